@@ -1,0 +1,12 @@
+export {
+  type ApiServices,
+  type Context,
+  createContext,
+  type EventPublisher,
+  type IdGenerator,
+  type RequestInfo,
+  type Viewer,
+} from "./context";
+export { AppError, type AppErrorCode } from "./errors";
+export { type AppRouter, appRouter } from "./root";
+export { createCallerFactory } from "./trpc";

@@ -1,0 +1,5 @@
+import { createTRPCRouter } from "./trpc";
+
+export const appRouter = createTRPCRouter({});
+
+export type AppRouter = typeof appRouter;

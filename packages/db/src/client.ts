@@ -1,0 +1,71 @@
+import { Client as PlanetScaleClient } from "@planetscale/database";
+import type { MySqlDatabase, MySqlQueryResultHKT, PreparedQueryHKTBase } from "drizzle-orm/mysql-core";
+import { drizzle as drizzleMysql2 } from "drizzle-orm/mysql2";
+import { drizzle as drizzlePlanetScale } from "drizzle-orm/planetscale-serverless";
+import mysql from "mysql2/promise";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+/** The driver-independent database handle every query function takes first. */
+export type Db = MySqlDatabase<MySqlQueryResultHKT, PreparedQueryHKTBase, Schema>;
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** A query function may run on the handle or inside a transaction. */
+export type DbOrTx = Db | Tx;
+
+export type DbHandle = { db: Db; close: () => Promise<void>; driver: "mysql2" | "planetscale" };
+
+export type CreateDbOptions = {
+  /** Pool size for mysql2; serverless callers keep it small. */
+  connectionLimit?: number;
+  /** Custom fetch for the PlanetScale HTTP driver (tests point it at a local server). */
+  fetch?: typeof fetch;
+};
+
+/**
+ * Picks the driver from the URL: `mysql://` (MySQL 8, MariaDB, Vitess vtgate) uses a mysql2 pool;
+ * `planetscale://user:pass@host` or `https://user:pass@host` uses PlanetScale's HTTP driver.
+ */
+export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
+  const parsed = new URL(url);
+  if (parsed.protocol === "planetscale:" || parsed.protocol === "https:") {
+    return createPlanetScaleDb(parsed, options);
+  }
+  if (parsed.protocol !== "mysql:") {
+    throw new Error(
+      `DATABASE_URL must start with mysql://, planetscale:// or https:// (got ${parsed.protocol})`,
+    );
+  }
+  const pool = createMysqlPool(url, options.connectionLimit ?? 20);
+  const db = drizzleMysql2(pool, { schema, mode: "default" }) as unknown as Db;
+  return { db, driver: "mysql2", close: () => pool.end() };
+}
+
+/**
+ * BIGINT must come back exact: snowflakes exceed 2^53, so numbers as strings. Every session runs in
+ * UTC so NOW() and the DATETIME columns agree with JavaScript Dates.
+ */
+export function createMysqlPool(url: string, connectionLimit: number): mysql.Pool {
+  const pool = mysql.createPool({
+    uri: url,
+    connectionLimit,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    timezone: "Z",
+    enableKeepAlive: true,
+  });
+  pool.pool.on("connection", (conn) => {
+    conn.query("SET time_zone = '+00:00'");
+  });
+  return pool;
+}
+
+function createPlanetScaleDb(parsed: URL, options: CreateDbOptions): DbHandle {
+  const client = new PlanetScaleClient({
+    host: parsed.host,
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const db = drizzlePlanetScale(client, { schema }) as unknown as Db;
+  return { db, driver: "planetscale", close: async () => {} };
+}

@@ -1,0 +1,5 @@
+export * from "./auth";
+export * from "./dialog";
+export * from "./lease";
+export * from "./message";
+export * from "./user";

@@ -1,0 +1,24 @@
+import { mysqlTable, primaryKey, varchar } from "drizzle-orm/mysql-core";
+import { id, timestamp } from "./columns";
+
+/** Sharded by user_id. `handle` keeps the display form; uniqueness lives in user_handles. */
+export const users = mysqlTable("users", {
+  id: id("id").primaryKey(),
+  handle: varchar("handle", { length: 32 }).notNull(),
+  displayName: varchar("display_name", { length: 64 }).notNull(),
+  createdAt: timestamp("created_at").notNull(),
+});
+
+/**
+ * Sharded by handle_norm (NFKC + case fold): a unique handle across shards is a primary key on the
+ * shard that owns the normalised handle, not a unique index that Vitess could not enforce globally.
+ */
+export const userHandles = mysqlTable(
+  "user_handles",
+  {
+    handleNorm: varchar("handle_norm", { length: 64 }).notNull(),
+    userId: id("user_id").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [primaryKey({ name: "user_handles_pk", columns: [t.handleNorm] })],
+);

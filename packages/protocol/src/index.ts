@@ -1,0 +1,7 @@
+export * from "./close-codes";
+export * from "./events";
+export * from "./frames";
+export * from "./ids";
+export * from "./message";
+export * from "./realtime-token";
+export * from "./subjects";

@@ -1,0 +1,10 @@
+export { createTestDatabase, type TestDatabase } from "./database";
+export {
+  requireMariaDb,
+  requireNats,
+  requireRedis,
+  ServiceUnavailableError,
+  TEST_DATABASE_URL,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+} from "./services";
