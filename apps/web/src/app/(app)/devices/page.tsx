@@ -1,0 +1,5 @@
+import { DevicesList } from "~/components/devices/devices-list";
+
+export default function DevicesPage() {
+  return <DevicesList />;
+}

@@ -1,0 +1,25 @@
+import { appRouter, createContext } from "@parley/api";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { getApiServices } from "~/server/services";
+import { clientIp } from "~/server/client-ip";
+
+// Sessions, databases and sockets: never static, always Node.
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+async function handler(req: Request): Promise<Response> {
+  const services = await getApiServices();
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    // resHeaders is the adapter's response header bag: procedures set Set-Cookie on it.
+    createContext: ({ resHeaders }) =>
+      createContext(services, { headers: req.headers, ip: clientIp(req.headers) }, resHeaders),
+    onError({ error, path }) {
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "?"}:`, error.cause ?? error);
+    },
+  });
+}
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,27 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useParams } from "next/navigation";
+import { useTRPC } from "~/trpc/react";
+import { DialogListItem } from "./dialog-list-item";
+
+/** The inbox. Kept live by the sync provider, which invalidates this query on every event. */
+export function DialogList() {
+  const trpc = useTRPC();
+  const params = useParams<{ dialogId?: string }>();
+  const inbox = useQuery(trpc.dialog.list.queryOptions({ limit: 50 }));
+
+  if (inbox.isPending) return <p className="dialog-list-status">Loading conversations…</p>;
+  if (inbox.error) return <p className="dialog-list-status">Could not load conversations.</p>;
+  const items = inbox.data.items;
+  if (items.length === 0) {
+    return <p className="dialog-list-status">No conversations yet. Start one above.</p>;
+  }
+  return (
+    <ul className="dialog-list" aria-label="Inbox">
+      {items.map((item) => (
+        <DialogListItem key={item.dialogId} item={item} isActive={item.dialogId === params.dialogId} />
+      ))}
+    </ul>
+  );
+}

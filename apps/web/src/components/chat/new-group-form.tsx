@@ -1,0 +1,58 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useId, useState } from "react";
+import { errorMessage } from "~/lib/errors";
+import { parseHandles, useResolveHandles } from "~/lib/use-resolve-handles";
+import { useTRPC } from "~/trpc/react";
+
+export function NewGroupForm({ id, onDone }: { id: string; onDone: () => void }) {
+  const trpc = useTRPC();
+  const ids = useId();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const resolveHandles = useResolveHandles();
+  const createGroup = useMutation(trpc.dialog.createGroup.mutationOptions());
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const title = String(form.get("title") ?? "").trim();
+    const handles = parseHandles(String(form.get("members") ?? ""));
+    if (!title) return setError("Give the group a title.");
+    if (handles.length === 0) return setError("Add at least one member by handle.");
+    setError(null);
+    setBusy(true);
+    try {
+      const memberIds = await resolveHandles(handles);
+      const dialog = await createGroup.mutateAsync({ title, memberIds });
+      await queryClient.invalidateQueries({ queryKey: trpc.dialog.list.queryKey() });
+      onDone();
+      router.push(`/chat/${dialog.dialogId}`);
+    } catch (caught) {
+      setError(caught instanceof Error && !("data" in caught) ? caught.message : errorMessage(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form id={id} className="new-group card" onSubmit={onSubmit} aria-label="New group">
+      <label htmlFor={`${ids}-title`}>Group title</label>
+      <input id={`${ids}-title`} name="title" required maxLength={200} />
+      <label htmlFor={`${ids}-members`}>Members (handles, separated by commas)</label>
+      <input id={`${ids}-members`} name="members" autoCapitalize="none" spellCheck={false} required />
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <button type="submit" className="button primary small" disabled={busy}>
+        Create group
+      </button>
+    </form>
+  );
+}

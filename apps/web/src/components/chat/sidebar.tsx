@@ -1,0 +1,61 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import { useConnectionState } from "~/sync/sync-provider";
+import type { Me } from "~/trpc/types";
+import { ConnectionIndicator } from "./connection-indicator";
+import { DialogList } from "./dialog-list";
+import { NewDirectForm } from "./new-direct-form";
+import { NewGroupForm } from "./new-group-form";
+import { SignOutButton } from "./sign-out-button";
+
+export function Sidebar({ viewer }: { viewer: Me }) {
+  const connection = useConnectionState();
+  const [creatingGroup, setCreatingGroup] = useState(false);
+  return (
+    <aside className="sidebar" aria-label="Conversations">
+      <header className="sidebar-header">
+        <div className="sidebar-me">
+          <span className="avatar" aria-hidden="true">
+            {initials(viewer.displayName)}
+          </span>
+          <span className="sidebar-me-text">
+            <strong>{viewer.displayName}</strong>
+            <span className="muted">@{viewer.handle}</span>
+          </span>
+        </div>
+        <ConnectionIndicator state={connection} />
+      </header>
+      <nav className="sidebar-nav" aria-label="Account">
+        <Link href="/devices" className="button ghost small">
+          Devices
+        </Link>
+        <SignOutButton />
+      </nav>
+      <NewDirectForm />
+      <div className="sidebar-actions">
+        <button
+          type="button"
+          className="button secondary small"
+          aria-expanded={creatingGroup}
+          aria-controls="new-group"
+          onClick={() => setCreatingGroup((open) => !open)}
+        >
+          {creatingGroup ? "Cancel new group" : "New group"}
+        </button>
+      </div>
+      {creatingGroup ? <NewGroupForm id="new-group" onDone={() => setCreatingGroup(false)} /> : null}
+      <DialogList />
+    </aside>
+  );
+}
+
+export function initials(name: string): string {
+  const letters = name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((word) => [...word][0]?.toUpperCase() ?? "");
+  return letters.join("") || "?";
+}

@@ -1,0 +1,142 @@
+"use client";
+
+import { useEffect, useLayoutEffect, useRef } from "react";
+import { formatClock, formatFull } from "~/lib/format-time";
+import type { DeliveryState, TimelineEntry } from "~/sync/types";
+import { DeliveryStatus } from "./delivery-status";
+import { groupMessages } from "./group-messages";
+import { LinkifiedText } from "./linkified-text";
+
+// Within this distance of the bottom the view follows new messages; further up it stays put.
+const STICK_TO_BOTTOM_PX = 120;
+
+export function Timeline({
+  entries,
+  viewerId,
+  nameOf,
+  deliveryOf,
+  hasOlder,
+  loadingOlder,
+  onLoadOlder,
+  onSeen,
+}: {
+  entries: TimelineEntry[];
+  viewerId: string;
+  nameOf: (userId: string) => string;
+  deliveryOf: (entry: TimelineEntry) => DeliveryState;
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  onLoadOlder: () => void;
+  onSeen: (seq: number) => void;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const topSentinel = useRef<HTMLDivElement>(null);
+  const stickToBottom = useRef(true);
+  const heightBeforePrepend = useRef<number | null>(null);
+  const firstKey = entries[0]?.key;
+  const lastKey = entries.at(-1)?.key;
+
+  // Keep the reader's place when older history is prepended; follow the tail otherwise.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    if (heightBeforePrepend.current !== null) {
+      el.scrollTop += el.scrollHeight - heightBeforePrepend.current;
+      heightBeforePrepend.current = null;
+    } else if (stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [firstKey, lastKey, entries.length]);
+
+  // Infinite scroll: the sentinel above the oldest message asks for the previous page.
+  useEffect(() => {
+    const el = topSentinel.current;
+    const root = scroller.current;
+    if (!el || !root || !hasOlder) return;
+    const observer = new IntersectionObserver(
+      (items) => {
+        if (items.some((item) => item.isIntersecting) && !loadingOlder) {
+          heightBeforePrepend.current = root.scrollHeight;
+          onLoadOlder();
+        }
+      },
+      { root, rootMargin: "200px 0px 0px 0px" },
+    );
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [hasOlder, loadingOlder, onLoadOlder]);
+
+  // Read state advances only for messages that were actually on screen while the tab was visible.
+  useEffect(() => {
+    const root = scroller.current;
+    if (!root) return;
+    const observer = new IntersectionObserver(
+      (items) => {
+        if (document.visibilityState !== "visible") return;
+        let highest = 0;
+        for (const item of items) {
+          const seq = Number((item.target as HTMLElement).dataset.seq);
+          if (item.isIntersecting && Number.isFinite(seq) && seq > highest) highest = seq;
+        }
+        if (highest > 0) onSeen(highest);
+      },
+      { root, threshold: 0.5 },
+    );
+    for (const node of root.querySelectorAll<HTMLElement>("[data-seq]")) observer.observe(node);
+    return () => observer.disconnect();
+  }, [entries, onSeen]);
+
+  function onScroll() {
+    const el = scroller.current;
+    if (!el) return;
+    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_TO_BOTTOM_PX;
+  }
+
+  const groups = groupMessages(entries);
+  return (
+    <div className="timeline" ref={scroller} onScroll={onScroll}>
+      <div ref={topSentinel} className="timeline-top">
+        {loadingOlder ? "Loading earlier messages…" : hasOlder ? "" : entries.length > 0 ? "Start of the conversation" : ""}
+      </div>
+      {entries.length === 0 && !hasOlder ? <p className="timeline-empty">No messages yet. Say hello!</p> : null}
+      <ol className="timeline-list" role="log" aria-label="Messages" aria-live="polite" aria-relevant="additions">
+        {groups.map((group) => {
+          const isOwn = group.senderId === viewerId;
+          const sender = isOwn ? "You" : nameOf(group.senderId);
+          return (
+            <li key={group.key} className={`message-group${isOwn ? " own" : ""}`}>
+              <div className="message-group-header">
+                <span className="message-sender">{sender}</span>
+                <time dateTime={new Date(group.startedAt).toISOString()} title={formatFull(group.startedAt)}>
+                  {formatClock(group.startedAt)}
+                </time>
+              </div>
+              <ul className="message-group-body">
+                {group.entries.map((entry) => (
+                  <li
+                    key={entry.key}
+                    className={`message message-${entry.status}`}
+                    data-testid="message"
+                    data-seq={entry.seq ?? undefined}
+                    data-sender={entry.senderId}
+                  >
+                    <span className="visually-hidden">{sender}: </span>
+                    <span className="message-text">
+                      <LinkifiedText text={entry.text} />
+                    </span>
+                    <span className="message-meta">
+                      <time dateTime={new Date(entry.createdAt).toISOString()} title={formatFull(entry.createdAt)}>
+                        {formatClock(entry.createdAt)}
+                      </time>
+                      {isOwn ? <DeliveryStatus state={deliveryOf(entry)} /> : null}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </li>
+          );
+        })}
+      </ol>
+    </div>
+  );
+}
