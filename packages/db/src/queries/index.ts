@@ -1,1 +1,6 @@
-export {};
+export * from "./confirm";
+export * from "./dialog";
+export * from "./lease";
+export * from "./message";
+export * from "./outbox";
+export * from "./result";

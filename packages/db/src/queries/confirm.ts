@@ -1,0 +1,127 @@
+import { sql } from "drizzle-orm";
+import type { DbOrTx, Tx } from "../client";
+import { rowsOf, toNumber } from "./result";
+
+/**
+ * Confirm's reads, each one round trip. They run inside the dialog-lock transaction; the state
+ * read is a separate statement issued after the lock is held, so its snapshot (taken at the first
+ * consistent read of the transaction) already includes every earlier lock holder's commit.
+ */
+
+/** Short lock waits: a hot dialog answers "busy, retry" instead of queueing for InnoDB's 50 s default. */
+export async function setLockWaitTimeout(tx: Tx, seconds: number): Promise<void> {
+  await tx.execute(sql`SET SESSION innodb_lock_wait_timeout = ${seconds}`);
+}
+
+export type LockedDialog = { lastSeq: number; membersVersion: number; memberCount: number };
+
+export async function lockDialogRow(tx: Tx, dialogId: string): Promise<LockedDialog | null> {
+  const rows = rowsOf<{ last_seq: unknown; members_version: unknown; member_count: unknown }>(
+    await tx.execute(
+      sql`SELECT last_seq, members_version, member_count FROM dialogs WHERE id = ${dialogId} FOR UPDATE`,
+    ),
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    lastSeq: toNumber(row.last_seq),
+    membersVersion: toNumber(row.members_version),
+    memberCount: toNumber(row.member_count),
+  };
+}
+
+export type ConfirmState = {
+  isMember: boolean;
+  lastClientSeq: number;
+  isTombstoned: boolean;
+  /** Set when this msg_id is already in the timeline (a second Confirm returns the first seq). */
+  existingSeq: number | null;
+};
+
+/** Membership, the client's last clientSeq, tombstone and timeline presence in one statement. */
+export async function readConfirmState(
+  tx: DbOrTx,
+  key: { dialogId: string; userId: string; clientId: string; msgId: string },
+): Promise<ConfirmState> {
+  const { dialogId, userId, clientId, msgId } = key;
+  const rows = rowsOf<{ is_member: unknown; last_client_seq: unknown; tomb: unknown; existing_seq: unknown }>(
+    await tx.execute(sql`
+      SELECT
+        (SELECT 1 FROM dialog_members WHERE dialog_id = ${dialogId} AND user_id = ${userId}) AS is_member,
+        (SELECT last_client_seq FROM dialog_client_seqs
+          WHERE dialog_id = ${dialogId} AND client_id = ${clientId}) AS last_client_seq,
+        (SELECT 1 FROM message_tombstones WHERE dialog_id = ${dialogId} AND msg_id = ${msgId}) AS tomb,
+        (SELECT seq FROM dialog_messages WHERE dialog_id = ${dialogId} AND msg_id = ${msgId}) AS existing_seq`),
+  );
+  const row = rows[0];
+  return {
+    isMember: row?.is_member != null,
+    lastClientSeq: row?.last_client_seq == null ? 0 : toNumber(row.last_client_seq),
+    isTombstoned: row?.tomb != null,
+    existingSeq: row?.existing_seq == null ? null : toNumber(row.existing_seq),
+  };
+}
+
+/** Lock-free read used while a clientSeq that is ahead waits for its predecessor. */
+export async function getLastClientSeq(db: DbOrTx, dialogId: string, clientId: string): Promise<number> {
+  const rows = rowsOf<{ last_client_seq: unknown }>(
+    await db.execute(sql`
+      SELECT last_client_seq FROM dialog_client_seqs WHERE dialog_id = ${dialogId} AND client_id = ${clientId}`),
+  );
+  const row = rows[0];
+  return row ? toNumber(row.last_client_seq) : 0;
+}
+
+export type CommitWrite = {
+  dialogId: string;
+  msgId: string;
+  seq: number;
+  senderId: string;
+  clientId: string;
+  clientSeq: number;
+  preview: string;
+  createdAt: Date;
+  outboxKind: string;
+  outboxPayload: unknown;
+};
+
+/** Confirm's writes, in lock order, all on the dialog's shard. */
+export async function writeCommit(tx: Tx, write: CommitWrite): Promise<void> {
+  const { dialogId, msgId, seq, senderId, clientId, clientSeq, createdAt } = write;
+  await tx.execute(sql`
+    INSERT INTO dialog_messages (dialog_id, seq, msg_id, sender_id, created_at)
+    VALUES (${dialogId}, ${seq}, ${msgId}, ${senderId}, ${createdAt})`);
+  await tx.execute(sql`
+    UPDATE dialogs SET last_seq = ${seq}, last_message_id = ${msgId}, last_sender_id = ${senderId},
+           last_preview = ${write.preview}, last_message_at = ${createdAt}
+     WHERE id = ${dialogId}`);
+  await recordClientSeq(tx, dialogId, clientId, clientSeq);
+  // The sender has read everything up to its own message, so unread never counts one's own messages.
+  await tx.execute(sql`
+    UPDATE dialog_members SET read_seq = GREATEST(read_seq, ${seq}), delivered_seq = GREATEST(delivered_seq, ${seq})
+     WHERE dialog_id = ${dialogId} AND user_id = ${senderId}`);
+  await tx.execute(sql`
+    INSERT INTO outbox (dialog_id, id, kind, payload, created_at)
+    VALUES (${dialogId}, ${msgId}, ${write.outboxKind}, ${JSON.stringify(write.outboxPayload)}, NOW(3))`);
+}
+
+/** Stores the client's clientSeq; GREATEST so a failed message's number is consumed, never reused. */
+export async function recordClientSeq(
+  tx: DbOrTx,
+  dialogId: string,
+  clientId: string,
+  clientSeq: number,
+): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO dialog_client_seqs (dialog_id, client_id, last_client_seq, updated_at)
+    VALUES (${dialogId}, ${clientId}, ${clientSeq}, NOW(3))
+    ON DUPLICATE KEY UPDATE last_client_seq = GREATEST(last_client_seq, VALUES(last_client_seq)),
+                            updated_at = VALUES(updated_at)`);
+}
+
+/** Written under the dialog lock by the reconciler (or a refused Confirm): a late Confirm aborts. */
+export async function insertTombstone(tx: DbOrTx, dialogId: string, msgId: string): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO message_tombstones (dialog_id, msg_id, created_at) VALUES (${dialogId}, ${msgId}, NOW(3))
+    ON DUPLICATE KEY UPDATE msg_id = msg_id`);
+}

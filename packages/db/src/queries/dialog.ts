@@ -1,0 +1,182 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { DbOrTx } from "../client";
+import { dialogMembers, dialogs, userDialogs } from "../schema/dialog";
+import { affectedRowsOf, rowsOf, toNumber } from "./result";
+
+export type DialogKind = "direct" | "group";
+export type MemberRole = "owner" | "admin" | "member";
+export type DialogRow = typeof dialogs.$inferSelect;
+export type MemberRow = typeof dialogMembers.$inferSelect;
+
+/** Inserts the dialog unless it exists (direct dialogs: both users may open it at once). */
+export async function insertDialogIfAbsent(
+  db: DbOrTx,
+  row: { id: string; kind: DialogKind; title: string | null; createdBy: string; createdAt: Date },
+): Promise<boolean> {
+  const result = await db
+    .insert(dialogs)
+    .values({ ...row, lastSeq: 0, membersVersion: 1, memberCount: 0 })
+    .onDuplicateKeyUpdate({ set: { id: sql`id` } });
+  return affectedRowsOf(result) === 1;
+}
+
+export async function getDialog(db: DbOrTx, dialogId: string): Promise<DialogRow | null> {
+  const rows = await db.select().from(dialogs).where(eq(dialogs.id, dialogId)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** The dialog row lock: every change of membership or timeline serialises on it. */
+export async function lockDialog(db: DbOrTx, dialogId: string): Promise<DialogRow | null> {
+  const rows = await db.select().from(dialogs).where(eq(dialogs.id, dialogId)).for("update");
+  return rows[0] ?? null;
+}
+
+export async function getDialogsByIds(db: DbOrTx, dialogIds: string[]): Promise<DialogRow[]> {
+  if (dialogIds.length === 0) return [];
+  return db.select().from(dialogs).where(inArray(dialogs.id, dialogIds));
+}
+
+/** Last seq of many dialogs: one IN on the shard key (Vitess routes it to the owning shards). */
+export async function getDialogLastSeqs(
+  db: DbOrTx,
+  dialogIds: string[],
+): Promise<{ dialogId: string; lastSeq: number }[]> {
+  if (dialogIds.length === 0) return [];
+  return db
+    .select({ dialogId: dialogs.id, lastSeq: dialogs.lastSeq })
+    .from(dialogs)
+    .where(inArray(dialogs.id, dialogIds));
+}
+
+/** Membership changed: bump the version (publishers cache member lists by it) and the count. */
+export async function updateDialogMembership(
+  db: DbOrTx,
+  dialogId: string,
+  memberCountDelta: number,
+): Promise<void> {
+  await db
+    .update(dialogs)
+    .set({
+      membersVersion: sql`${dialogs.membersVersion} + 1`,
+      memberCount: sql`${dialogs.memberCount} + ${memberCountDelta}`,
+    })
+    .where(eq(dialogs.id, dialogId));
+}
+
+export async function getMember(db: DbOrTx, dialogId: string, userId: string): Promise<MemberRow | null> {
+  const rows = await db
+    .select()
+    .from(dialogMembers)
+    .where(and(eq(dialogMembers.dialogId, dialogId), eq(dialogMembers.userId, userId)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+export async function listMembers(db: DbOrTx, dialogId: string, limit: number): Promise<MemberRow[]> {
+  return db
+    .select()
+    .from(dialogMembers)
+    .where(eq(dialogMembers.dialogId, dialogId))
+    .orderBy(dialogMembers.userId)
+    .limit(limit);
+}
+
+export async function listMemberUserIds(db: DbOrTx, dialogId: string): Promise<string[]> {
+  const rows = await db
+    .select({ userId: dialogMembers.userId })
+    .from(dialogMembers)
+    .where(eq(dialogMembers.dialogId, dialogId));
+  return rows.map((row) => row.userId);
+}
+
+/** My member rows for many dialogs (shard key IN, plus my user id). */
+export async function getMembersOfUser(
+  db: DbOrTx,
+  dialogIds: string[],
+  userId: string,
+): Promise<MemberRow[]> {
+  if (dialogIds.length === 0) return [];
+  return db
+    .select()
+    .from(dialogMembers)
+    .where(and(inArray(dialogMembers.dialogId, dialogIds), eq(dialogMembers.userId, userId)));
+}
+
+/** Inserts members that are not members yet; returns how many rows were new. */
+export async function insertMembersIfAbsent(
+  db: DbOrTx,
+  rows: { dialogId: string; userId: string; role: MemberRole; joinedSeq: number; joinedAt: Date }[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const values = rows.map((row) => ({
+    ...row,
+    deliveredSeq: row.joinedSeq,
+    readSeq: row.joinedSeq,
+  }));
+  const result = await db
+    .insert(dialogMembers)
+    .values(values)
+    .onDuplicateKeyUpdate({ set: { dialogId: sql`dialog_id` } });
+  return affectedRowsOf(result);
+}
+
+export async function deleteMember(db: DbOrTx, dialogId: string, userId: string): Promise<boolean> {
+  const result = await db
+    .delete(dialogMembers)
+    .where(and(eq(dialogMembers.dialogId, dialogId), eq(dialogMembers.userId, userId)));
+  return affectedRowsOf(result) === 1;
+}
+
+/**
+ * Watermarks only move forward (GREATEST), whichever client reports and in whatever order; read
+ * implies delivered. `seq` is already clamped to the dialog's last_seq by the caller.
+ */
+export async function advanceMemberWatermarks(
+  db: DbOrTx,
+  dialogId: string,
+  userId: string,
+  marks: { deliveredSeq: number; readSeq: number },
+): Promise<void> {
+  await db.execute(sql`
+    UPDATE dialog_members
+       SET read_seq = GREATEST(read_seq, ${marks.readSeq}),
+           delivered_seq = GREATEST(delivered_seq, ${marks.deliveredSeq}, ${marks.readSeq})
+     WHERE dialog_id = ${dialogId} AND user_id = ${userId}`);
+}
+
+/** The inbox index on the user shard. Idempotent so a repaired half-done change can rerun. */
+export async function insertUserDialogIfAbsent(
+  db: DbOrTx,
+  row: { userId: string; dialogId: string; kind: DialogKind; peerUserId: string | null; joinedAt: Date },
+): Promise<void> {
+  await db
+    .insert(userDialogs)
+    .values(row)
+    .onDuplicateKeyUpdate({ set: { userId: sql`user_id` } });
+}
+
+export async function deleteUserDialog(db: DbOrTx, userId: string, dialogId: string): Promise<void> {
+  await db.delete(userDialogs).where(and(eq(userDialogs.userId, userId), eq(userDialogs.dialogId, dialogId)));
+}
+
+export async function listUserDialogs(
+  db: DbOrTx,
+  userId: string,
+  limit: number,
+): Promise<{ dialogId: string; kind: DialogKind; peerUserId: string | null }[]> {
+  return db
+    .select({ dialogId: userDialogs.dialogId, kind: userDialogs.kind, peerUserId: userDialogs.peerUserId })
+    .from(userDialogs)
+    .where(eq(userDialogs.userId, userId))
+    .orderBy(userDialogs.dialogId)
+    .limit(limit);
+}
+
+/** Reads the dialog's last_seq without a lock (last_seq only grows, so a stale value is safe to clamp to). */
+export async function getLastSeq(db: DbOrTx, dialogId: string): Promise<number | null> {
+  const rows = rowsOf<{ last_seq: unknown }>(
+    await db.execute(sql`SELECT last_seq FROM dialogs WHERE id = ${dialogId}`),
+  );
+  const row = rows[0];
+  return row ? toNumber(row.last_seq) : null;
+}

@@ -1,0 +1,37 @@
+import { sql } from "drizzle-orm";
+import type { DbOrTx } from "../client";
+import { rowsOf, toDate } from "./result";
+
+export type OutboxRow = { dialogId: string; id: string; kind: string; payload: unknown; createdAt: Date };
+
+export async function deleteOutboxRow(db: DbOrTx, dialogId: string, id: string): Promise<void> {
+  await db.execute(sql`DELETE FROM outbox WHERE dialog_id = ${dialogId} AND id = ${id}`);
+}
+
+/**
+ * Relay scan of one shard: rows older than `olderThan` (their sender crashed or could not reach
+ * NATS). Per-shard by design, hence the shard-targeted marker.
+ */
+export async function listStaleOutboxRows(db: DbOrTx, olderThan: Date, limit: number): Promise<OutboxRow[]> {
+  const rows = rowsOf<{
+    dialog_id: unknown;
+    id: unknown;
+    kind: unknown;
+    payload: unknown;
+    created_at: unknown;
+  }>(
+    await db.execute(sql`
+      SELECT /* vitess:shard-targeted */ dialog_id, id, kind, payload, created_at
+        FROM outbox
+       WHERE created_at < ${olderThan}
+       ORDER BY created_at
+       LIMIT ${limit}`),
+  );
+  return rows.map((row) => ({
+    dialogId: String(row.dialog_id),
+    id: String(row.id),
+    kind: String(row.kind),
+    payload: typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload,
+    createdAt: toDate(row.created_at),
+  }));
+}

@@ -1,0 +1,37 @@
+/**
+ * Raw `execute` results differ by driver: mysql2 answers `[rows | ResultSetHeader, fields]`, the
+ * PlanetScale HTTP driver an object with `rows` / `rowsAffected`. Query functions read them through
+ * these two helpers so they work on both.
+ */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) {
+    const first: unknown = result[0];
+    return Array.isArray(first) ? (first as T[]) : [];
+  }
+  if (result && typeof result === "object" && "rows" in result && Array.isArray(result.rows)) {
+    return result.rows as T[];
+  }
+  return [];
+}
+
+export function affectedRowsOf(result: unknown): number {
+  const header: unknown = Array.isArray(result) ? result[0] : result;
+  if (header && typeof header === "object") {
+    if ("affectedRows" in header && typeof header.affectedRows === "number") return header.affectedRows;
+    if ("rowsAffected" in header && typeof header.rowsAffected === "number") return header.rowsAffected;
+  }
+  return 0;
+}
+
+/** BIGINT counters come back as strings (bigNumberStrings); sequence numbers fit a JS number. */
+export function toNumber(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" || typeof value === "bigint") return Number(value);
+  return 0;
+}
+
+export function toDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === "string" || typeof value === "number") return new Date(value);
+  return new Date(0);
+}
