@@ -11,6 +11,7 @@ const EXPECTED_TABLES = [
   "dialog_messages",
   "dialogs",
   "leases",
+  "message_id_lookup",
   "message_tombstones",
   "messages",
   "outbox",

@@ -3,3 +3,4 @@ export * from "./dialog";
 export * from "./lease";
 export * from "./message";
 export * from "./user";
+export * from "./vitess-lookup";
