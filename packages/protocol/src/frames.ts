@@ -4,6 +4,9 @@ import { ZId } from "./ids";
 
 export const MAX_CLIENT_FRAME_BYTES = 4096;
 
+/** The query parameter that carries the realtime token on `GET /ws` (browsers cannot set headers). */
+export const REALTIME_TOKEN_QUERY_PARAM = "token";
+
 /** Frames a client sends over the socket. */
 export const ZClientFrame = z.discriminatedUnion("type", [
   /** In-band token refresh before the current one expires. */
@@ -14,14 +17,34 @@ export const ZClientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("presence.watch"), userIds: z.array(ZId).max(500) }),
 ]);
 export type TClientFrame = z.infer<typeof ZClientFrame>;
+export const CLIENT_FRAME_TYPES = ["auth", "ping", "pong", "presence.watch"] as const;
+
+/**
+ * Codes of `error` frames. A socket survives a few of them; repeated ones close it with
+ * CLOSE_BAD_FRAME so a broken client cannot spin on the gateway.
+ */
+export const FRAME_ERROR_CODES = {
+  badJson: "bad_json",
+  badFrame: "bad_frame",
+  unknownFrame: "unknown_frame",
+  binaryFrame: "binary_frame",
+  tokenMismatch: "token_mismatch",
+  tokenInvalid: "token_invalid",
+} as const;
+export type TFrameErrorCode = (typeof FRAME_ERROR_CODES)[keyof typeof FRAME_ERROR_CODES];
 
 /** Frames the gateway sends. `event` wraps what arrived on the user's NATS subject. */
 export const ZServerFrame = z.discriminatedUnion("type", [
+  /**
+   * Sent once the gateway's NATS subscription for the user is live: a client catches up only after
+   * hello, so nothing committed in between can fall through the gap.
+   */
   z.object({
     type: z.literal("hello"),
     connectionId: z.string(),
     heartbeatMs: z.number().int(),
     tokenExpiresAt: z.number().int(),
+    gatewayId: z.string().optional(),
   }),
   z.object({ type: z.literal("auth.ok"), tokenExpiresAt: z.number().int() }),
   z.object({ type: z.literal("ping"), t: z.number().int().optional() }),

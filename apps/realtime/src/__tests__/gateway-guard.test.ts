@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  CLOSE_BAD_FRAME,
+  CLOSE_GOING_AWAY,
+  CLOSE_IDLE,
+  CLOSE_MESSAGE_TOO_BIG,
+  CLOSE_RATE_LIMITED,
+  CLOSE_REVOKED,
+  CLOSE_TOKEN_EXPIRED,
+  CLOSE_UNAUTHORIZED,
+  clientRevokeSubject,
+  MAX_CLIENT_FRAME_BYTES,
+  userSubject,
+} from "@parley/protocol";
+import { requireNats } from "@parley/testkit";
+import { exportSPKI, generateKeyPair } from "jose";
+import { createTokenMint, mintWith, type TokenMint } from "../testing/keys";
+import {
+  type GatewayProcess,
+  type NatsProcess,
+  startGatewayProcess,
+  startNatsServer,
+} from "../testing/processes";
+import { openProbe, type WsProbe } from "../testing/ws-probe";
+
+let nats: NatsProcess;
+let gateway: GatewayProcess;
+let keys: TokenMint;
+let nc: NatsConnection;
+const probes: WsProbe[] = [];
+let nextId = BigInt(Date.now()) * 1000n;
+const newId = () => String(++nextId);
+
+async function connectUser(userId = newId(), clientId = newId()) {
+  const token = await keys.mint(userId, clientId);
+  const probe = openProbe(`${gateway.wsUrl}?token=${token}`);
+  probes.push(probe);
+  await probe.waitFor((f) => f.type === "hello");
+  return { probe, userId, clientId };
+}
+
+const textEvent = (userId: string, seq: number) => ({
+  type: "message",
+  dialogId: "77",
+  prevSeq: seq - 1,
+  seq,
+  message: {
+    id: String(1000 + seq),
+    dialogId: "77",
+    seq,
+    senderId: userId,
+    senderClientId: "5",
+    clientMsgId: `m${seq}`,
+    clientSeq: seq,
+    content: { kind: "text", text: `hello ${seq}` },
+    createdAt: Date.now(),
+  },
+});
+
+beforeAll(async () => {
+  await requireNats();
+  nats = await startNatsServer();
+  keys = await createTokenMint();
+  gateway = await startGatewayProcess({
+    natsUrl: nats.url,
+    publicKeyPem: keys.publicKeyPem,
+    env: {
+      IDLE_TIMEOUT_MS: "2500",
+      HEARTBEAT_MS: "1000",
+      SWEEP_MS: "200",
+      TOKEN_SKEW_MS: "0",
+      FRAME_RATE: "20",
+      FRAME_BURST: "40",
+    },
+  });
+  nc = await connect({ servers: nats.url });
+});
+
+afterAll(async () => {
+  for (const probe of probes) probe.ws.close();
+  await nc?.close();
+  await gateway?.kill("SIGKILL");
+  await nats?.stop();
+});
+
+describe("gateway guards", () => {
+  test("missing, forged and expired tokens get their named close codes", async () => {
+    const missing = openProbe(gateway.wsUrl);
+    expect((await missing.closed).code).toBe(CLOSE_UNAUTHORIZED);
+
+    const other = await generateKeyPair("EdDSA", { extractable: true });
+    const forged = openProbe(`${gateway.wsUrl}?token=${await mintWith(other.privateKey, "11", "12")}`);
+    expect((await forged.closed).code).toBe(CLOSE_UNAUTHORIZED);
+
+    const garbage = openProbe(`${gateway.wsUrl}?token=not.a.jwt`);
+    expect((await garbage.closed).code).toBe(CLOSE_UNAUTHORIZED);
+
+    const expired = openProbe(
+      `${gateway.wsUrl}?token=${await keys.mint("11", "12", { issuedAtOffsetSeconds: -120 })}`,
+    );
+    expect((await expired.closed).code).toBe(CLOSE_TOKEN_EXPIRED);
+
+    const tooLong = openProbe(`${gateway.wsUrl}?token=${await keys.mint("11", "12", { ttlSeconds: 3600 })}`);
+    expect((await tooLong.closed).code).toBe(CLOSE_UNAUTHORIZED);
+    expect(typeof (await exportSPKI(other.publicKey))).toBe("string");
+  });
+
+  test("garbage, unknown and binary frames get error frames, then CLOSE_BAD_FRAME; others keep receiving", async () => {
+    const bystander = await connectUser();
+    const { probe } = await connectUser();
+    probe.send("{not json");
+    await probe.waitFor((f) => f.type === "error" && f.code === "bad_json");
+    probe.send({ type: "launch.missiles" });
+    await probe.waitFor((f) => f.type === "error" && f.code === "unknown_frame");
+    probe.send({ type: "presence.watch", userIds: ["not-an-id"] });
+    await probe.waitFor((f) => f.type === "error" && f.code === "bad_frame");
+    probe.ws.send(new Uint8Array([1, 2, 3]));
+    await probe.waitFor((f) => f.type === "error" && f.code === "binary_frame");
+    for (let i = 0; i < 5; i++) probe.send("x");
+    expect((await probe.closed).code).toBe(CLOSE_BAD_FRAME);
+
+    nc.publish(userSubject(bystander.userId), JSON.stringify(textEvent(bystander.userId, 1)));
+    await bystander.probe.waitFor((f) => f.type === "event" && f.event.type === "message");
+  });
+
+  test("an oversized frame closes with 1009; a flood closes with CLOSE_RATE_LIMITED", async () => {
+    const big = await connectUser();
+    big.probe.send({ type: "auth", token: "x".repeat(MAX_CLIENT_FRAME_BYTES + 10) });
+    expect((await big.probe.closed).code).toBe(CLOSE_MESSAGE_TOO_BIG);
+
+    const bystander = await connectUser();
+    const flood = await connectUser();
+    for (let i = 0; i < 500; i++) flood.probe.send({ type: "ping", t: i });
+    expect((await flood.probe.closed).code).toBe(CLOSE_RATE_LIMITED);
+
+    bystander.probe.send({ type: "ping", t: 42 });
+    await bystander.probe.waitFor((f) => f.type === "pong" && f.t === 42);
+  });
+
+  test("delivers NATS events to every socket of the user, and only while subscribed", async () => {
+    const userId = newId();
+    const a = await connectUser(userId);
+    const b = await connectUser(userId);
+    nc.publish(userSubject(userId), JSON.stringify(textEvent(userId, 1)));
+    for (const { probe } of [a, b]) {
+      const frame = await probe.waitFor((f) => f.type === "event");
+      expect(frame.type === "event" && frame.event.type === "message" && frame.event.seq).toBe(1);
+    }
+  });
+
+  test("revoking a client closes its sockets within 2 s; the user's other client keeps receiving", async () => {
+    const userId = newId();
+    const revoked = await connectUser(userId);
+    const kept = await connectUser(userId);
+    const started = Date.now();
+    nc.publish(
+      clientRevokeSubject(revoked.clientId),
+      JSON.stringify({ type: "revoke", userId, clientId: revoked.clientId }),
+    );
+    expect((await revoked.probe.closed).code).toBe(CLOSE_REVOKED);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    nc.publish(userSubject(userId), JSON.stringify(textEvent(userId, 1)));
+    await kept.probe.waitFor((f) => f.type === "event");
+  });
+
+  test("in-band refresh keeps a socket past its first token; without it the socket closes 4002", async () => {
+    const userId = newId();
+    const clientId = newId();
+    const refreshed = openProbe(
+      `${gateway.wsUrl}?token=${await keys.mint(userId, clientId, { ttlSeconds: 2 })}`,
+    );
+    const lapsed = openProbe(
+      `${gateway.wsUrl}?token=${await keys.mint(newId(), newId(), { ttlSeconds: 2 })}`,
+    );
+    probes.push(refreshed, lapsed);
+    await refreshed.waitFor((f) => f.type === "hello");
+    refreshed.send({ type: "auth", token: await keys.mint(userId, clientId, { ttlSeconds: 30 }) });
+    await refreshed.waitFor((f) => f.type === "auth.ok");
+    const ping = setInterval(() => refreshed.send({ type: "ping" }), 500);
+    expect((await lapsed.closed).code).toBe(CLOSE_TOKEN_EXPIRED);
+    await Bun.sleep(1_000);
+    clearInterval(ping);
+    expect(refreshed.ws.readyState).toBe(WebSocket.OPEN);
+
+    // A token for someone else is an attack, not a refresh.
+    refreshed.send({ type: "auth", token: await keys.mint(newId(), clientId) });
+    expect((await refreshed.closed).code).toBe(CLOSE_UNAUTHORIZED);
+  });
+
+  test("heartbeats: the gateway pings; a silent socket closes with CLOSE_IDLE", async () => {
+    const silent = await connectUser();
+    await silent.probe.waitFor((f) => f.type === "ping", 3_000);
+    expect((await silent.probe.closed).code).toBe(CLOSE_IDLE);
+  });
+
+  test("/healthz and /metrics answer", async () => {
+    const health = await fetch(`${gateway.url}/healthz`);
+    expect(health.status).toBe(200);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/realtime_sockets \d+/);
+    expect(metrics).toMatch(/realtime_frames_in_total [1-9]/);
+    expect(metrics).toMatch(/realtime_bad_frames_total [1-9]/);
+  });
+
+  test("SIGTERM closes sockets with 1001 going away", async () => {
+    const { probe } = await connectUser();
+    await gateway.kill("SIGTERM");
+    expect((await probe.closed).code).toBe(CLOSE_GOING_AWAY);
+  });
+});

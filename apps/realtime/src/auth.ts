@@ -1,0 +1,79 @@
+import {
+  CLOSE_TOKEN_EXPIRED,
+  CLOSE_UNAUTHORIZED,
+  REALTIME_TOKEN_ALG,
+  REALTIME_TOKEN_AUDIENCE,
+  REALTIME_TOKEN_ISSUER,
+  REALTIME_TOKEN_TTL_SECONDS,
+  ZId,
+} from "@parley/protocol";
+import { importJWK, importSPKI, type JWK, jwtVerify } from "jose";
+
+export type TokenClaims = { userId: string; clientId: string; expiresAt: number };
+export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; closeCode: number; reason: string };
+
+export type TokenVerifier = { verify: (token: string | null | undefined) => Promise<TokenCheck> };
+
+type VerifyKey = Awaited<ReturnType<typeof importSPKI>>;
+
+/** Accepts an SPKI PEM (env files often carry "\n" escapes) or a public JWK in JSON. */
+export async function importRealtimePublicKey(material: string): Promise<VerifyKey> {
+  const text = material.trim();
+  if (text.startsWith("{")) {
+    const jwk = JSON.parse(text) as JWK;
+    // Refuse a private JWK: a gateway holding the signing key could mint tokens.
+    if ("d" in jwk) throw new Error("REALTIME_TOKEN_PUBLIC_KEY must be a public key (JWK has d)");
+    const key = await importJWK(jwk, REALTIME_TOKEN_ALG);
+    if (key instanceof Uint8Array) throw new Error("REALTIME_TOKEN_PUBLIC_KEY must be an OKP key");
+    return key;
+  }
+  return importSPKI(text.replace(/\\n/g, "\n"), REALTIME_TOKEN_ALG);
+}
+
+/**
+ * Verifies realtime tokens with the public key only: no database call on the upgrade path, so a
+ * reconnect storm costs signature checks, not queries. Expired → CLOSE_TOKEN_EXPIRED (resumable:
+ * fetch a new token); anything else wrong → CLOSE_UNAUTHORIZED.
+ */
+export function createTokenVerifier(key: VerifyKey, skewMs: number): TokenVerifier {
+  const skewSeconds = Math.ceil(skewMs / 1000);
+  return {
+    async verify(token) {
+      if (!token) return { ok: false, closeCode: CLOSE_UNAUTHORIZED, reason: "missing token" };
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          issuer: REALTIME_TOKEN_ISSUER,
+          audience: REALTIME_TOKEN_AUDIENCE,
+          // Pin the algorithm: never let the token header choose how it is checked.
+          algorithms: [REALTIME_TOKEN_ALG],
+          clockTolerance: skewSeconds,
+          requiredClaims: ["exp", "sub", "cid"],
+        });
+        const userId = ZId.safeParse(payload.sub);
+        const clientId = ZId.safeParse(payload.cid);
+        if (!userId.success || !clientId.success || typeof payload.exp !== "number") {
+          return { ok: false, closeCode: CLOSE_UNAUTHORIZED, reason: "bad claims" };
+        }
+        // A long-lived token would outlive a revoke the gateway missed; the 60 s cap bounds that.
+        const issuedAt = typeof payload.iat === "number" ? payload.iat : payload.exp;
+        const nowSeconds = Date.now() / 1000;
+        if (
+          payload.exp - issuedAt > REALTIME_TOKEN_TTL_SECONDS + skewSeconds ||
+          payload.exp - nowSeconds > REALTIME_TOKEN_TTL_SECONDS + skewSeconds
+        ) {
+          return { ok: false, closeCode: CLOSE_UNAUTHORIZED, reason: "token lives too long" };
+        }
+        return {
+          ok: true,
+          claims: { userId: userId.data, clientId: clientId.data, expiresAt: payload.exp * 1000 },
+        };
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === "ERR_JWT_EXPIRED") {
+          return { ok: false, closeCode: CLOSE_TOKEN_EXPIRED, reason: "token expired" };
+        }
+        return { ok: false, closeCode: CLOSE_UNAUTHORIZED, reason: "invalid token" };
+      }
+    },
+  };
+}

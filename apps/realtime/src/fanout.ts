@@ -1,0 +1,220 @@
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import {
+  CLIENT_REVOKE_WILDCARD,
+  CLOSE_REVOKED,
+  CLOSE_SLOW_CONSUMER,
+  PRESENCE_PROBE_HEADER,
+  userSubject,
+  ZRevokeEvent,
+} from "@parley/protocol";
+import type { Server } from "bun";
+import type { GatewayEnv } from "./env";
+import type { Metrics } from "./metrics";
+import { isEphemeralPayload, RESYNC_ALL_TOPIC, userTopic, wrapEventPayload } from "./protocol";
+import type { Socket, SocketData } from "./socket";
+
+type UserEntry = { sockets: Set<Socket>; sub: Subscription };
+
+export type FanoutHooks = {
+  onUserOnline: (userId: string) => void;
+  onUserOffline: (userId: string) => void;
+  onSocketClosed: (ws: Socket) => void;
+};
+
+/**
+ * NATS → sockets. The process subscribes `chat.user.<id>` while it holds at least one socket of
+ * that user, so NATS sends it only the users it serves; each socket joins a Bun topic per user and
+ * one event becomes one native publish to all of that user's sockets here.
+ */
+export class Fanout {
+  readonly users = new Map<string, UserEntry>();
+  readonly clients = new Map<string, Set<Socket>>();
+  readonly sockets = new Set<Socket>();
+  shedding = false;
+  private flushWaiters: (() => void)[] = [];
+  private flushScheduled = false;
+  private revokeSub: Subscription | null = null;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly server: () => Server<SocketData>,
+    private readonly env: GatewayEnv,
+    private readonly metrics: Metrics,
+    private readonly hooks: FanoutHooks,
+  ) {}
+
+  start(): void {
+    // One wildcard subscription: revokes are rare, and this way a revoke reaches every gateway
+    // without a per-client subscription.
+    this.revokeSub = this.nc.subscribe(CLIENT_REVOKE_WILDCARD, {
+      callback: (error, msg) => {
+        if (error) return;
+        const parsed = ZRevokeEvent.safeParse(safeJson(msg.string()));
+        if (!parsed.success) return;
+        const sockets = this.clients.get(parsed.data.clientId);
+        if (!sockets) return;
+        for (const ws of [...sockets]) {
+          this.metrics.revokeCloses++;
+          closeSocket(ws, CLOSE_REVOKED, "client revoked");
+        }
+      },
+    });
+  }
+
+  /** Registers an authenticated socket; resolves once its user's subscription is live at NATS. */
+  add(ws: Socket): Promise<void> {
+    const { userId, clientId } = ws.data;
+    this.sockets.add(ws);
+    let clientSockets = this.clients.get(clientId);
+    if (!clientSockets) {
+      clientSockets = new Set();
+      this.clients.set(clientId, clientSockets);
+    }
+    clientSockets.add(ws);
+    ws.subscribe(userTopic(userId));
+    ws.subscribe(RESYNC_ALL_TOPIC);
+    const existing = this.users.get(userId);
+    if (existing) {
+      existing.sockets.add(ws);
+      return this.flushed();
+    }
+    const sub = this.nc.subscribe(userSubject(userId), {
+      callback: (error, msg) => {
+        if (error) return;
+        this.metrics.natsMessages++;
+        const entry = this.users.get(userId);
+        if (!entry) return;
+        if (msg.headers?.has(PRESENCE_PROBE_HEADER)) {
+          // Presence probe from another gateway: say this user has a socket here.
+          if (entry.sockets.size > 0) msg.respond("1");
+          return;
+        }
+        this.deliver(userId, entry, msg.string());
+      },
+    });
+    this.users.set(userId, { sockets: new Set([ws]), sub });
+    this.hooks.onUserOnline(userId);
+    return this.flushed();
+  }
+
+  remove(ws: Socket): void {
+    if (!this.sockets.delete(ws)) return;
+    const { userId, clientId } = ws.data;
+    const clientSockets = this.clients.get(clientId);
+    clientSockets?.delete(ws);
+    if (clientSockets && clientSockets.size === 0) this.clients.delete(clientId);
+    const entry = this.users.get(userId);
+    this.hooks.onSocketClosed(ws);
+    if (!entry) return;
+    entry.sockets.delete(ws);
+    if (entry.sockets.size > 0) return;
+    // Last socket of this user here: stop receiving its events.
+    this.users.delete(userId);
+    entry.sub.unsubscribe();
+    this.hooks.onUserOffline(userId);
+  }
+
+  /** Whether this process holds a socket of the user (answers presence probes). */
+  holds(userId: string): boolean {
+    return (this.users.get(userId)?.sockets.size ?? 0) > 0;
+  }
+
+  private deliver(userId: string, entry: UserEntry, payload: string): void {
+    const frame = wrapEventPayload(payload);
+    if (isEphemeralPayload(payload)) {
+      this.sendEphemeral(entry.sockets, frame);
+      return;
+    }
+    const result = this.server().publish(userTopic(userId), frame);
+    this.metrics.deliveries += entry.sockets.size;
+    this.metrics.framesOut += entry.sockets.size;
+    if (result <= 0) {
+      // -1: some socket is queuing behind backpressure; 0: a frame was dropped. Check each one.
+      if (result === 0) this.metrics.drops++;
+      this.closeSlowConsumers(entry.sockets, result === 0);
+    }
+  }
+
+  /** Typing and presence: never queued behind a backlog, dropped first under load. */
+  sendEphemeral(sockets: Iterable<Socket>, frame: string): void {
+    for (const ws of sockets) {
+      if (this.shedding || ws.getBufferedAmount() > this.env.SHED_BUFFER_BYTES) {
+        this.metrics.shed++;
+        continue;
+      }
+      const result = ws.sendText(frame);
+      this.metrics.framesOut++;
+      if (result === 0) this.metrics.drops++;
+    }
+  }
+
+  closeSlowConsumers(sockets: Iterable<Socket>, dropped: boolean): void {
+    for (const ws of [...sockets]) {
+      const buffered = ws.getBufferedAmount();
+      // After a drop, a socket with any real backlog may be the one that lost the frame: close it so
+      // it reconnects and catches up from the store instead of silently missing a message.
+      const bound = dropped ? this.env.SHED_BUFFER_BYTES : this.env.SLOW_CONSUMER_BYTES;
+      if (buffered > bound) {
+        this.metrics.slowConsumerCloses++;
+        closeSocket(ws, CLOSE_SLOW_CONSUMER, "slow consumer");
+      }
+    }
+  }
+
+  /** After a NATS reconnect events may have been lost (core NATS is at-most-once): tell everyone. */
+  resyncAll(reason: string): void {
+    const frame = JSON.stringify({ type: "resync", reason });
+    this.server().publish(RESYNC_ALL_TOPIC, frame);
+    this.metrics.resyncsSent += this.sockets.size;
+    this.metrics.framesOut += this.sockets.size;
+  }
+
+  pendingMessages(): number {
+    let pending = 0;
+    for (const entry of this.users.values()) pending += entry.sub.getPending();
+    return pending;
+  }
+
+  stop(): void {
+    this.revokeSub?.unsubscribe();
+    for (const entry of this.users.values()) entry.sub.unsubscribe();
+    this.users.clear();
+  }
+
+  /**
+   * Resolves after a PING/PONG round trip, i.e. once NATS has every SUB sent before it. Batched: a
+   * reconnect storm of thousands of sockets costs a handful of round trips, not one each.
+   */
+  private flushed(): Promise<void> {
+    return new Promise((resolve) => {
+      this.flushWaiters.push(resolve);
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setTimeout(() => this.runFlush(), 0);
+    });
+  }
+
+  private runFlush(): void {
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    this.flushScheduled = false;
+    const release = () => {
+      for (const resolve of waiters) resolve();
+    };
+    this.nc.flush().then(release, release);
+  }
+}
+
+export function closeSocket(ws: Socket, code: number, reason: string): void {
+  if (ws.data.closing) return;
+  ws.data.closing = true;
+  ws.close(code, reason);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

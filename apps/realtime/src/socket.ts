@@ -1,0 +1,26 @@
+import type { ServerWebSocket } from "bun";
+
+/**
+ * Per-socket state. Kept flat and small (no closures, no timers): one process holds ~19k of these
+ * and the memory aim is ≤ 5 KB per socket including Bun's own buffers.
+ */
+export type SocketData = {
+  connId: number;
+  userId: string;
+  clientId: string;
+  /** ms since epoch; the sweep closes the socket after this unless an in-band auth moved it. */
+  expiresAt: number;
+  lastRecvAt: number;
+  lastPingAt: number;
+  /** Token bucket for flood control. */
+  tokens: number;
+  tokensAt: number;
+  badFrames: number;
+  /** Set on a failed upgrade check: open() closes with this code (browsers only see close codes). */
+  rejectCode: number;
+  rejectReason: string;
+  closing: boolean;
+  watching: string[] | null;
+};
+
+export type Socket = ServerWebSocket<SocketData>;

@@ -1,0 +1,41 @@
+import {
+  REALTIME_TOKEN_ALG,
+  REALTIME_TOKEN_AUDIENCE,
+  REALTIME_TOKEN_ISSUER,
+  REALTIME_TOKEN_TTL_SECONDS,
+} from "@parley/protocol";
+import { exportSPKI, generateKeyPair, SignJWT } from "jose";
+
+type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+
+export type TokenMint = {
+  publicKeyPem: string;
+  mint: (
+    userId: string,
+    clientId: string,
+    options?: { ttlSeconds?: number; issuedAtOffsetSeconds?: number },
+  ) => Promise<string>;
+};
+
+/** A fresh Ed25519 pair per test run: tests mint tokens exactly as the API's auth.realtimeToken does. */
+export async function createTokenMint(): Promise<TokenMint> {
+  const { publicKey, privateKey } = await generateKeyPair(REALTIME_TOKEN_ALG, { extractable: true });
+  return { publicKeyPem: await exportSPKI(publicKey), mint: (u, c, o) => mintWith(privateKey, u, c, o) };
+}
+
+export async function mintWith(
+  key: SigningKey,
+  userId: string,
+  clientId: string,
+  options: { ttlSeconds?: number; issuedAtOffsetSeconds?: number } = {},
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000) + (options.issuedAtOffsetSeconds ?? 0);
+  return new SignJWT({ cid: clientId })
+    .setProtectedHeader({ alg: REALTIME_TOKEN_ALG })
+    .setIssuer(REALTIME_TOKEN_ISSUER)
+    .setAudience(REALTIME_TOKEN_AUDIENCE)
+    .setSubject(userId)
+    .setIssuedAt(now)
+    .setExpirationTime(now + (options.ttlSeconds ?? REALTIME_TOKEN_TTL_SECONDS))
+    .sign(key);
+}
