@@ -11,7 +11,7 @@ import { Sidebar } from "./sidebar";
  * The signed-in frame: who the viewer is, the sync engine for this tab, the sidebar inbox and the
  * current pane. On phones only one of sidebar / pane shows, chosen by the route.
  */
-export function AppShell({ children }: { children: ReactNode }) {
+export function AppShell({ realtimeUrl, children }: { realtimeUrl: string; children: ReactNode }) {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
@@ -41,7 +41,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   const pane = pathname === "/chat" ? "list" : "detail";
   return (
-    <SyncProvider viewer={me.data}>
+    <SyncProvider viewer={me.data} realtimeUrl={realtimeUrl}>
       <div className="shell" data-pane={pane}>
         <Sidebar viewer={me.data} />
         <main className="pane" id="main">

@@ -1,0 +1,108 @@
+/** Chromium via playwright-core (Debian's /usr/bin/chromium; never a downloaded browser). */
+import { existsSync } from "node:fs";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+}
+
+/** A page that records every JS dialog (alert/confirm) and page error, for the XSS checks. */
+export type TrackedPage = { context: BrowserContext; page: Page; dialogs: string[]; errors: string[] };
+
+export async function openContext(
+  browser: Browser,
+  baseURL: string,
+  viewport = DESKTOP,
+): Promise<TrackedPage> {
+  const context = await browser.newContext({ baseURL, viewport, reducedMotion: "reduce" });
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  return { context, page, dialogs, errors };
+}
+
+export async function signUp(page: Page, handle: string, displayName: string, password: string) {
+  await page.goto("/sign-up");
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Display name").fill(displayName);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL("**/chat");
+  await waitLive(page);
+}
+
+export async function signIn(page: Page, handle: string, password: string) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL("**/chat");
+  await waitLive(page);
+}
+
+export async function waitLive(page: Page, timeout = 15_000) {
+  await page.locator('[data-state="live"]').first().waitFor({ timeout });
+}
+
+export function dialogItem(page: Page, title: string) {
+  return page.getByTestId("dialog-item").filter({ hasText: title });
+}
+
+export async function unreadBadge(page: Page, title: string): Promise<string | null> {
+  const badge = dialogItem(page, title).getByTestId("unread-badge");
+  return (await badge.count()) > 0 ? badge.innerText() : null;
+}
+
+/** Message texts in the open conversation, top to bottom. */
+export async function messageTexts(page: Page): Promise<string[]> {
+  return page.locator('[data-testid="message"] .message-text').allInnerTexts();
+}
+
+/** Polls until `read()` returns something `accept` likes; fails with the last value seen. */
+export async function eventually<T>(
+  what: string,
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeout = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeout;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (accept(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what}: timed out; last value ${JSON.stringify(last)}`);
+}
+
+export async function sendFast(page: Page, texts: string[]) {
+  const composer = page.getByLabel("Message", { exact: true });
+  for (const text of texts) {
+    await composer.fill(text);
+    await composer.press("Enter");
+  }
+}

@@ -1,0 +1,137 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useId, useState } from "react";
+import { errorMessage } from "~/lib/errors";
+import { parseHandles, useResolveHandles } from "~/lib/use-resolve-handles";
+import { useTRPC } from "~/trpc/react";
+import type { RouterOutputs } from "~/trpc/types";
+
+type Member = RouterOutputs["dialog"]["members"][number];
+
+/** Group membership: add by handle, remove, leave. A direct chat only lists its two people. */
+export function MembersPanel({
+  dialogId,
+  kind,
+  members,
+  viewerId,
+  onClose,
+}: {
+  dialogId: string;
+  kind: "direct" | "group";
+  members: Member[];
+  viewerId: string;
+  onClose: () => void;
+}) {
+  const trpc = useTRPC();
+  const id = useId();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const resolveHandles = useResolveHandles();
+  const addMembers = useMutation(trpc.dialog.addMembers.mutationOptions());
+  const removeMember = useMutation(trpc.dialog.removeMember.mutationOptions());
+  const leave = useMutation(trpc.dialog.leave.mutationOptions());
+  const [error, setError] = useState<string | null>(null);
+  const [handles, setHandles] = useState("");
+
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.dialog.members.queryKey({ dialogId }) }),
+      queryClient.invalidateQueries({ queryKey: trpc.dialog.list.queryKey() }),
+    ]);
+
+  async function run(action: () => Promise<unknown>) {
+    setError(null);
+    try {
+      await action();
+    } catch (caught) {
+      setError(caught instanceof Error && !("data" in caught) ? caught.message : errorMessage(caught));
+    }
+  }
+
+  function onAdd(event: FormEvent) {
+    event.preventDefault();
+    const list = parseHandles(handles);
+    if (list.length === 0) return;
+    void run(async () => {
+      const userIds = await resolveHandles(list);
+      await addMembers.mutateAsync({ dialogId, userIds });
+      setHandles("");
+      await refresh();
+    });
+  }
+
+  function onRemove(userId: string) {
+    void run(async () => {
+      await removeMember.mutateAsync({ dialogId, userId });
+      await refresh();
+    });
+  }
+
+  function onLeave() {
+    void run(async () => {
+      await leave.mutateAsync({ dialogId });
+      await queryClient.invalidateQueries({ queryKey: trpc.dialog.list.queryKey() });
+      router.replace("/chat");
+    });
+  }
+
+  return (
+    <aside id="members-panel" className="members-panel" aria-label="Members">
+      <header className="members-header">
+        <h2>Members</h2>
+        <button type="button" className="button ghost small" onClick={onClose}>
+          Close
+        </button>
+      </header>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <ul className="member-list">
+        {members.map((member) => (
+          <li key={member.userId} className="member" data-testid="member">
+            <span>
+              <strong>{member.displayName}</strong> <span className="muted">@{member.handle}</span>
+              {member.userId === viewerId ? <span className="tag">You</span> : null}
+            </span>
+            {kind === "group" && member.userId !== viewerId ? (
+              <button
+                type="button"
+                className="button ghost small danger-text"
+                onClick={() => onRemove(member.userId)}
+                aria-label={`Remove ${member.displayName}`}
+              >
+                Remove
+              </button>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {kind === "group" ? (
+        <>
+          <form className="add-members" onSubmit={onAdd}>
+            <label htmlFor={id}>Add members (handles)</label>
+            <div className="input-row">
+              <input
+                id={id}
+                value={handles}
+                onChange={(event) => setHandles(event.target.value)}
+                autoCapitalize="none"
+                spellCheck={false}
+              />
+              <button type="submit" className="button primary small" disabled={handles.trim() === ""}>
+                Add
+              </button>
+            </div>
+          </form>
+          <button type="button" className="button danger small" onClick={onLeave}>
+            Leave group
+          </button>
+        </>
+      ) : null}
+    </aside>
+  );
+}

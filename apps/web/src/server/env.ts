@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+const ZWebEnv = z.object({
+  /** The WebSocket gateway as browsers reach it. */
+  REALTIME_URL: z.url().default("ws://localhost:3001/ws"),
+});
+export type WebEnv = z.infer<typeof ZWebEnv>;
+
+let cached: WebEnv | null = null;
+
+/** The web app's own settings; the API and auth packages validate theirs. */
+export function readWebEnv(): WebEnv {
+  if (cached) return cached;
+  const parsed = ZWebEnv.safeParse(process.env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`[web] bad environment variable ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
