@@ -1,1 +1,21 @@
-export {};
+export type { SignInMode, SignInResult, TokenPair } from "./client-session";
+export type { ClientInfo, ClientKind } from "./clients";
+export {
+  type AuthConfig,
+  DEFAULT_RATE_LIMIT,
+  type OidcProviderConfig,
+  type RateLimitConfig,
+  ZOidcProviderConfig,
+} from "./config";
+export { isCrossSiteRequest } from "./cross-site";
+export type { AuthDeps } from "./deps";
+export { readAuthEnv } from "./env";
+export { AuthError, type AuthErrorCode } from "./errors";
+export { normaliseHandle, ZDisplayName, ZHandle } from "./handle";
+export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, verifyRealtimeToken } from "./jwt";
+export type { OidcErrorCode } from "./oidc/errors";
+export type { OidcHandler } from "./oidc/handlers";
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, ZPassword } from "./password";
+export { type AuthService, createAuthService, type SignInRequest } from "./service";
+export type { PublicUser } from "./users";
+export type { Viewer, ViewerRequest } from "./viewer";

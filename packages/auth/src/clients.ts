@@ -1,0 +1,129 @@
+import { schema } from "@parley/db";
+import { clientRevokeSubject, type TRevokeEvent } from "@parley/protocol";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { AuthDeps } from "./deps";
+
+const { userClients, clientSessions } = schema;
+
+export type ClientKind = "browser" | "token";
+
+export type ClientInfo = {
+  id: string;
+  name: string;
+  kind: ClientKind;
+  createdAt: Date;
+  lastSeenAt: Date;
+  revokedAt: Date | null;
+};
+
+/** Every sign-in is a new client: its own sessions, tokens and revocation switch. */
+export async function createClient(
+  deps: AuthDeps,
+  userId: string,
+  kind: ClientKind,
+  name: string,
+): Promise<string> {
+  const clientId = await deps.ids.nextId();
+  const now = new Date();
+  await deps.db.insert(userClients).values({ userId, clientId, name, kind, createdAt: now, lastSeenAt: now });
+  return clientId;
+}
+
+export async function listClients(db: AuthDeps["db"], userId: string): Promise<ClientInfo[]> {
+  const rows = await db
+    .select({
+      id: userClients.clientId,
+      name: userClients.name,
+      kind: userClients.kind,
+      createdAt: userClients.createdAt,
+      lastSeenAt: userClients.lastSeenAt,
+      revokedAt: userClients.revokedAt,
+    })
+    .from(userClients)
+    .where(eq(userClients.userId, userId))
+    .orderBy(desc(userClients.lastSeenAt))
+    .limit(500);
+  return rows;
+}
+
+export async function touchClient(db: AuthDeps["db"], userId: string, clientId: string): Promise<void> {
+  await db
+    .update(userClients)
+    .set({ lastSeenAt: new Date() })
+    .where(and(eq(userClients.userId, userId), eq(userClients.clientId, clientId)));
+}
+
+/** Null when the client does not exist for this user; otherwise its revoked_at. */
+export async function readClientRevokedAt(
+  db: AuthDeps["db"],
+  userId: string,
+  clientId: string,
+): Promise<{ revokedAt: Date | null } | null> {
+  const rows = await db
+    .select({ revokedAt: userClients.revokedAt })
+    .from(userClients)
+    .where(and(eq(userClients.userId, userId), eq(userClients.clientId, clientId)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/**
+ * Revokes one client: marks it, kills its sessions and refresh tokens in the same shard (all keyed by
+ * user_id), then tells gateways to close its sockets. Returns false when the client is not the user's.
+ */
+export async function revokeClient(deps: AuthDeps, userId: string, clientId: string): Promise<boolean> {
+  const existing = await readClientRevokedAt(deps.db, userId, clientId);
+  if (!existing) return false;
+  const now = new Date();
+  if (!existing.revokedAt) {
+    await deps.db
+      .update(userClients)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(userClients.userId, userId),
+          eq(userClients.clientId, clientId),
+          isNull(userClients.revokedAt),
+        ),
+      );
+  }
+  // Sessions and refresh tokens die at once, not at their expiry.
+  await deps.db
+    .update(clientSessions)
+    .set({ revokedAt: now })
+    .where(
+      and(
+        eq(clientSessions.userId, userId),
+        eq(clientSessions.clientId, clientId),
+        isNull(clientSessions.revokedAt),
+      ),
+    );
+  const event: TRevokeEvent = { type: "revoke", userId, clientId };
+  deps.events.publish(clientRevokeSubject(clientId), event);
+  return true;
+}
+
+/**
+ * `revoked_at` cached per process for a short time: access tokens are verified without a lookup, so
+ * this bounded-staleness check is what makes a revoke bite within seconds at one read per client.
+ */
+export function createRevocationCache(db: AuthDeps["db"], ttlMs: number) {
+  const cache = new Map<string, { revoked: boolean; at: number }>();
+  const MAX_ENTRIES = 100_000;
+  return {
+    async isRevoked(userId: string, clientId: string): Promise<boolean> {
+      const hit = cache.get(clientId);
+      if (hit && Date.now() - hit.at < ttlMs) return hit.revoked;
+      const row = await readClientRevokedAt(db, userId, clientId);
+      // An unknown client counts as revoked: a token must belong to a live client row.
+      const revoked = !row || row.revokedAt !== null;
+      if (cache.size >= MAX_ENTRIES) cache.clear();
+      cache.set(clientId, { revoked, at: Date.now() });
+      return revoked;
+    },
+    /** This process learns its own revokes immediately. */
+    markRevoked(clientId: string): void {
+      cache.set(clientId, { revoked: true, at: Date.now() });
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+/** One OpenID provider: `id` names it in URLs (`/api/auth/oidc/<id>/start`). */
+export const ZOidcProviderConfig = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "provider id must be lowercase letters, digits, -"),
+  name: z.string().min(1).optional(),
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  scopes: z.array(z.string()).default(["openid", "profile", "email"]),
+});
+export type OidcProviderConfig = z.infer<typeof ZOidcProviderConfig>;
+
+export type RateLimitConfig = {
+  /** Failed sign-ins per normalised handle per window; the next one is refused. */
+  maxFailuresPerHandle: number;
+  /** Failed sign-ins per client IP per window (higher: many users share a NAT). */
+  maxFailuresPerIp: number;
+  windowSeconds: number;
+};
+
+/** Everything createAuthService needs; `readAuthEnv()` builds it from the environment. */
+export type AuthConfig = {
+  /** Public origin of the web app: OIDC redirect URIs and the same-origin check use it. */
+  appUrl: string;
+  /** Secure cookies (and the __Host- prefix); on in production. */
+  secureCookies: boolean;
+  accessTokenPrivateKey: string;
+  accessTokenPublicKey: string;
+  realtimeTokenPrivateKey: string;
+  realtimeTokenPublicKey: string;
+  refreshTokenSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  refreshGraceSeconds: number;
+  sessionTtlSeconds: number;
+  /** A cached `revoked_at` answer is at most this old (the contract says ≤ 5 s). */
+  revocationCacheMs: number;
+  rateLimit: RateLimitConfig;
+  oidcProviders: OidcProviderConfig[];
+  /** Where a failed OIDC sign-in lands, with `?error=<code>`. */
+  signInPath: string;
+};
+
+export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
+  maxFailuresPerHandle: 10,
+  maxFailuresPerIp: 50,
+  windowSeconds: 60,
+};

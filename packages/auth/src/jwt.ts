@@ -1,0 +1,93 @@
+import {
+  REALTIME_TOKEN_ALG,
+  REALTIME_TOKEN_AUDIENCE,
+  REALTIME_TOKEN_ISSUER,
+  REALTIME_TOKEN_TTL_SECONDS,
+  ZId,
+} from "@parley/protocol";
+import { type CryptoKey, errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from "jose";
+import { AuthError } from "./errors";
+
+export const ACCESS_TOKEN_ISSUER = "parley";
+export const ACCESS_TOKEN_AUDIENCE = "parley-api";
+const ALG = "EdDSA";
+
+export type TokenSubject = { userId: string; clientId: string };
+export type SignedToken = { token: string; expiresAt: number };
+
+export function importPrivateKey(pem: string): Promise<CryptoKey> {
+  return importPKCS8(pem, ALG);
+}
+
+export function importPublicKey(pem: string): Promise<CryptoKey> {
+  return importSPKI(pem, ALG);
+}
+
+async function sign(
+  key: CryptoKey,
+  subject: TokenSubject,
+  issuer: string,
+  audience: string,
+  ttlSeconds: number,
+): Promise<SignedToken> {
+  const now = Math.floor(Date.now() / 1000);
+  const exp = now + ttlSeconds;
+  const token = await new SignJWT({ cid: subject.clientId })
+    .setProtectedHeader({ alg: ALG, typ: "JWT" })
+    .setSubject(subject.userId)
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt(now)
+    .setExpirationTime(exp)
+    .sign(key);
+  return { token, expiresAt: exp * 1000 };
+}
+
+async function verify(key: CryptoKey, token: string, issuer: string, audience: string) {
+  // The algorithm is pinned: a token may not pick its own (no "none", no HMAC-with-public-key).
+  const { payload } = await jwtVerify(token, key, { issuer, audience, algorithms: [ALG] });
+  const userId = ZId.safeParse(payload.sub);
+  const clientId = ZId.safeParse(payload.cid);
+  if (!userId.success || !clientId.success || payload.exp === undefined) {
+    throw new AuthError("UNAUTHORIZED", "token has no valid subject");
+  }
+  return { userId: userId.data, clientId: clientId.data, expiresAt: payload.exp * 1000 };
+}
+
+/** The API's bearer token: short-lived so a stolen one is worth little, verified without a lookup. */
+export function signAccessToken(key: CryptoKey, subject: TokenSubject, ttlSeconds: number) {
+  return sign(key, subject, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_AUDIENCE, Math.min(ttlSeconds, 900));
+}
+
+export async function verifyAccessToken(key: CryptoKey, token: string) {
+  try {
+    return await verify(key, token, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_AUDIENCE);
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) {
+      throw new AuthError("UNAUTHORIZED", "access token expired: refresh it");
+    }
+    throw new AuthError("UNAUTHORIZED", "invalid access token");
+  }
+}
+
+/** The WebSocket token: ≤ 60 s, so a revoked client cannot reconnect for long even if a revoke is lost. */
+export function signRealtimeToken(key: CryptoKey, subject: TokenSubject) {
+  return sign(key, subject, REALTIME_TOKEN_ISSUER, REALTIME_TOKEN_AUDIENCE, REALTIME_TOKEN_TTL_SECONDS);
+}
+
+/**
+ * Verifies a realtime token with the public key alone (what a gateway does). Accepts a PEM or an
+ * imported key. Throws AuthError UNAUTHORIZED ("realtime token expired" / "invalid realtime token").
+ */
+export async function verifyRealtimeToken(
+  publicKey: CryptoKey | string,
+  token: string,
+): Promise<TokenSubject & { expiresAt: number }> {
+  const key = typeof publicKey === "string" ? await importSPKI(publicKey, REALTIME_TOKEN_ALG) : publicKey;
+  try {
+    return await verify(key, token, REALTIME_TOKEN_ISSUER, REALTIME_TOKEN_AUDIENCE);
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw new AuthError("UNAUTHORIZED", "realtime token expired");
+    throw new AuthError("UNAUTHORIZED", "invalid realtime token");
+  }
+}

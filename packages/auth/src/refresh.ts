@@ -1,0 +1,128 @@
+import { schema } from "@parley/db";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { revokeClient, touchClient } from "./clients";
+import type { AuthDeps } from "./deps";
+import { affectedRows } from "./deps";
+import { AuthError } from "./errors";
+import {
+  deriveSuccessorToken,
+  generateOpaqueToken,
+  hashesEqual,
+  hashToken,
+  parseOpaqueToken,
+} from "./tokens";
+
+const { clientSessions } = schema;
+
+export type RefreshConfig = { secret: string; ttlSeconds: number; graceSeconds: number };
+export type RotatedRefresh = { userId: string; clientId: string; refreshToken: string };
+
+/** Starts a refresh family for a new token client. Only the hash is stored. */
+export async function issueRefreshToken(
+  db: AuthDeps["db"],
+  userId: string,
+  clientId: string,
+  ttlSeconds: number,
+): Promise<string> {
+  const token = generateOpaqueToken(userId);
+  const now = new Date();
+  await db.insert(clientSessions).values({
+    userId,
+    tokenHash: hashToken(token),
+    clientId,
+    kind: "refresh",
+    familyId: clientId,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+  });
+  return token;
+}
+
+/** Idempotent: the winner and every in-grace loser may all write the (same) successor row. */
+async function storeSuccessor(
+  db: AuthDeps["db"],
+  row: { userId: string; clientId: string; familyId: string },
+  successor: string,
+  ttlSeconds: number,
+): Promise<void> {
+  const now = new Date();
+  await db
+    .insert(clientSessions)
+    .ignore()
+    .values({
+      userId: row.userId,
+      tokenHash: hashToken(successor),
+      clientId: row.clientId,
+      kind: "refresh",
+      familyId: row.familyId,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+    });
+}
+
+/**
+ * Rotates a refresh token. The conditional UPDATE (`rotated_at IS NULL`) lets exactly one request
+ * win; a loser inside the grace gets the same successor (derived by HMAC, never stored in clear), so
+ * lost responses and concurrent refreshes on phones are harmless. A spent token after the grace is
+ * treated as stolen: its family and its client are revoked.
+ */
+export async function rotateRefreshToken(
+  deps: AuthDeps,
+  config: RefreshConfig,
+  presented: string,
+): Promise<RotatedRefresh> {
+  const parsed = parseOpaqueToken(presented);
+  if (!parsed) throw new AuthError("UNAUTHORIZED", "invalid refresh token");
+  const tokenHash = hashToken(parsed.token);
+  const successor = deriveSuccessorToken(config.secret, parsed);
+  const successorHash = hashToken(successor);
+  const now = new Date();
+  const key = and(eq(clientSessions.userId, parsed.userId), eq(clientSessions.tokenHash, tokenHash));
+
+  const updated = await deps.db
+    .update(clientSessions)
+    .set({ rotatedAt: now, successorHash })
+    .where(
+      and(
+        key,
+        eq(clientSessions.kind, "refresh"),
+        isNull(clientSessions.rotatedAt),
+        isNull(clientSessions.revokedAt),
+        gt(clientSessions.expiresAt, now),
+      ),
+    );
+  const rows = await deps.db.select().from(clientSessions).where(key).limit(1);
+  const row = rows[0];
+  if (row?.kind !== "refresh" || !hashesEqual(row.tokenHash, tokenHash)) {
+    throw new AuthError("UNAUTHORIZED", "unknown refresh token");
+  }
+
+  if (affectedRows(updated) === 1) {
+    await storeSuccessor(deps.db, row, successor, config.ttlSeconds);
+    await touchClient(deps.db, row.userId, row.clientId);
+    return { userId: row.userId, clientId: row.clientId, refreshToken: successor };
+  }
+  if (row.revokedAt) throw new AuthError("UNAUTHORIZED", "refresh token revoked: sign in again");
+  if (!row.rotatedAt) throw new AuthError("UNAUTHORIZED", "refresh token expired: sign in again");
+
+  const sinceRotation = now.getTime() - row.rotatedAt.getTime();
+  const sameSuccessor = row.successorHash !== null && hashesEqual(row.successorHash, successorHash);
+  if (sinceRotation <= config.graceSeconds * 1000 && sameSuccessor) {
+    await storeSuccessor(deps.db, row, successor, config.ttlSeconds);
+    return { userId: row.userId, clientId: row.clientId, refreshToken: successor };
+  }
+
+  // Reuse after the grace: someone holds a copy of a spent token. Kill the family and the client.
+  await deps.db
+    .update(clientSessions)
+    .set({ revokedAt: now })
+    .where(
+      and(
+        eq(clientSessions.userId, row.userId),
+        eq(clientSessions.familyId, row.familyId),
+        isNull(clientSessions.revokedAt),
+      ),
+    );
+  await revokeClient(deps, row.userId, row.clientId);
+  throw new AuthError("UNAUTHORIZED", "refresh token already used: this client was signed out");
+}

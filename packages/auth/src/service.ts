@@ -1,0 +1,119 @@
+import {
+  type ClientRequest,
+  type SignInResult,
+  sessionCookieName,
+  startClientSession,
+  type TokenPair,
+} from "./client-session";
+import { type ClientInfo, createRevocationCache, listClients, revokeClient } from "./clients";
+import type { AuthConfig } from "./config";
+import { deleteCookie } from "./cookies";
+import { isCrossSiteRequest } from "./cross-site";
+import type { AuthDeps } from "./deps";
+import { AuthError } from "./errors";
+import { type SignedToken, signAccessToken, signRealtimeToken } from "./jwt";
+import { loadKeys } from "./keys";
+import { createOidcHandlers, type OidcHandler } from "./oidc/handlers";
+import {
+  createPasswordSignIn,
+  type SignInInput,
+  type SignUpInput,
+  signUpWithPassword,
+} from "./password-auth";
+import { rotateRefreshToken } from "./refresh";
+import { findUserByHandle, getUser, type PublicUser } from "./users";
+import { createViewerResolver, type Viewer, type ViewerRequest } from "./viewer";
+
+export type SignInRequest = ClientRequest & { ip: string | null };
+
+export type AuthService = {
+  /** Viewer from `Authorization: Bearer` or the session cookie; throws AuthError on a bad bearer token. */
+  resolveViewer: (req: ViewerRequest, resHeaders?: Headers) => Promise<Viewer | null>;
+  /** `revoked_at` check, cached ≤ revocationCacheMs (2 s by default). */
+  isClientRevoked: (viewer: Viewer) => Promise<boolean>;
+  /** Throws FORBIDDEN when a browser sends this request from another site. */
+  assertSameOrigin: (headers: Headers) => void;
+  signUp: (input: SignUpInput, request: SignInRequest) => Promise<SignInResult>;
+  signIn: (input: SignInInput, request: SignInRequest) => Promise<SignInResult>;
+  refresh: (refreshToken: string) => Promise<TokenPair>;
+  /** Revokes the viewer's own client; returns a Set-Cookie that clears the session cookie. */
+  signOut: (viewer: Viewer) => Promise<{ clearCookie: string }>;
+  mintRealtimeToken: (viewer: Viewer) => Promise<SignedToken>;
+  getUser: (userId: string) => Promise<PublicUser | null>;
+  findUserByHandle: (handle: string) => Promise<PublicUser | null>;
+  listClients: (userId: string) => Promise<ClientInfo[]>;
+  /** False when the client is not this user's. */
+  revokeClient: (userId: string, clientId: string) => Promise<boolean>;
+  /** The configured OIDC providers (ids and names only). */
+  oidcProviders: { id: string; name: string }[];
+  oidcStart: OidcHandler;
+  oidcCallback: OidcHandler;
+};
+
+/** The UAA. Built once per process; every method is safe to call concurrently. */
+export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthService {
+  const keys = loadKeys(config);
+  const revocations = createRevocationCache(deps.db, config.revocationCacheMs);
+  const signInWithPassword = createPasswordSignIn(deps, config);
+  const oidc = createOidcHandlers(deps, config, keys);
+  const appOrigin = new URL(config.appUrl).origin;
+
+  const assertSameOrigin = (headers: Headers) => {
+    if (isCrossSiteRequest(headers, appOrigin)) {
+      throw new AuthError("FORBIDDEN", "cross-site request refused");
+    }
+  };
+
+  const revoke = async (userId: string, clientId: string) => {
+    const revoked = await revokeClient(deps, userId, clientId);
+    if (revoked) revocations.markRevoked(clientId);
+    return revoked;
+  };
+
+  return {
+    resolveViewer: createViewerResolver(deps, config, keys),
+    isClientRevoked: (viewer) => revocations.isRevoked(viewer.userId, viewer.clientId),
+    assertSameOrigin,
+    async signUp(input, request) {
+      // A cookie set from another site's form would sign the victim into the attacker's account.
+      if (request.mode === "cookie") assertSameOrigin(request.headers);
+      const userId = await signUpWithPassword(deps, input);
+      return startClientSession(deps, config, keys, userId, request);
+    },
+    async signIn(input, request) {
+      if (request.mode === "cookie") assertSameOrigin(request.headers);
+      const userId = await signInWithPassword(input, request.ip);
+      return startClientSession(deps, config, keys, userId, request);
+    },
+    async refresh(refreshToken) {
+      const rotated = await rotateRefreshToken(
+        deps,
+        {
+          secret: config.refreshTokenSecret,
+          ttlSeconds: config.refreshTokenTtlSeconds,
+          graceSeconds: config.refreshGraceSeconds,
+        },
+        refreshToken,
+      );
+      const access = await signAccessToken(await keys.accessPrivate, rotated, config.accessTokenTtlSeconds);
+      return { accessToken: access.token, refreshToken: rotated.refreshToken, expiresAt: access.expiresAt };
+    },
+    async signOut(viewer) {
+      await revoke(viewer.userId, viewer.clientId);
+      return { clearCookie: deleteCookie(sessionCookieName(config), { secure: config.secureCookies }) };
+    },
+    async mintRealtimeToken(viewer) {
+      return signRealtimeToken(await keys.realtimePrivate, viewer);
+    },
+    getUser: (userId) => getUser(deps.db, userId),
+    findUserByHandle: (handle) => findUserByHandle(deps.db, handle),
+    listClients: (userId) => listClients(deps.db, userId),
+    revokeClient: revoke,
+    oidcProviders: config.oidcProviders.map((provider) => ({
+      id: provider.id,
+      name: provider.name ?? provider.id,
+    })),
+    oidcStart: oidc.start,
+    oidcCallback: oidc.callback,
+  };
+}

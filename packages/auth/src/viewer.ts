@@ -1,0 +1,48 @@
+import { sessionCookieName } from "./client-session";
+import type { AuthConfig } from "./config";
+import { deleteCookie, readCookie, serializeCookie } from "./cookies";
+import { isCrossSiteRequest } from "./cross-site";
+import type { AuthDeps } from "./deps";
+import { verifyAccessToken } from "./jwt";
+import type { AuthKeys } from "./keys";
+import { validateBrowserSession } from "./sessions";
+
+export type Viewer = { userId: string; clientId: string; via: "cookie" | "bearer" };
+export type ViewerRequest = { headers: Headers; ip: string | null };
+
+/**
+ * Resolves who is calling. A bearer token is an explicit credential: a bad or expired one throws
+ * (the client must refresh). A cookie is ambient: a bad one is ignored (and cleared) so a stale cookie
+ * never blocks signing in again, and a cross-site request never gets the cookie's identity (CSRF).
+ */
+export function createViewerResolver(deps: AuthDeps, config: AuthConfig, keys: AuthKeys) {
+  const cookieName = sessionCookieName(config);
+  const appOrigin = new URL(config.appUrl).origin;
+
+  return async (req: ViewerRequest, resHeaders?: Headers): Promise<Viewer | null> => {
+    const authorization = req.headers.get("authorization");
+    if (authorization?.startsWith("Bearer ")) {
+      const claims = await verifyAccessToken(await keys.accessPublic, authorization.slice(7).trim());
+      return { userId: claims.userId, clientId: claims.clientId, via: "bearer" };
+    }
+    const token = readCookie(req.headers, cookieName);
+    if (!token) return null;
+    if (isCrossSiteRequest(req.headers, appOrigin)) return null;
+    const session = await validateBrowserSession(deps.db, token, config.sessionTtlSeconds);
+    if (!session) {
+      resHeaders?.append("set-cookie", deleteCookie(cookieName, { secure: config.secureCookies }));
+      return null;
+    }
+    if (session.renewed) {
+      // Sliding expiry: the browser's copy must live as long as the server's.
+      resHeaders?.append(
+        "set-cookie",
+        serializeCookie(cookieName, token, {
+          maxAgeSeconds: (session.expiresAt.getTime() - Date.now()) / 1000,
+          secure: config.secureCookies,
+        }),
+      );
+    }
+    return { userId: session.userId, clientId: session.clientId, via: "cookie" };
+  };
+}
