@@ -1,0 +1,204 @@
+/**
+ * The web app in a real browser, against the whole stack (fresh DB, worker, gateway, next start).
+ * One scenario in steps that build on each other — the "Done when" list of issue 6.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import {
+  DESKTOP,
+  dialogItem,
+  eventually,
+  launchBrowser,
+  messageTexts,
+  openContext,
+  PHONE,
+  sendFast,
+  signIn,
+  signUp,
+  type TrackedPage,
+  unreadBadge,
+  waitLive,
+} from "./browser";
+import { buildWebApp, type Stack, startStack } from "./stack";
+
+setDefaultTimeout(60_000);
+
+const SCREENSHOTS = join(import.meta.dir, "../../../docs/screenshots");
+const PASSWORD = "correct horse battery staple";
+const run = Date.now().toString(36);
+const handles = { a: `ann${run}`, b: `ben${run}`, c: `cat${run}` };
+
+let stack: Stack;
+let browser: Browser;
+let a: TrackedPage;
+let b1: TrackedPage;
+let b2: TrackedPage;
+let c: TrackedPage;
+let directTitleForA = "";
+let directTitleForB = "";
+
+beforeAll(async () => {
+  await buildWebApp();
+  stack = await startStack();
+  browser = await launchBrowser();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await stack?.stop();
+});
+
+describe("web app", () => {
+  test("sign up, sign in, and form errors without stack traces", async () => {
+    a = await openContext(browser, stack.appUrl);
+    b1 = await openContext(browser, stack.appUrl);
+    b2 = await openContext(browser, stack.appUrl);
+    c = await openContext(browser, stack.appUrl);
+
+    await signUp(a.page, handles.a, "Ann Archer", PASSWORD);
+    await signUp(b1.page, handles.b, "Ben Baker", PASSWORD);
+    await signUp(c.page, handles.c, "Cat Cole", PASSWORD);
+
+    // A wrong password shows one clear line in the form.
+    await b2.page.goto("/sign-in");
+    await b2.page.getByLabel("Handle").fill(handles.b);
+    await b2.page.getByLabel("Password").fill("wrong password!");
+    await b2.page.getByRole("button", { name: "Sign in" }).click();
+    const alert = b2.page.getByRole("alert");
+    await alert.waitFor();
+    const text = await alert.innerText();
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toMatch(/\bat .+:\d+|Error:|TRPC|stack/i);
+
+    await signIn(b2.page, handles.b, PASSWORD);
+    directTitleForA = "Ben Baker";
+    directTitleForB = "Ann Archer";
+  });
+
+  test("A sends 20 fast; both of B's contexts show them in order; badges rise and clear", async () => {
+    await a.page.getByLabel("Start a chat").fill(handles.b);
+    await a.page.getByRole("button", { name: "Chat", exact: true }).click();
+    await a.page.waitForURL(/\/chat\/\d+$/);
+    const sent = Array.from({ length: 20 }, (_, i) => `message ${String(i + 1).padStart(2, "0")}`);
+    await sendFast(a.page, sent);
+    await eventually("A shows its 20", () => messageTexts(a.page), (texts) => texts.length === 20);
+
+    for (const page of [b1.page, b2.page]) {
+      await eventually("B's unread badge", () => unreadBadge(page, directTitleForB), (badge) => badge === "20");
+    }
+    await dialogItem(b1.page, directTitleForB).click();
+    await eventually("B1 shows all 20 in order", () => messageTexts(b1.page), (texts) => texts.join("|") === sent.join("|"));
+    // Reading on B1 clears the badge on B2 as well (same user, other client).
+    await eventually("B2 badge cleared", () => unreadBadge(b2.page, directTitleForB), (badge) => badge === null);
+    await dialogItem(b2.page, directTitleForB).click();
+    await eventually("B2 shows all 20 in order", () => messageTexts(b2.page), (texts) => texts.join("|") === sent.join("|"));
+
+    // A's own state advances to read once B has seen them.
+    await eventually(
+      "A sees read receipts",
+      () => a.page.locator('[data-testid="message"] [data-delivery]').last().getAttribute("data-delivery"),
+      (state) => state === "read",
+    );
+
+    // A leaves the conversation; B replies; A's badge rises, then clears when A opens it.
+    await a.page.goto("/devices");
+    await waitLive(a.page);
+    await sendFast(b1.page, ["reply from ben"]);
+    await eventually("A's badge", () => unreadBadge(a.page, directTitleForA), (badge) => badge === "1");
+    await dialogItem(a.page, directTitleForA).click();
+    await eventually("A sees the reply", () => messageTexts(a.page), (texts) => texts.at(-1) === "reply from ben");
+    await eventually("A's badge cleared", () => unreadBadge(a.page, directTitleForA), (badge) => badge === null);
+  });
+
+  test("a group of three: created in the UI, seen by all, a removed member stops receiving", async () => {
+    await a.page.getByRole("button", { name: "New group" }).click();
+    await a.page.getByLabel("Group title").fill("Trio");
+    await a.page.getByLabel(/Members \(handles/).fill(`${handles.b}, ${handles.c}`);
+    await a.page.getByRole("button", { name: "Create group" }).click();
+    await a.page.waitForURL(/\/chat\/\d+$/);
+    await sendFast(a.page, ["hello trio"]);
+    for (const page of [b1.page, c.page]) {
+      await dialogItem(page, "Trio").click();
+      await eventually("group message seen", () => messageTexts(page), (texts) => texts.includes("hello trio"));
+    }
+
+    await a.page.getByRole("button", { name: "Members" }).click();
+    await a.page.getByRole("button", { name: "Remove Cat Cole" }).click();
+    await eventually("Cat removed", () => a.page.getByTestId("member").count(), (count) => count === 2);
+    await sendFast(a.page, ["after cat left"]);
+    await eventually("B gets it", () => messageTexts(b1.page), (texts) => texts.includes("after cat left"));
+    // Give a stray push time to arrive before checking it did not.
+    await Bun.sleep(1500);
+    expect(await c.page.locator("text=after cat left").count()).toBe(0);
+  });
+
+  test("B's second context offline, messages meanwhile, back online: all, in order, once", async () => {
+    await dialogItem(a.page, directTitleForA).click();
+    await a.page.waitForURL(/\/chat\/\d+$/);
+    await dialogItem(b2.page, directTitleForB).click();
+    await b2.context.setOffline(true);
+    const burst = ["while offline 1", "while offline 2", "while offline 3", "while offline 4", "while offline 5"];
+    await sendFast(a.page, burst);
+    await eventually("B1 got the burst", () => messageTexts(b1.page), (texts) => texts.at(-1) === burst.at(-1));
+    await Bun.sleep(1000);
+    await b2.context.setOffline(false);
+    const texts = await eventually(
+      "B2 caught up",
+      () => messageTexts(b2.page),
+      (list) => list.at(-1) === burst.at(-1),
+      30_000,
+    );
+    const tail = texts.filter((text) => text.startsWith("while offline"));
+    expect(tail).toEqual(burst);
+    expect(new Set(texts).size).toBe(texts.length);
+  });
+
+  test("HTML in a message is shown as text and runs nothing", async () => {
+    const payload = "<img src=x onerror=alert(1)>";
+    await sendFast(a.page, [payload]);
+    await eventually("B1 shows it", () => messageTexts(b1.page), (texts) => texts.at(-1) === payload);
+    for (const tracked of [a, b1, b2]) {
+      expect(await tracked.page.locator(".timeline img").count()).toBe(0);
+      expect(tracked.dialogs).toEqual([]);
+    }
+  });
+
+  test("screenshots at desktop and phone width", async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await a.page.goto("/chat");
+    await waitLive(a.page);
+    await a.page.screenshot({ path: join(SCREENSHOTS, "inbox-desktop.png") });
+    await dialogItem(a.page, directTitleForA).click();
+    await eventually("conversation loaded", () => messageTexts(a.page), (texts) => texts.length > 5);
+    await a.page.screenshot({ path: join(SCREENSHOTS, "conversation-desktop.png") });
+    await a.page.goto("/devices");
+    await a.page.getByTestId("device").first().waitFor();
+    await a.page.screenshot({ path: join(SCREENSHOTS, "devices-desktop.png") });
+
+    const phone = await openContext(browser, stack.appUrl, PHONE);
+    await signIn(phone.page, handles.a, PASSWORD);
+    await phone.page.screenshot({ path: join(SCREENSHOTS, "inbox-phone.png") });
+    await dialogItem(phone.page, directTitleForA).click();
+    await eventually("phone conversation", () => messageTexts(phone.page), (texts) => texts.length > 5);
+    // The sidebar collapses: only the conversation shows at phone width.
+    expect(await phone.page.locator(".sidebar").isVisible()).toBe(false);
+    await phone.page.screenshot({ path: join(SCREENSHOTS, "conversation-phone.png") });
+    await phone.page.goto("/devices");
+    await phone.page.getByTestId("device").first().waitFor();
+    await phone.page.screenshot({ path: join(SCREENSHOTS, "devices-phone.png") });
+    await phone.context.close();
+    expect(DESKTOP.width).toBe(1280);
+  });
+
+  test("revoking B's second context from the first signs it out within seconds", async () => {
+    await b1.page.goto("/devices");
+    const others = b1.page.getByTestId("device").filter({ hasNot: b1.page.getByText("This device") });
+    await eventually("B sees two devices", () => b1.page.getByTestId("device").count(), (count) => count === 2);
+    await others.getByRole("button", { name: /Revoke/ }).click();
+    const started = Date.now();
+    await b2.page.waitForURL(/\/sign-in/, { timeout: 8000 });
+    expect(Date.now() - started).toBeLessThan(8000);
+  });
+});
