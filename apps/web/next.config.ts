@@ -2,13 +2,7 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Internal packages ship TypeScript source (no build step), so Next compiles them.
-  transpilePackages: [
-    "@parley/api",
-    "@parley/auth",
-    "@parley/client",
-    "@parley/db",
-    "@parley/protocol",
-  ],
+  transpilePackages: ["@parley/api", "@parley/auth", "@parley/client", "@parley/db", "@parley/protocol"],
   // Native/long-lived server drivers stay as Node requires instead of being bundled.
   serverExternalPackages: ["mysql2", "ioredis", "@nats-io/transport-node", "@nats-io/nats-core"],
   poweredByHeader: false,

@@ -83,17 +83,37 @@ describe("web app", () => {
     await a.page.waitForURL(/\/chat\/\d+$/);
     const sent = Array.from({ length: 20 }, (_, i) => `message ${String(i + 1).padStart(2, "0")}`);
     await sendFast(a.page, sent);
-    await eventually("A shows its 20", () => messageTexts(a.page), (texts) => texts.length === 20);
+    await eventually(
+      "A shows its 20",
+      () => messageTexts(a.page),
+      (texts) => texts.length === 20,
+    );
 
     for (const page of [b1.page, b2.page]) {
-      await eventually("B's unread badge", () => unreadBadge(page, directTitleForB), (badge) => badge === "20");
+      await eventually(
+        "B's unread badge",
+        () => unreadBadge(page, directTitleForB),
+        (badge) => badge === "20",
+      );
     }
     await dialogItem(b1.page, directTitleForB).click();
-    await eventually("B1 shows all 20 in order", () => messageTexts(b1.page), (texts) => texts.join("|") === sent.join("|"));
+    await eventually(
+      "B1 shows all 20 in order",
+      () => messageTexts(b1.page),
+      (texts) => texts.join("|") === sent.join("|"),
+    );
     // Reading on B1 clears the badge on B2 as well (same user, other client).
-    await eventually("B2 badge cleared", () => unreadBadge(b2.page, directTitleForB), (badge) => badge === null);
+    await eventually(
+      "B2 badge cleared",
+      () => unreadBadge(b2.page, directTitleForB),
+      (badge) => badge === null,
+    );
     await dialogItem(b2.page, directTitleForB).click();
-    await eventually("B2 shows all 20 in order", () => messageTexts(b2.page), (texts) => texts.join("|") === sent.join("|"));
+    await eventually(
+      "B2 shows all 20 in order",
+      () => messageTexts(b2.page),
+      (texts) => texts.join("|") === sent.join("|"),
+    );
 
     // A's own state advances to read once B has seen them.
     await eventually(
@@ -106,10 +126,22 @@ describe("web app", () => {
     await a.page.goto("/devices");
     await waitLive(a.page);
     await sendFast(b1.page, ["reply from ben"]);
-    await eventually("A's badge", () => unreadBadge(a.page, directTitleForA), (badge) => badge === "1");
+    await eventually(
+      "A's badge",
+      () => unreadBadge(a.page, directTitleForA),
+      (badge) => badge === "1",
+    );
     await dialogItem(a.page, directTitleForA).click();
-    await eventually("A sees the reply", () => messageTexts(a.page), (texts) => texts.at(-1) === "reply from ben");
-    await eventually("A's badge cleared", () => unreadBadge(a.page, directTitleForA), (badge) => badge === null);
+    await eventually(
+      "A sees the reply",
+      () => messageTexts(a.page),
+      (texts) => texts.at(-1) === "reply from ben",
+    );
+    await eventually(
+      "A's badge cleared",
+      () => unreadBadge(a.page, directTitleForA),
+      (badge) => badge === null,
+    );
   });
 
   test("a group of three: created in the UI, seen by all, a removed member stops receiving", async () => {
@@ -121,14 +153,26 @@ describe("web app", () => {
     await sendFast(a.page, ["hello trio"]);
     for (const page of [b1.page, c.page]) {
       await dialogItem(page, "Trio").click();
-      await eventually("group message seen", () => messageTexts(page), (texts) => texts.includes("hello trio"));
+      await eventually(
+        "group message seen",
+        () => messageTexts(page),
+        (texts) => texts.includes("hello trio"),
+      );
     }
 
     await a.page.getByRole("button", { name: "Members" }).click();
     await a.page.getByRole("button", { name: "Remove Cat Cole" }).click();
-    await eventually("Cat removed", () => a.page.getByTestId("member").count(), (count) => count === 2);
+    await eventually(
+      "Cat removed",
+      () => a.page.getByTestId("member").count(),
+      (count) => count === 2,
+    );
     await sendFast(a.page, ["after cat left"]);
-    await eventually("B gets it", () => messageTexts(b1.page), (texts) => texts.includes("after cat left"));
+    await eventually(
+      "B gets it",
+      () => messageTexts(b1.page),
+      (texts) => texts.includes("after cat left"),
+    );
     // Give a stray push time to arrive before checking it did not.
     await Bun.sleep(1500);
     expect(await c.page.locator("text=after cat left").count()).toBe(0);
@@ -139,9 +183,19 @@ describe("web app", () => {
     await a.page.waitForURL(/\/chat\/\d+$/);
     await dialogItem(b2.page, directTitleForB).click();
     await b2.context.setOffline(true);
-    const burst = ["while offline 1", "while offline 2", "while offline 3", "while offline 4", "while offline 5"];
+    const burst = [
+      "while offline 1",
+      "while offline 2",
+      "while offline 3",
+      "while offline 4",
+      "while offline 5",
+    ];
     await sendFast(a.page, burst);
-    await eventually("B1 got the burst", () => messageTexts(b1.page), (texts) => texts.at(-1) === burst.at(-1));
+    await eventually(
+      "B1 got the burst",
+      () => messageTexts(b1.page),
+      (texts) => texts.at(-1) === burst.at(-1),
+    );
     await Bun.sleep(1000);
     await b2.context.setOffline(false);
     const texts = await eventually(
@@ -158,7 +212,11 @@ describe("web app", () => {
   test("HTML in a message is shown as text and runs nothing", async () => {
     const payload = "<img src=x onerror=alert(1)>";
     await sendFast(a.page, [payload]);
-    await eventually("B1 shows it", () => messageTexts(b1.page), (texts) => texts.at(-1) === payload);
+    await eventually(
+      "B1 shows it",
+      () => messageTexts(b1.page),
+      (texts) => texts.at(-1) === payload,
+    );
     for (const tracked of [a, b1, b2]) {
       expect(await tracked.page.locator(".timeline img").count()).toBe(0);
       expect(tracked.dialogs).toEqual([]);
@@ -171,7 +229,11 @@ describe("web app", () => {
     await waitLive(a.page);
     await a.page.screenshot({ path: join(SCREENSHOTS, "inbox-desktop.png") });
     await dialogItem(a.page, directTitleForA).click();
-    await eventually("conversation loaded", () => messageTexts(a.page), (texts) => texts.length > 5);
+    await eventually(
+      "conversation loaded",
+      () => messageTexts(a.page),
+      (texts) => texts.length > 5,
+    );
     await a.page.screenshot({ path: join(SCREENSHOTS, "conversation-desktop.png") });
     await a.page.goto("/devices");
     await a.page.getByTestId("device").first().waitFor();
@@ -181,7 +243,11 @@ describe("web app", () => {
     await signIn(phone.page, handles.a, PASSWORD);
     await phone.page.screenshot({ path: join(SCREENSHOTS, "inbox-phone.png") });
     await dialogItem(phone.page, directTitleForA).click();
-    await eventually("phone conversation", () => messageTexts(phone.page), (texts) => texts.length > 5);
+    await eventually(
+      "phone conversation",
+      () => messageTexts(phone.page),
+      (texts) => texts.length > 5,
+    );
     // The sidebar collapses: only the conversation shows at phone width.
     expect(await phone.page.locator(".sidebar").isVisible()).toBe(false);
     await phone.page.screenshot({ path: join(SCREENSHOTS, "conversation-phone.png") });
@@ -195,7 +261,11 @@ describe("web app", () => {
   test("revoking B's second context from the first signs it out within seconds", async () => {
     await b1.page.goto("/devices");
     const others = b1.page.getByTestId("device").filter({ hasNot: b1.page.getByText("This device") });
-    await eventually("B sees two devices", () => b1.page.getByTestId("device").count(), (count) => count === 2);
+    await eventually(
+      "B sees two devices",
+      () => b1.page.getByTestId("device").count(),
+      (count) => count === 2,
+    );
     await others.getByRole("button", { name: /Revoke/ }).click();
     const started = Date.now();
     await b2.page.waitForURL(/\/sign-in/, { timeout: 8000 });

@@ -5,7 +5,14 @@
  */
 import { existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
-import { createTestDatabase, requireMariaDb, requireNats, requireRedis, TEST_NATS_URL, TEST_REDIS_URL } from "@parley/testkit";
+import {
+  createTestDatabase,
+  requireMariaDb,
+  requireNats,
+  requireRedis,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+} from "@parley/testkit";
 import type { Subprocess } from "bun";
 
 const WEB_DIR = join(import.meta.dir, "..");
@@ -29,7 +36,10 @@ export async function freePort(): Promise<number> {
 }
 
 async function generateEd25519Pem(): Promise<{ privatePem: string; publicPem: string }> {
-  const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
   const pkcs8 = Buffer.from(await crypto.subtle.exportKey("pkcs8", pair.privateKey)).toString("base64");
   const spki = Buffer.from(await crypto.subtle.exportKey("spki", pair.publicKey)).toString("base64");
   return {
@@ -109,16 +119,23 @@ export async function startStack(): Promise<Stack> {
 
     const worker = spawnLogged("worker", ["bun", "src/main.ts"], join(REPO, "apps/worker"), env);
     processes.push(worker);
-    const realtime = spawnLogged(
-      "realtime",
-      ["bun", "src/main.ts"],
-      join(REPO, "apps/realtime"),
-      { ...env, PORT: String(realtimePort), HOST: "127.0.0.1" },
-    );
+    const realtime = spawnLogged("realtime", ["bun", "src/main.ts"], join(REPO, "apps/realtime"), {
+      ...env,
+      PORT: String(realtimePort),
+      HOST: "127.0.0.1",
+    });
     processes.push(realtime);
     const web = spawnLogged(
       "web",
-      ["node", "node_modules/next/dist/bin/next", "start", "--port", String(webPort), "--hostname", "127.0.0.1"],
+      [
+        "node",
+        "node_modules/next/dist/bin/next",
+        "start",
+        "--port",
+        String(webPort),
+        "--hostname",
+        "127.0.0.1",
+      ],
       WEB_DIR,
       { ...env, NEXT_DIST_DIR: DIST_DIR },
     );

@@ -11,13 +11,13 @@ const globalForServices = globalThis as typeof globalThis & {
 };
 
 export function getApiServices(): Promise<ApiServices> {
-  if (!globalForServices.parleyServices) {
-    const created = createApiServices(process.env);
-    // A failed start (DB down) must not stick: the next request tries again.
-    created.catch(() => {
-      globalForServices.parleyServices = undefined;
-    });
-    globalForServices.parleyServices = created;
-  }
-  return globalForServices.parleyServices;
+  const existing = globalForServices.parleyServices;
+  if (existing) return existing;
+  const created = Promise.resolve(createApiServices(process.env));
+  // A failed start (DB down) must not stick: the next request tries again.
+  created.catch(() => {
+    globalForServices.parleyServices = undefined;
+  });
+  globalForServices.parleyServices = created;
+  return created;
 }

@@ -67,12 +67,18 @@ export function SyncProvider({
         case "receipt":
           // Our own watermark moved (maybe from another tab): unread counts change.
           if (event.userId === viewer.id) refreshInbox();
-          void queryClient.invalidateQueries({ queryKey: trpc.dialog.members.queryKey({ dialogId: event.dialogId }) });
+          void queryClient.invalidateQueries({
+            queryKey: trpc.dialog.members.queryKey({ dialogId: event.dialogId }),
+          });
           break;
         case "dialog":
           refreshInbox();
-          void queryClient.invalidateQueries({ queryKey: trpc.dialog.get.queryKey({ dialogId: event.dialogId }) });
-          void queryClient.invalidateQueries({ queryKey: trpc.dialog.members.queryKey({ dialogId: event.dialogId }) });
+          void queryClient.invalidateQueries({
+            queryKey: trpc.dialog.get.queryKey({ dialogId: event.dialogId }),
+          });
+          void queryClient.invalidateQueries({
+            queryKey: trpc.dialog.members.queryKey({ dialogId: event.dialogId }),
+          });
           break;
         case "typing":
           typing.add(event.dialogId, event.userId, event.expiresAt);
@@ -124,7 +130,10 @@ const EMPTY_TIMELINE: TimelineSnapshot = { entries: [], hasOlder: false, loading
 
 export function useDialogTimeline(dialogId: string): TimelineSnapshot & { loadOlder: () => void } {
   const { engine } = useSync();
-  const subscribe = useCallback((listener: () => void) => engine.onTimeline(dialogId, listener), [engine, dialogId]);
+  const subscribe = useCallback(
+    (listener: () => void) => engine.onTimeline(dialogId, listener),
+    [engine, dialogId],
+  );
   const snapshot = useSyncExternalStore(
     subscribe,
     () => engine.timeline(dialogId),

@@ -1,7 +1,7 @@
 "use client";
 
-import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from "react";
 import { MAX_TEXT_LENGTH } from "@parley/protocol";
+import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from "react";
 
 const TYPING_THROTTLE_MS = 3000;
 

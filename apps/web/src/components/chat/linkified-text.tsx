@@ -6,12 +6,10 @@ export function LinkifiedText({ text }: { text: string }) {
     <>
       {linkify(text).map((part, index) =>
         part.kind === "link" ? (
-          // biome-ignore lint/suspicious/noArrayIndexKey: parts of one immutable string
           <a key={index} href={part.href} target="_blank" rel="noopener noreferrer nofollow ugc">
             {part.text}
           </a>
         ) : (
-          // biome-ignore lint/suspicious/noArrayIndexKey: parts of one immutable string
           <span key={index}>{part.text}</span>
         ),
       )}

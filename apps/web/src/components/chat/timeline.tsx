@@ -96,10 +96,24 @@ export function Timeline({
   return (
     <div className="timeline" ref={scroller} onScroll={onScroll}>
       <div ref={topSentinel} className="timeline-top">
-        {loadingOlder ? "Loading earlier messages…" : hasOlder ? "" : entries.length > 0 ? "Start of the conversation" : ""}
+        {loadingOlder
+          ? "Loading earlier messages…"
+          : hasOlder
+            ? ""
+            : entries.length > 0
+              ? "Start of the conversation"
+              : ""}
       </div>
-      {entries.length === 0 && !hasOlder ? <p className="timeline-empty">No messages yet. Say hello!</p> : null}
-      <ol className="timeline-list" role="log" aria-label="Messages" aria-live="polite" aria-relevant="additions">
+      {entries.length === 0 && !hasOlder ? (
+        <p className="timeline-empty">No messages yet. Say hello!</p>
+      ) : null}
+      <ol
+        className="timeline-list"
+        role="log"
+        aria-label="Messages"
+        aria-live="polite"
+        aria-relevant="additions"
+      >
         {groups.map((group) => {
           const isOwn = group.senderId === viewerId;
           const sender = isOwn ? "You" : nameOf(group.senderId);
@@ -125,7 +139,10 @@ export function Timeline({
                       <LinkifiedText text={entry.text} />
                     </span>
                     <span className="message-meta">
-                      <time dateTime={new Date(entry.createdAt).toISOString()} title={formatFull(entry.createdAt)}>
+                      <time
+                        dateTime={new Date(entry.createdAt).toISOString()}
+                        title={formatFull(entry.createdAt)}
+                      >
                         {formatClock(entry.createdAt)}
                       </time>
                       {isOwn ? <DeliveryStatus state={deliveryOf(entry)} /> : null}

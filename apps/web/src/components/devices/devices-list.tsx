@@ -46,13 +46,21 @@ export function DevicesList() {
         {clients.error ? <p role="alert">Could not load devices.</p> : null}
         <ul className="device-list">
           {clients.data?.map((client) => (
-            <li key={client.clientId} className="device card" data-testid="device" data-client-id={client.clientId}>
+            <li
+              key={client.clientId}
+              className="device card"
+              data-testid="device"
+              data-client-id={client.clientId}
+            >
               <div className="device-main">
                 <strong>{client.name ?? "Unnamed client"}</strong>
                 {client.current ? <span className="tag">This device</span> : null}
                 <span className="muted">
                   Last seen{" "}
-                  <time dateTime={new Date(client.lastSeenAt).toISOString()} title={formatFull(client.lastSeenAt)}>
+                  <time
+                    dateTime={new Date(client.lastSeenAt).toISOString()}
+                    title={formatFull(client.lastSeenAt)}
+                  >
                     {formatRelative(client.lastSeenAt)}
                   </time>{" "}
                   · signed in {formatFull(client.createdAt)}

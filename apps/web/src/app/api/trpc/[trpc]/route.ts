@@ -1,7 +1,7 @@
 import { appRouter, createContext } from "@parley/api";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { getApiServices } from "~/server/services";
 import { clientIp } from "~/server/client-ip";
+import { getApiServices } from "~/server/services";
 
 // Sessions, databases and sockets: never static, always Node.
 export const dynamic = "force-dynamic";
@@ -17,7 +17,8 @@ async function handler(req: Request): Promise<Response> {
     createContext: ({ resHeaders }) =>
       createContext(services, { headers: req.headers, ip: clientIp(req.headers) }, resHeaders),
     onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "?"}:`, error.cause ?? error);
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        console.error(`[trpc] ${path ?? "?"}:`, error.cause ?? error);
     },
   });
 }
