@@ -1,10 +1,17 @@
+import { AuthError, type AuthService } from "@parley/auth";
 import type { Db } from "@parley/db";
+import { TRPCError } from "@trpc/server";
 import type Redis from "ioredis";
+import type { MessagingOptions } from "./services/options";
 
 /** Who is calling: resolved from a session cookie or a bearer access token. */
 export type Viewer = { userId: string; clientId: string; via: "cookie" | "bearer" };
 
-/** Publishes to NATS. Implementations: the real NATS connection (and a recorder in unit helpers). */
+/**
+ * Publishes to NATS. Implementations: the real NATS connection (and a recorder in unit helpers).
+ * `publish` throws when it cannot hand the event to NATS (e.g. NATS is down): the send path then
+ * keeps its outbox row and the relay delivers later.
+ */
 export type EventPublisher = {
   publish: (subject: string, payload: unknown) => void;
 };
@@ -20,10 +27,17 @@ export type ApiServices = {
   redis: Redis;
   events: EventPublisher;
   ids: IdGenerator;
-  /** Resolves the viewer from request headers (cookie / bearer). Supplied by @parley/auth. */
-  resolveViewer: (req: RequestInfo) => Promise<Viewer | null>;
+  /** The UAA (@parley/auth): sign-in, sessions, tokens, clients, OIDC handlers. */
+  auth: AuthService;
+  /**
+   * Resolves the viewer from request headers (cookie / bearer); may append Set-Cookie (sliding session)
+   * to resHeaders. Supplied by @parley/auth. Throws on a bad or expired bearer token.
+   */
+  resolveViewer: (req: RequestInfo, resHeaders?: Headers) => Promise<Viewer | null>;
   /** True when the client was revoked (cached briefly; ≤ 5 s stale). */
   isClientRevoked: (viewer: Viewer) => Promise<boolean>;
+  /** Messaging knobs (rate limits, waits) and test-only failure injection; defaults when absent. */
+  messaging?: MessagingOptions;
 };
 
 export type RequestInfo = { headers: Headers; ip: string | null };
@@ -41,5 +55,21 @@ export async function createContext(
   req: RequestInfo,
   resHeaders: Headers,
 ): Promise<Context> {
-  return { services, req, resHeaders, viewer: await services.resolveViewer(req) };
+  return { services, req, resHeaders, viewer: await resolveViewer(services, req, resHeaders) };
+}
+
+/**
+ * A rejected bearer token is a 401 with its reason ("access token expired: refresh it"); a cookie sent
+ * from another site is a 403 (CSRF).
+ */
+async function resolveViewer(services: ApiServices, req: RequestInfo, resHeaders: Headers) {
+  try {
+    return await services.resolveViewer(req, resHeaders);
+  } catch (error) {
+    if (error instanceof AuthError) {
+      const code = error.code === "FORBIDDEN" ? "FORBIDDEN" : "UNAUTHORIZED";
+      throw new TRPCError({ code, message: error.message });
+    }
+    throw error;
+  }
 }

@@ -9,4 +9,6 @@ export {
 } from "./context";
 export { AppError, type AppErrorCode } from "./errors";
 export { type AppRouter, appRouter } from "./root";
+export { ZSignInInput, ZSignInOutput, ZSignUpInput, ZTokenPair } from "./router/auth";
+export { ZClientOutput, ZMeOutput, ZPublicUser } from "./router/user";
 export { createCallerFactory } from "./trpc";

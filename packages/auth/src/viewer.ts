@@ -3,6 +3,7 @@ import type { AuthConfig } from "./config";
 import { deleteCookie, readCookie, serializeCookie } from "./cookies";
 import { isCrossSiteRequest } from "./cross-site";
 import type { AuthDeps } from "./deps";
+import { AuthError } from "./errors";
 import { verifyAccessToken } from "./jwt";
 import type { AuthKeys } from "./keys";
 import { validateBrowserSession } from "./sessions";
@@ -13,7 +14,7 @@ export type ViewerRequest = { headers: Headers; ip: string | null };
 /**
  * Resolves who is calling. A bearer token is an explicit credential: a bad or expired one throws
  * (the client must refresh). A cookie is ambient: a bad one is ignored (and cleared) so a stale cookie
- * never blocks signing in again, and a cross-site request never gets the cookie's identity (CSRF).
+ * never blocks signing in again, and a cross-site request carrying it is refused outright (CSRF).
  */
 export function createViewerResolver(deps: AuthDeps, config: AuthConfig, keys: AuthKeys) {
   const cookieName = sessionCookieName(config);
@@ -27,7 +28,9 @@ export function createViewerResolver(deps: AuthDeps, config: AuthConfig, keys: A
     }
     const token = readCookie(req.headers, cookieName);
     if (!token) return null;
-    if (isCrossSiteRequest(req.headers, appOrigin)) return null;
+    if (isCrossSiteRequest(req.headers, appOrigin)) {
+      throw new AuthError("FORBIDDEN", "cross-site request refused");
+    }
     const session = await validateBrowserSession(deps.db, token, config.sessionTtlSeconds);
     if (!session) {
       resHeaders?.append("set-cookie", deleteCookie(cookieName, { secure: config.secureCookies }));

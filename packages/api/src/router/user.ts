@@ -1,0 +1,74 @@
+import { ZId } from "@parley/protocol";
+import { z } from "zod";
+import { AppError } from "../errors";
+import { createTRPCRouter, protectedProcedure } from "../trpc";
+import { withAuthErrors } from "./auth";
+
+export const ZPublicUser = z.object({ id: ZId, handle: z.string(), displayName: z.string() });
+
+export const ZMeOutput = ZPublicUser.extend({ clientId: ZId });
+
+export const ZClientOutput = z.object({
+  id: ZId,
+  name: z.string(),
+  kind: z.enum(["browser", "token"]),
+  createdAt: z.number().int(),
+  lastSeenAt: z.number().int(),
+  revokedAt: z.number().int().nullable(),
+  /** The client making this call. */
+  current: z.boolean(),
+});
+
+export const ZRevokeClientInput = z.object({ clientId: ZId });
+export const ZByHandleInput = z.object({ handle: z.string().trim().min(1).max(64) });
+
+export const userRouter = createTRPCRouter({
+  me: protectedProcedure.output(ZMeOutput).query(({ ctx }) =>
+    withAuthErrors(async () => {
+      const user = await ctx.services.auth.getUser(ctx.user.id);
+      if (!user) throw new AppError("NOT_FOUND", "user not found");
+      return { ...user, clientId: ctx.client.id };
+    }),
+  ),
+
+  /** This user's clients (devices, browsers), newest activity first; only the user's own shard. */
+  clients: protectedProcedure.output(z.array(ZClientOutput)).query(({ ctx }) =>
+    withAuthErrors(async () => {
+      const clients = await ctx.services.auth.listClients(ctx.user.id);
+      return clients.map((client) => ({
+        id: client.id,
+        name: client.name,
+        kind: client.kind,
+        createdAt: client.createdAt.getTime(),
+        lastSeenAt: client.lastSeenAt.getTime(),
+        revokedAt: client.revokedAt?.getTime() ?? null,
+        current: client.id === ctx.client.id,
+      }));
+    }),
+  ),
+
+  /** Signs one of the user's clients out; the others keep working. */
+  revokeClient: protectedProcedure
+    .input(ZRevokeClientInput)
+    .output(z.object({ revoked: z.literal(true) }))
+    .mutation(({ ctx, input }) =>
+      withAuthErrors(async () => {
+        // Scoped by the caller's user id: another user's client id is simply "not found".
+        const revoked = await ctx.services.auth.revokeClient(ctx.user.id, input.clientId);
+        if (!revoked) throw new AppError("NOT_FOUND", "no such client");
+        return { revoked: true as const };
+      }),
+    ),
+
+  /** Public profile fields of a handle, for starting a chat. Signed-in users only. */
+  byHandle: protectedProcedure
+    .input(ZByHandleInput)
+    .output(ZPublicUser)
+    .query(({ ctx, input }) =>
+      withAuthErrors(async () => {
+        const user = await ctx.services.auth.findUserByHandle(input.handle);
+        if (!user) throw new AppError("NOT_FOUND", "no user with this handle");
+        return user;
+      }),
+    ),
+});
