@@ -1,10 +1,10 @@
-import { dialogRouter } from "./router/dialog";
-import { messageRouter } from "./router/message";
+import { authRouter } from "./router/auth";
+import { userRouter } from "./router/user";
 import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
-  dialog: dialogRouter,
-  message: messageRouter,
+  auth: authRouter,
+  user: userRouter,
 });
 
 export type AppRouter = typeof appRouter;
