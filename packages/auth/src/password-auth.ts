@@ -64,9 +64,9 @@ export function createPasswordSignIn(deps: AuthDeps, config: AuthConfig) {
           .limit(1)
       : [];
     const hash = rows[0]?.hash;
-    const ok = hash
-      ? await verifyPassword(input.password, hash)
-      : (await burnPasswordCheck(input.password), false);
+    let ok = false;
+    if (hash) ok = await verifyPassword(input.password, hash);
+    else await burnPasswordCheck(input.password);
     if (!ok || !userId) throw new AuthError("UNAUTHORIZED", "wrong handle or password");
     // Successful sign-ins do not eat the failure budget.
     await attempt.release();
