@@ -1,1 +1,10 @@
-export {};
+export { createNatsPublisher, type NatsPublisher } from "../services/nats-publisher";
+export {
+  type PendingMessage,
+  type ReconcileOptions,
+  type ReconcileResult,
+  reconcilePending,
+  settlePendingMessage,
+} from "./reconciler";
+export { type RelayOptions, type RelayResult, relayOutbox } from "./relay";
+export { leaseName, type ShardWorker, type ShardWorkerOptions, startShardWorker } from "./shard-worker";

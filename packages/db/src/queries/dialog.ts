@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { dialogMembers, dialogs, userDialogs } from "../schema/dialog";
+import { users } from "../schema/user";
 import { affectedRowsOf, rowsOf, toNumber } from "./result";
 
 export type DialogKind = "direct" | "group";
@@ -12,12 +13,11 @@ export type MemberRow = typeof dialogMembers.$inferSelect;
 export async function insertDialogIfAbsent(
   db: DbOrTx,
   row: { id: string; kind: DialogKind; title: string | null; createdBy: string; createdAt: Date },
-): Promise<boolean> {
-  const result = await db
+): Promise<void> {
+  await db
     .insert(dialogs)
     .values({ ...row, lastSeq: 0, membersVersion: 1, memberCount: 0 })
     .onDuplicateKeyUpdate({ set: { id: sql`id` } });
-  return affectedRowsOf(result) === 1;
 }
 
 export async function getDialog(db: DbOrTx, dialogId: string): Promise<DialogRow | null> {
@@ -102,22 +102,35 @@ export async function getMembersOfUser(
     .where(and(inArray(dialogMembers.dialogId, dialogIds), eq(dialogMembers.userId, userId)));
 }
 
-/** Inserts members that are not members yet; returns how many rows were new. */
+/**
+ * Inserts the members that are not members yet and returns how many were new. Runs under the dialog
+ * lock, so reading the existing ones first is exact (no upsert: FOUND_ROWS hides no-op upserts).
+ */
 export async function insertMembersIfAbsent(
   db: DbOrTx,
   rows: { dialogId: string; userId: string; role: MemberRole; joinedSeq: number; joinedAt: Date }[],
 ): Promise<number> {
-  if (rows.length === 0) return 0;
-  const values = rows.map((row) => ({
-    ...row,
-    deliveredSeq: row.joinedSeq,
-    readSeq: row.joinedSeq,
-  }));
-  const result = await db
-    .insert(dialogMembers)
-    .values(values)
-    .onDuplicateKeyUpdate({ set: { dialogId: sql`dialog_id` } });
-  return affectedRowsOf(result);
+  const first = rows[0];
+  if (!first) return 0;
+  const present = await db
+    .select({ userId: dialogMembers.userId })
+    .from(dialogMembers)
+    .where(
+      and(
+        eq(dialogMembers.dialogId, first.dialogId),
+        inArray(
+          dialogMembers.userId,
+          rows.map((row) => row.userId),
+        ),
+      ),
+    );
+  const presentIds = new Set(present.map((row) => row.userId));
+  const fresh = rows
+    .filter((row) => !presentIds.has(row.userId))
+    .map((row) => ({ ...row, deliveredSeq: row.joinedSeq, readSeq: row.joinedSeq }));
+  if (fresh.length === 0) return 0;
+  await db.insert(dialogMembers).values(fresh);
+  return fresh.length;
 }
 
 export async function deleteMember(db: DbOrTx, dialogId: string, userId: string): Promise<boolean> {
@@ -179,4 +192,29 @@ export async function getLastSeq(db: DbOrTx, dialogId: string): Promise<number |
   );
   const row = rows[0];
   return row ? toNumber(row.last_seq) : null;
+}
+
+/** Which of these user ids exist (users is sharded by id: an IN on the key). */
+export async function listExistingUserIds(db: DbOrTx, userIds: string[]): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const rows = await db.select({ id: users.id }).from(users).where(inArray(users.id, userIds));
+  return rows.map((row) => row.id);
+}
+
+/** Member ids and the membership version in one statement, so a cache keyed by version is exact. */
+export async function getMembershipSnapshot(
+  db: DbOrTx,
+  dialogId: string,
+): Promise<{ version: number; userIds: string[] }> {
+  const rows = rowsOf<{ members_version: unknown; user_id: unknown }>(
+    await db.execute(sql`
+      SELECT d.members_version, m.user_id
+        FROM dialogs d LEFT JOIN dialog_members m ON m.dialog_id = d.id AND m.dialog_id = ${dialogId}
+       WHERE d.id = ${dialogId}`),
+  );
+  const first = rows[0];
+  return {
+    version: first ? toNumber(first.members_version) : 0,
+    userIds: rows.flatMap((row) => (row.user_id == null ? [] : [String(row.user_id)])),
+  };
 }

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { messages } from "../schema/message";
-import { affectedRowsOf, rowsOf, toDate, toNumber } from "./result";
+import { affectedRowsOf, ER_DUP_ENTRY, mysqlErrno, rowsOf, toDate, toNumber } from "./result";
 
 export type MessageStatus = "pending" | "committed" | "failed";
 export type MessageRow = typeof messages.$inferSelect;
@@ -19,15 +19,21 @@ export type NewMessage = {
 };
 
 /**
- * Try: inserts the pending message unless (dialog, sender client, client_msg_id) exists. Returns
- * true when this call created it; false means a retry, and the caller reads the original row.
+ * Try: inserts the pending message. Returns false when (dialog, sender client, client_msg_id)
+ * already exists — a retry; the caller then reads the original row. A plain INSERT and its
+ * duplicate-key error, not ON DUPLICATE KEY UPDATE: mysql2 connects with FOUND_ROWS, which makes a
+ * no-op upsert report one affected row and hides the difference.
  */
 export async function insertPendingMessage(db: DbOrTx, message: NewMessage): Promise<boolean> {
-  const result = await db
-    .insert(messages)
-    .values({ ...message, status: "pending", seq: null, updatedAt: message.createdAt })
-    .onDuplicateKeyUpdate({ set: { id: sql`id` } });
-  return affectedRowsOf(result) === 1;
+  try {
+    await db
+      .insert(messages)
+      .values({ ...message, status: "pending", seq: null, updatedAt: message.createdAt });
+    return true;
+  } catch (error) {
+    if (mysqlErrno(error) === ER_DUP_ENTRY) return false;
+    throw error;
+  }
 }
 
 export async function findMessageByClientMsgId(
@@ -147,19 +153,19 @@ export async function getTimelineSeq(db: DbOrTx, dialogId: string, msgId: string
 }
 
 /**
- * Reconciler scan of one shard: pending messages older than `olderThan`. Intentionally not keyed by
+ * Reconciler scan of one shard: pending messages older than `olderThanMs` (database clock). Intentionally not keyed by
  * dialog — it runs per shard, so it carries the shard-targeted marker the scatter guard accepts.
  */
 export async function listStalePendingMessages(
   db: DbOrTx,
-  olderThan: Date,
+  olderThanMs: number,
   limit: number,
 ): Promise<{ dialogId: string; id: string; senderClientId: string; clientSeq: number }[]> {
   const rows = rowsOf<{ dialog_id: unknown; id: unknown; sender_client_id: unknown; client_seq: unknown }>(
     await db.execute(sql`
       SELECT /* vitess:shard-targeted */ dialog_id, id, sender_client_id, client_seq
         FROM messages
-       WHERE status = 'pending' AND created_at < ${olderThan}
+       WHERE status = 'pending' AND created_at < NOW(3) - INTERVAL ${olderThanMs * 1000} MICROSECOND
        ORDER BY created_at
        LIMIT ${limit}`),
   );

@@ -9,10 +9,14 @@ export async function deleteOutboxRow(db: DbOrTx, dialogId: string, id: string):
 }
 
 /**
- * Relay scan of one shard: rows older than `olderThan` (their sender crashed or could not reach
+ * Relay scan of one shard: rows older than `olderThanMs` by the database clock (their sender crashed or could not reach
  * NATS). Per-shard by design, hence the shard-targeted marker.
  */
-export async function listStaleOutboxRows(db: DbOrTx, olderThan: Date, limit: number): Promise<OutboxRow[]> {
+export async function listStaleOutboxRows(
+  db: DbOrTx,
+  olderThanMs: number,
+  limit: number,
+): Promise<OutboxRow[]> {
   const rows = rowsOf<{
     dialog_id: unknown;
     id: unknown;
@@ -23,7 +27,7 @@ export async function listStaleOutboxRows(db: DbOrTx, olderThan: Date, limit: nu
     await db.execute(sql`
       SELECT /* vitess:shard-targeted */ dialog_id, id, kind, payload, created_at
         FROM outbox
-       WHERE created_at < ${olderThan}
+       WHERE created_at < NOW(3) - INTERVAL ${olderThanMs * 1000} MICROSECOND
        ORDER BY created_at
        LIMIT ${limit}`),
   );

@@ -35,3 +35,15 @@ export function toDate(value: unknown): Date {
   if (typeof value === "string" || typeof value === "number") return new Date(value);
   return new Date(0);
 }
+
+export const ER_DUP_ENTRY = 1062;
+
+/** The MySQL error number behind a (possibly drizzle-wrapped) driver error. */
+export function mysqlErrno(error: unknown): number | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
+    if ("errno" in current && typeof current.errno === "number") return current.errno;
+    current = "cause" in current ? current.cause : null;
+  }
+  return null;
+}

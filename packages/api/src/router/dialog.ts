@@ -1,0 +1,70 @@
+import { createGroupDialog, openDirectDialog } from "../services/dialog-create";
+import { getDialogView, listDialogMembers, listInbox } from "../services/dialog-read";
+import { addGroupMembers, leaveGroup, removeGroupMember } from "../services/membership";
+import { markDialog } from "../services/read-state";
+import { dialogHistory, listChanges, syncDialog } from "../services/sync";
+import { sendTyping } from "../services/typing";
+import { createTRPCRouter, protectedProcedure } from "../trpc";
+import {
+  ZAddMembersInput,
+  ZCreateGroupInput,
+  ZDialogIdInput,
+  ZHistoryInput,
+  ZListDialogsInput,
+  ZMarkInput,
+  ZOpenDirectInput,
+  ZRemoveMemberInput,
+  ZSyncInput,
+} from "./messaging-inputs";
+
+type ActorCtx = { user: { id: string }; client: { id: string } };
+const actorOf = (ctx: ActorCtx) => ({ userId: ctx.user.id, clientId: ctx.client.id });
+
+export const dialogRouter = createTRPCRouter({
+  openDirect: protectedProcedure
+    .input(ZOpenDirectInput)
+    .mutation(({ ctx, input }) => openDirectDialog(ctx.services, actorOf(ctx), input.userId)),
+  createGroup: protectedProcedure
+    .input(ZCreateGroupInput)
+    .mutation(({ ctx, input }) => createGroupDialog(ctx.services, actorOf(ctx), input)),
+  addMembers: protectedProcedure
+    .input(ZAddMembersInput)
+    .mutation(({ ctx, input }) => addGroupMembers(ctx.services, actorOf(ctx), input)),
+  removeMember: protectedProcedure
+    .input(ZRemoveMemberInput)
+    .mutation(({ ctx, input }) => removeGroupMember(ctx.services, actorOf(ctx), input)),
+  leave: protectedProcedure
+    .input(ZDialogIdInput)
+    .mutation(({ ctx, input }) => leaveGroup(ctx.services, actorOf(ctx), input.dialogId)),
+  get: protectedProcedure
+    .input(ZDialogIdInput)
+    .query(({ ctx, input }) => getDialogView(ctx.services, actorOf(ctx), input.dialogId)),
+  list: protectedProcedure
+    .input(ZListDialogsInput)
+    .query(({ ctx, input }) =>
+      listInbox(ctx.services, actorOf(ctx), { cursor: input.cursor ?? null, limit: input.limit }),
+    ),
+  members: protectedProcedure
+    .input(ZDialogIdInput)
+    .query(({ ctx, input }) => listDialogMembers(ctx.services, actorOf(ctx), input.dialogId)),
+  sync: protectedProcedure
+    .input(ZSyncInput)
+    .query(({ ctx, input }) => syncDialog(ctx.services, actorOf(ctx), input)),
+  history: protectedProcedure.input(ZHistoryInput).query(({ ctx, input }) =>
+    dialogHistory(ctx.services, actorOf(ctx), {
+      dialogId: input.dialogId,
+      beforeSeq: input.beforeSeq ?? null,
+      limit: input.limit,
+    }),
+  ),
+  changes: protectedProcedure.query(({ ctx }) => listChanges(ctx.services, actorOf(ctx))),
+  markDelivered: protectedProcedure
+    .input(ZMarkInput)
+    .mutation(({ ctx, input }) => markDialog(ctx.services, actorOf(ctx), { ...input, mark: "delivered" })),
+  markRead: protectedProcedure
+    .input(ZMarkInput)
+    .mutation(({ ctx, input }) => markDialog(ctx.services, actorOf(ctx), { ...input, mark: "read" })),
+  typing: protectedProcedure
+    .input(ZDialogIdInput)
+    .mutation(({ ctx, input }) => sendTyping(ctx.services, actorOf(ctx), input.dialogId)),
+});

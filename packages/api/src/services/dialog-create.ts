@@ -1,0 +1,152 @@
+import {
+  getDialog,
+  getMember,
+  insertDialogIfAbsent,
+  insertMembersIfAbsent,
+  insertUserDialogIfAbsent,
+  listExistingUserIds,
+  lockDialog,
+  type MemberRole,
+  setLockWaitTimeout,
+  updateDialogMembership,
+} from "@parley/db/queries";
+import type { ApiServices } from "../context";
+import { AppError } from "../errors";
+import type { Actor } from "./actor";
+import { type DialogView, publishDialogEvent, toDialogView } from "./dialog-view";
+import { directDialogId } from "./direct-dialog-id";
+import { MAX_GROUP_MEMBERS } from "./limits";
+import { messagingOptions } from "./options";
+
+/**
+ * Opens (or finds) the direct dialog with another user. Idempotent: the id derives from the pair,
+ * inserts ignore what exists, so both users opening it at once get the same dialog.
+ */
+export async function openDirectDialog(
+  services: ApiServices,
+  actor: Actor,
+  peerUserId: string,
+): Promise<DialogView> {
+  if (peerUserId === actor.userId)
+    throw new AppError("BAD_REQUEST", "cannot open a direct dialog with yourself");
+  const [peer] = await listExistingUserIds(services.db, [peerUserId]);
+  if (!peer) throw new AppError("NOT_FOUND", "user not found");
+  const dialogId = directDialogId(actor.userId, peerUserId);
+  const now = new Date();
+  await insertDialogIfAbsent(services.db, {
+    id: dialogId,
+    kind: "direct",
+    title: null,
+    createdBy: actor.userId,
+    createdAt: now,
+  });
+  const added = await addMembersUnderLock(
+    services,
+    dialogId,
+    "direct",
+    [
+      { userId: actor.userId, role: "member" },
+      { userId: peerUserId, role: "member" },
+    ],
+    2,
+  );
+  // The inbox rows live on each user's shard: written after the dialog shard, idempotently.
+  for (const [userId, peer] of [
+    [actor.userId, peerUserId],
+    [peerUserId, actor.userId],
+  ] as const) {
+    await insertUserDialogIfAbsent(services.db, {
+      userId,
+      dialogId,
+      kind: "direct",
+      peerUserId: peer,
+      joinedAt: now,
+    });
+  }
+  if (added.count > 0) publishDialogEvent(services.events, [actor.userId, peerUserId], dialogId, "joined", 0);
+  return loadView(services, dialogId, actor.userId, peerUserId);
+}
+
+export async function createGroupDialog(
+  services: ApiServices,
+  actor: Actor,
+  input: { title: string; memberIds: string[] },
+): Promise<DialogView> {
+  const others = [...new Set(input.memberIds)].filter((userId) => userId !== actor.userId);
+  if (others.length + 1 > MAX_GROUP_MEMBERS) {
+    throw new AppError("BAD_REQUEST", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
+  }
+  const existing = new Set(await listExistingUserIds(services.db, others));
+  const missing = others.filter((userId) => !existing.has(userId));
+  if (missing.length > 0) throw new AppError("NOT_FOUND", "user not found", { userIds: missing });
+  const dialogId = services.ids.nextId();
+  const now = new Date();
+  await insertDialogIfAbsent(services.db, {
+    id: dialogId,
+    kind: "group",
+    title: input.title,
+    createdBy: actor.userId,
+    createdAt: now,
+  });
+  await addMembersUnderLock(services, dialogId, "group", [
+    { userId: actor.userId, role: "owner" },
+    ...others.map((userId) => ({ userId, role: "member" as const })),
+  ]);
+  for (const userId of [actor.userId, ...others]) {
+    await insertUserDialogIfAbsent(services.db, {
+      userId,
+      dialogId,
+      kind: "group",
+      peerUserId: null,
+      joinedAt: now,
+    });
+  }
+  publishDialogEvent(services.events, [actor.userId, ...others], dialogId, "joined", 0);
+  return loadView(services, dialogId, actor.userId, null);
+}
+
+/**
+ * Membership changes serialise with Confirm on the dialog row lock and bump members_version, so a
+ * message is pushed exactly to the members it committed under. New members join at the current
+ * last_seq (they see what is sent after they joined).
+ */
+export async function addMembersUnderLock(
+  services: ApiServices,
+  dialogId: string,
+  kind: "direct" | "group",
+  members: { userId: string; role: MemberRole }[],
+  maxMembers = MAX_GROUP_MEMBERS,
+): Promise<{ count: number; lastSeq: number }> {
+  return services.db.transaction(async (tx) => {
+    await setLockWaitTimeout(tx, messagingOptions(services).lockWaitSeconds);
+    const dialog = await lockDialog(tx, dialogId);
+    if (!dialog || dialog.kind !== kind)
+      throw new AppError("CONFLICT", "dialog id is taken by another dialog");
+    const joinedAt = new Date();
+    const count = await insertMembersIfAbsent(
+      tx,
+      members.map((member) => ({ dialogId, ...member, joinedSeq: dialog.lastSeq, joinedAt })),
+    );
+    // Checked after the insert (throwing rolls it back): only new members count. For a direct
+    // dialog this also refuses a third user, should two pairs ever hash to one id.
+    if (dialog.memberCount + count > maxMembers) {
+      throw new AppError(kind === "direct" ? "CONFLICT" : "BAD_REQUEST", `at most ${maxMembers} members`);
+    }
+    if (count > 0) await updateDialogMembership(tx, dialogId, count);
+    return { count, lastSeq: dialog.lastSeq };
+  });
+}
+
+async function loadView(
+  services: ApiServices,
+  dialogId: string,
+  userId: string,
+  peerUserId: string | null,
+): Promise<DialogView> {
+  const [dialog, member] = await Promise.all([
+    getDialog(services.db, dialogId),
+    getMember(services.db, dialogId, userId),
+  ]);
+  if (!dialog || !member) throw new AppError("NOT_FOUND", "dialog not found");
+  return toDialogView(dialog, member, peerUserId);
+}

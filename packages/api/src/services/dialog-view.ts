@@ -1,0 +1,67 @@
+import type { DialogRow, MemberRow } from "@parley/db/queries";
+import type { TDialogEvent } from "@parley/protocol";
+import type { EventPublisher } from "../context";
+import { publishToUsers } from "./publish";
+
+export type DialogView = {
+  id: string;
+  kind: "direct" | "group";
+  title: string | null;
+  peerUserId: string | null;
+  memberCount: number;
+  lastSeq: number;
+  lastMessage: { id: string; senderId: string | null; preview: string; createdAt: number } | null;
+  role: "owner" | "admin" | "member";
+  joinedSeq: number;
+  deliveredSeq: number;
+  readSeq: number;
+  /**
+   * Messages after my read_seq not sent by me. Confirm moves the sender's read_seq to its own
+   * message, so everything after read_seq is from others: unread = last_seq − read_seq, the same
+   * number on every client of mine.
+   */
+  unreadCount: number;
+  createdAt: number;
+  /** Latest activity (last message, else creation), the inbox order. */
+  activityAt: number;
+};
+
+export function toDialogView(dialog: DialogRow, member: MemberRow, peerUserId: string | null): DialogView {
+  const lastMessage =
+    dialog.lastMessageId && dialog.lastMessageAt
+      ? {
+          id: dialog.lastMessageId,
+          senderId: dialog.lastSenderId,
+          preview: dialog.lastPreview ?? "",
+          createdAt: dialog.lastMessageAt.getTime(),
+        }
+      : null;
+  return {
+    id: dialog.id,
+    kind: dialog.kind,
+    title: dialog.title,
+    peerUserId,
+    memberCount: dialog.memberCount,
+    lastSeq: dialog.lastSeq,
+    lastMessage,
+    role: member.role,
+    joinedSeq: member.joinedSeq,
+    deliveredSeq: member.deliveredSeq,
+    readSeq: member.readSeq,
+    unreadCount: Math.max(0, dialog.lastSeq - member.readSeq),
+    createdAt: dialog.createdAt.getTime(),
+    activityAt: (dialog.lastMessageAt ?? dialog.createdAt).getTime(),
+  };
+}
+
+/** Membership events: clients refetch the dialog (and drop it on "left"). Best effort, like typing. */
+export function publishDialogEvent(
+  events: EventPublisher,
+  userIds: readonly string[],
+  dialogId: string,
+  change: TDialogEvent["change"],
+  lastSeq: number,
+): void {
+  if (userIds.length === 0) return;
+  publishToUsers(events, userIds, { type: "dialog", dialogId, change, lastSeq });
+}

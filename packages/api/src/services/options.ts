@@ -1,0 +1,42 @@
+import type { ApiServices } from "../context";
+
+export type SendStep = { dialogId: string; msgId: string };
+
+/**
+ * Failure injection for tests: each hook may throw to simulate a crash at that point of the send
+ * path. Production never sets them.
+ */
+export type SendFaults = {
+  afterTry?: (step: SendStep) => void | Promise<void>;
+  afterConfirm?: (step: SendStep) => void | Promise<void>;
+  beforePublish?: (step: SendStep) => void | Promise<void>;
+};
+
+export type MessagingOptions = {
+  faults?: SendFaults;
+  /** Per-client budget for sync / history / changes, shared across processes through Redis. */
+  readRateLimit?: { max: number; windowMs: number };
+  /** How long a clientSeq that is ahead waits for its predecessor before it is refused. */
+  clientSeqWaitMs?: number;
+  /** InnoDB lock wait inside Confirm and membership changes. */
+  lockWaitSeconds?: number;
+};
+
+export type ResolvedMessagingOptions = {
+  faults: SendFaults;
+  readRateLimit: { max: number; windowMs: number };
+  clientSeqWaitMs: number;
+  lockWaitSeconds: number;
+};
+
+export const DEFAULT_READ_RATE_LIMIT = { max: 120, windowMs: 10_000 };
+
+export function messagingOptions(services: ApiServices): ResolvedMessagingOptions {
+  const options = services.messaging ?? {};
+  return {
+    faults: options.faults ?? {},
+    readRateLimit: options.readRateLimit ?? DEFAULT_READ_RATE_LIMIT,
+    clientSeqWaitMs: options.clientSeqWaitMs ?? 2_000,
+    lockWaitSeconds: options.lockWaitSeconds ?? 2,
+  };
+}

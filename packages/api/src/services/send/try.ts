@@ -1,0 +1,46 @@
+import { findMessageByClientMsgId, insertPendingMessage, type MessageRow } from "@parley/db/queries";
+import type { TMessageContent } from "@parley/protocol";
+import type { ApiServices } from "../../context";
+import { AppError } from "../../errors";
+import { requireMember } from "../access";
+import type { Actor } from "../actor";
+
+export type SendInput = {
+  dialogId: string;
+  clientMsgId: string;
+  clientSeq: number;
+  content: TMessageContent;
+};
+
+/**
+ * Try (message store): the pending row, keyed forever by (dialog, sender client, client_msg_id), so a
+ * retry — from this process or any other, before or after a restart — finds the original row and
+ * its msg_id instead of creating a second message.
+ */
+export async function tryMessage(services: ApiServices, actor: Actor, input: SendInput): Promise<MessageRow> {
+  await requireMember(services.db, input.dialogId, actor.userId);
+  const now = new Date();
+  const row: MessageRow = {
+    dialogId: input.dialogId,
+    id: services.ids.nextId(),
+    senderId: actor.userId,
+    senderClientId: actor.clientId,
+    clientMsgId: input.clientMsgId,
+    clientSeq: input.clientSeq,
+    kind: input.content.kind,
+    content: input.content,
+    status: "pending",
+    seq: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (await insertPendingMessage(services.db, row)) return row;
+  const original = await findMessageByClientMsgId(
+    services.db,
+    input.dialogId,
+    actor.clientId,
+    input.clientMsgId,
+  );
+  if (!original) throw new AppError("INTERNAL_SERVER_ERROR", "message vanished during send");
+  return original;
+}

@@ -1,0 +1,83 @@
+import {
+  getDialog,
+  getDialogLastSeqs,
+  getMembersOfUser,
+  listTimeline,
+  listUserDialogs,
+} from "@parley/db/queries";
+import type { TMessage } from "@parley/protocol";
+import type { ApiServices } from "../context";
+import { dialogNotFound, requireMember } from "./access";
+import type { Actor } from "./actor";
+import { INBOX_SCAN_LIMIT } from "./limits";
+import { enforceReadRateLimit } from "./rate-limit";
+import { toWireMessage } from "./wire";
+
+export type SyncPage = { messages: TMessage[]; lastSeq: number; hasMore: boolean };
+
+/**
+ * Gap fill and catch-up: messages with seq > afterSeq, oldest first, one shard. Because seq is
+ * assigned under the dialog lock held to commit, a page never skips a seq that commits later.
+ * A member sees what was sent after it joined.
+ */
+export async function syncDialog(
+  services: ApiServices,
+  actor: Actor,
+  input: { dialogId: string; afterSeq: number; limit: number },
+): Promise<SyncPage> {
+  await enforceReadRateLimit(services, actor.clientId);
+  const member = await requireMember(services.db, input.dialogId, actor.userId);
+  const dialog = await getDialog(services.db, input.dialogId);
+  if (!dialog) throw dialogNotFound();
+  const page = await listTimeline(services.db, input.dialogId, {
+    afterSeq: Math.max(input.afterSeq, member.joinedSeq),
+    beforeSeq: Number.MAX_SAFE_INTEGER,
+    limit: input.limit + 1,
+    newestFirst: false,
+  });
+  const hasMore = page.length > input.limit;
+  return { messages: page.slice(0, input.limit).map(toWireMessage), lastSeq: dialog.lastSeq, hasMore };
+}
+
+/** Older pages, newest first from `beforeSeq` (default: the end), returned in ascending seq order. */
+export async function dialogHistory(
+  services: ApiServices,
+  actor: Actor,
+  input: { dialogId: string; beforeSeq: number | null; limit: number },
+): Promise<SyncPage> {
+  await enforceReadRateLimit(services, actor.clientId);
+  const member = await requireMember(services.db, input.dialogId, actor.userId);
+  const dialog = await getDialog(services.db, input.dialogId);
+  if (!dialog) throw dialogNotFound();
+  const page = await listTimeline(services.db, input.dialogId, {
+    afterSeq: member.joinedSeq,
+    beforeSeq: input.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+    limit: input.limit + 1,
+    newestFirst: true,
+  });
+  const hasMore = page.length > input.limit;
+  const messages = page.slice(0, input.limit).reverse().map(toWireMessage);
+  return { messages, lastSeq: dialog.lastSeq, hasMore };
+}
+
+export type DialogChange = { dialogId: string; lastSeq: number; readSeq: number; deliveredSeq: number };
+
+/**
+ * Reconnect catch-up: my dialogs (user shard) and their last_seq (IN on the dialog key). The client
+ * syncs each dialog whose last_seq is past what it holds.
+ */
+export async function listChanges(services: ApiServices, actor: Actor): Promise<{ dialogs: DialogChange[] }> {
+  await enforceReadRateLimit(services, actor.clientId);
+  const entries = await listUserDialogs(services.db, actor.userId, INBOX_SCAN_LIMIT);
+  const dialogIds = entries.map((entry) => entry.dialogId);
+  const [lastSeqs, members] = await Promise.all([
+    getDialogLastSeqs(services.db, dialogIds),
+    getMembersOfUser(services.db, dialogIds, actor.userId),
+  ]);
+  const memberByDialog = new Map(members.map((member) => [member.dialogId, member]));
+  const dialogs = lastSeqs.flatMap(({ dialogId, lastSeq }) => {
+    const member = memberByDialog.get(dialogId);
+    return member ? [{ dialogId, lastSeq, readSeq: member.readSeq, deliveredSeq: member.deliveredSeq }] : [];
+  });
+  return { dialogs };
+}
