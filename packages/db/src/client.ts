@@ -1,4 +1,5 @@
 import { Client as PlanetScaleClient } from "@planetscale/database";
+import type { Logger } from "drizzle-orm/logger";
 import type { MySqlDatabase, MySqlQueryResultHKT, PreparedQueryHKTBase } from "drizzle-orm/mysql-core";
 import { drizzle as drizzleMysql2 } from "drizzle-orm/mysql2";
 import { drizzle as drizzlePlanetScale } from "drizzle-orm/planetscale-serverless";
@@ -19,6 +20,11 @@ export type CreateDbOptions = {
   connectionLimit?: number;
   /** Custom fetch for the PlanetScale HTTP driver (tests point it at a local server). */
   fetch?: typeof fetch;
+  /**
+   * Sees every statement this handle sends (drizzle's logger hook). The test harness captures them
+   * for the scatter guard; `true` logs to the console.
+   */
+  logger?: Logger | boolean;
 };
 
 /**
@@ -36,7 +42,11 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     );
   }
   const pool = createMysqlPool(url, options.connectionLimit ?? 20);
-  const db = drizzleMysql2(pool, { schema, mode: "default" }) as unknown as Db;
+  const db = drizzleMysql2(pool, {
+    schema,
+    mode: "default",
+    logger: options.logger ?? false,
+  }) as unknown as Db;
   return { db, driver: "mysql2", close: () => pool.end() };
 }
 
@@ -66,6 +76,6 @@ function createPlanetScaleDb(parsed: URL, options: CreateDbOptions): DbHandle {
     password: decodeURIComponent(parsed.password),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const db = drizzlePlanetScale(client, { schema }) as unknown as Db;
+  const db = drizzlePlanetScale(client, { schema, logger: options.logger ?? false }) as unknown as Db;
   return { db, driver: "planetscale", close: async () => {} };
 }

@@ -1,13 +1,45 @@
 import { randomBytes } from "node:crypto";
-import { createDb, type Db, migrateDatabase } from "@parley/db";
+import { type CreateDbOptions, createDb, type Db, type DbHandle, migrateDatabase } from "@parley/db";
+import { findScatterStatements, formatViolations, type GuardViolation } from "@parley/db/vitess";
 import mysql from "mysql2/promise";
 import { requireMariaDb, TEST_DATABASE_URL } from "./services";
 
-export type TestDatabase = { url: string; name: string; db: Db; drop: () => Promise<void> };
+export type TestDatabase = {
+  url: string;
+  name: string;
+  db: Db;
+  /** Every distinct statement sent through `db` (and handles from `connect`), first-seen order. */
+  statements: ReadonlySet<string>;
+  /** The captured statements the scatter guard rejects so far. */
+  scatterStatements: () => GuardViolation[];
+  /** Another handle on the same database (own pool), captured and guarded like `db`. */
+  connect: (options?: Omit<CreateDbOptions, "logger">) => DbHandle;
+  /**
+   * Closes the handles and drops the database, then throws if any captured statement on a sharded
+   * table was a scatter (see packages/db/vitess) — so every integration test file guards Vitess
+   * readiness just by calling drop() in afterAll.
+   */
+  drop: () => Promise<void>;
+};
+
+export class ScatterQueryError extends Error {
+  constructor(
+    readonly database: string,
+    readonly violations: GuardViolation[],
+  ) {
+    super(
+      `scatter guard: ${violations.length} statement(s) would not route to one shard in Vitess ` +
+        `(constrain the sharding key with = or IN, or mark a per-shard job /* vitess:shard-targeted */):\n` +
+        formatViolations(violations),
+    );
+    this.name = "ScatterQueryError";
+  }
+}
 
 /**
  * A fresh, migrated database per integration test file, dropped by `drop()` in afterAll. Names carry
- * the pid and random bytes so parallel test processes never share one.
+ * the pid and random bytes so parallel test processes never share one. Migrations run on their own
+ * connection and are not captured.
  */
 export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
   await requireMariaDb();
@@ -16,19 +48,36 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
   base.pathname = `/${name}`;
   const url = base.toString();
   await migrateDatabase(url);
-  const handle = createDb(url, { connectionLimit: 10 });
+  // Distinct SQL texts only: a load-heavy test repeats a few statements millions of times.
+  const statements = new Set<string>();
+  const logger = { logQuery: (query: string) => void statements.add(query) };
+  const handles: DbHandle[] = [];
+  const connect = (options: Omit<CreateDbOptions, "logger"> = {}) => {
+    const handle = createDb(url, { connectionLimit: 10, ...options, logger });
+    handles.push(handle);
+    return handle;
+  };
+  const main = connect();
+  let dropped = false;
   return {
     url,
     name,
-    db: handle.db,
+    db: main.db,
+    statements,
+    scatterStatements: () => findScatterStatements(statements),
+    connect,
     drop: async () => {
-      await handle.close();
+      if (dropped) return;
+      dropped = true;
+      await Promise.allSettled(handles.map((handle) => handle.close()));
       const admin = await mysql.createConnection({ uri: TEST_DATABASE_URL });
       try {
         await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
       } finally {
         await admin.end();
       }
+      const violations = findScatterStatements(statements);
+      if (violations.length > 0) throw new ScatterQueryError(name, violations);
     },
   };
 }

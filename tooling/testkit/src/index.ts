@@ -1,4 +1,5 @@
-export { createTestDatabase, type TestDatabase } from "./database";
+export { analyzeSql, findScatterStatements, type GuardViolation } from "@parley/db/vitess";
+export { createTestDatabase, ScatterQueryError, type TestDatabase } from "./database";
 export {
   requireMariaDb,
   requireNats,
