@@ -17,7 +17,7 @@ export async function insertDialogIfAbsent(
   await db
     .insert(dialogs)
     .values({ ...row, lastSeq: 0, membersVersion: 1, memberCount: 0 })
-    .onDuplicateKeyUpdate({ set: { id: sql`id` } });
+    .onDuplicateKeyUpdate({ set: { kind: sql`kind` } });
 }
 
 export async function getDialog(db: DbOrTx, dialogId: string): Promise<DialogRow | null> {
@@ -165,7 +165,7 @@ export async function insertUserDialogIfAbsent(
   await db
     .insert(userDialogs)
     .values(row)
-    .onDuplicateKeyUpdate({ set: { userId: sql`user_id` } });
+    .onDuplicateKeyUpdate({ set: { kind: sql`kind` } });
 }
 
 export async function deleteUserDialog(db: DbOrTx, userId: string, dialogId: string): Promise<void> {
