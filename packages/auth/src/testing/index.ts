@@ -4,3 +4,4 @@ export { createTestAuthConfig, createTestIds } from "./config";
 export { captureConsole } from "./console-capture";
 export { connectTestPublisher } from "./nats";
 export { type OidcTestClient, type OidcTestProvider, startOidcTestProvider } from "./oidc-test-provider";
+export { signTestAccessToken } from "./tokens";
