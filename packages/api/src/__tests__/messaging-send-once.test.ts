@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
+import {
+  createMessagingHarness,
+  firstClient,
+  type MessagingHarness,
+  type TestUser,
+  text,
+} from "./messaging-harness";
+
+let h: MessagingHarness;
+let alice: TestUser;
+let bob: TestUser;
+
+beforeAll(async () => {
+  h = await createMessagingHarness("msgonce");
+  [alice, bob] = await Promise.all([h.createUser(1), h.createUser(1)]);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function countRows(table: "messages" | "dialog_messages", dialogId: string): Promise<number> {
+  const [rows] = (await h.db.execute(
+    sql`SELECT COUNT(*) AS n FROM ${sql.raw(table)} WHERE dialog_id = ${dialogId}`,
+  )) as unknown as [{ n: string | number }[]];
+  return Number(rows[0]?.n ?? 0);
+}
+
+test("the same clientMsgId sent 10 times concurrently, then 10 more after a restart, is one message", async () => {
+  const { clientId, caller } = firstClient(alice);
+  const dialog = await caller.dialog.openDirect({ userId: bob.userId });
+  const input = { dialogId: dialog.id, clientMsgId: "once-1", clientSeq: 1, content: text("only once") };
+  const acks = await Promise.all(Array.from({ length: 10 }, () => caller.message.send(input)));
+  expect(new Set(acks.map((ack) => JSON.stringify(ack))).size).toBe(1);
+
+  // A "restart": a brand-new services instance (pool, id lease, caches), half of the retries racing.
+  const restarted = await h.createServices();
+  const again = h.callerFor(restarted, alice.userId, clientId);
+  const later = await Promise.all(Array.from({ length: 10 }, () => again.message.send(input)));
+  for (const ack of later) expect(ack).toEqual(acks[0] as (typeof acks)[number]);
+
+  expect(await countRows("messages", dialog.id)).toBe(1);
+  expect(await countRows("dialog_messages", dialog.id)).toBe(1);
+  const page = await firstClient(bob).caller.dialog.sync({ dialogId: dialog.id, afterSeq: 0, limit: 50 });
+  expect(page.messages.length).toBe(1);
+  // The next message takes the next clientSeq and seq.
+  const next = await caller.message.send({
+    ...input,
+    clientMsgId: "once-2",
+    clientSeq: 2,
+    content: text("two"),
+  });
+  expect(next.seq).toBe(2);
+  // Pushed once per send, not once per retry.
+  await h.log.waitFor(() => h.log.messagesOf(bob.userId, dialog.id).length >= 2, 5_000, "bob's pushes");
+  await Bun.sleep(100);
+  expect(h.log.messagesOf(bob.userId, dialog.id).map((event) => event.seq)).toEqual([1, 2]);
+});
