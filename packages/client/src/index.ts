@@ -1,1 +1,30 @@
-export {};
+export {
+  ApiError,
+  type ChatApi,
+  type DialogChange,
+  type RealtimeToken,
+  type SendAck,
+  type SendInput,
+  type SyncPage,
+} from "./api";
+export { backoffDelay } from "./backoff";
+export { type ConnectionState, RealtimeConnection } from "./connection";
+export { DialogTimeline, type PushResult } from "./dialog-timeline";
+export {
+  ChatEngine,
+  type ChatEngineOptions,
+  type ChatMessage,
+  type EngineEvents,
+  type MessageStatus,
+} from "./engine";
+export { IndexedDbStore } from "./indexeddb-store";
+export { DialogSendQueue, type OutgoingItem } from "./send-queue";
+export { type SeqRange, SeqRanges } from "./seq-ranges";
+export { type ChatStore, type DialogCheckpoint, MemoryStore } from "./store";
+export {
+  type ApiSession,
+  authenticateWithPassword,
+  createTrpcChatApi,
+  type SignedInClient,
+  type TrpcChatApiOptions,
+} from "./trpc-api";

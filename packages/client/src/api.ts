@@ -1,0 +1,71 @@
+import type { TMessage, TMessageContent } from "@parley/protocol";
+
+export type SendInput = {
+  dialogId: string;
+  clientMsgId: string;
+  clientSeq: number;
+  content: TMessageContent;
+};
+export type SendAck = { msgId: string; seq: number; createdAt: number };
+export type SyncPage = { messages: TMessage[]; lastSeq: number; hasMore: boolean };
+export type DialogChange = { dialogId: string; lastSeq: number; readSeq?: number; deliveredSeq?: number };
+export type RealtimeToken = { token: string; expiresAt: number };
+
+/**
+ * What the engine needs from the API. `createTrpcChatApi` implements it over HTTP; tests and
+ * alternative transports can implement it directly.
+ */
+export type ChatApi = {
+  realtimeToken: () => Promise<RealtimeToken>;
+  send: (input: SendInput) => Promise<SendAck>;
+  sync: (input: { dialogId: string; afterSeq: number; limit: number }) => Promise<SyncPage>;
+  /** The newest page ending before `beforeSeq` (null = the newest messages). */
+  history: (input: { dialogId: string; beforeSeq: number | null; limit: number }) => Promise<SyncPage>;
+  changes: () => Promise<DialogChange[]>;
+  markDelivered: (input: { dialogId: string; seq: number }) => Promise<void>;
+  markRead: (input: { dialogId: string; seq: number }) => Promise<void>;
+  typing: (input: { dialogId: string }) => Promise<void>;
+};
+
+const RETRYABLE_CODES = new Set([
+  "TOO_MANY_REQUESTS",
+  "INTERNAL_SERVER_ERROR",
+  "TIMEOUT",
+  "SERVICE_UNAVAILABLE",
+  "BAD_GATEWAY",
+  "GATEWAY_TIMEOUT",
+  "CLIENT_CLOSED_REQUEST",
+  "NETWORK",
+]);
+
+/** An API failure the engine can reason about: a tRPC code name plus the AppError details. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  get retryable(): boolean {
+    return RETRYABLE_CODES.has(this.code);
+  }
+
+  get expectedClientSeq(): number | null {
+    const value = this.details.expectedClientSeq;
+    return typeof value === "number" ? value : null;
+  }
+}
+
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const shaped = error as { data?: { code?: unknown; details?: unknown } | null; message?: unknown };
+  const code = typeof shaped?.data?.code === "string" ? shaped.data.code : "NETWORK";
+  const details =
+    shaped?.data?.details && typeof shaped.data.details === "object"
+      ? (shaped.data.details as Record<string, unknown>)
+      : {};
+  return new ApiError(code, typeof shaped?.message === "string" ? shaped.message : String(error), details);
+}

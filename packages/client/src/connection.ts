@@ -1,0 +1,190 @@
+import {
+  FATAL_CLOSE_CODES,
+  REALTIME_TOKEN_QUERY_PARAM,
+  type TClientFrame,
+  type TServerFrame,
+  ZServerFrame,
+} from "@parley/protocol";
+import type { RealtimeToken } from "./api";
+import { backoffDelay } from "./backoff";
+
+export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "stopped";
+
+export type ConnectionOptions = {
+  /** One gateway URL (behind a load balancer) or several: a failed connect moves to the next. */
+  url: string | readonly string[];
+  getToken: () => Promise<RealtimeToken>;
+  onFrame: (frame: TServerFrame) => void;
+  /** Called once the gateway's subscription is live (hello): the moment to catch up. */
+  onOpen: (hello: Extract<TServerFrame, { type: "hello" }>) => void;
+  onState: (state: ConnectionState, detail: { code?: number; reason?: string; attempt: number }) => void;
+  /** For Node < 22 or tests: any WHATWG-compatible WebSocket. */
+  WebSocketImpl?: typeof WebSocket;
+  backoff?: { baseMs: number; maxMs: number };
+  /** Send a fresh token this long before the current one expires. */
+  refreshLeadMs?: number;
+};
+
+/**
+ * One realtime socket with its lifecycle: token → connect → hello → heartbeats and in-band token
+ * refresh → on close, backoff with jitter and reconnect (unless the close code says it cannot help).
+ */
+export class RealtimeConnection {
+  state: ConnectionState = "idle";
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private timers: ReturnType<typeof setTimeout>[] = [];
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private lastRecvAt = 0;
+  private readonly Impl: typeof WebSocket;
+  private readonly urls: readonly string[];
+  private urlIndex = 0;
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.Impl = options.WebSocketImpl ?? WebSocket;
+    this.urls = typeof options.url === "string" ? [options.url] : options.url;
+    if (this.urls.length === 0) throw new Error("no realtime url");
+  }
+
+  start(): void {
+    if (this.state !== "idle" && this.state !== "stopped") return;
+    this.setState("connecting", {});
+    void this.connect();
+  }
+
+  stop(): void {
+    this.setState("stopped", {});
+    this.clearTimers();
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close(1000, "client stopped");
+  }
+
+  /** Drops the socket as if the network failed (tests, and the "heard nothing" watchdog). */
+  drop(): void {
+    this.ws?.close(4999, "client drop");
+  }
+
+  send(frame: TClientFrame): boolean {
+    if (!this.ws || this.ws.readyState !== this.Impl.OPEN) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.isStopped()) return;
+    let token: RealtimeToken;
+    try {
+      token = await this.options.getToken();
+    } catch (error) {
+      this.scheduleReconnect(undefined, `token: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (this.isStopped()) return;
+    const url = this.urls[this.urlIndex % this.urls.length] ?? "";
+    const separator = url.includes("?") ? "&" : "?";
+    const ws = new this.Impl(
+      `${url}${separator}${REALTIME_TOKEN_QUERY_PARAM}=${encodeURIComponent(token.token)}`,
+    );
+    this.ws = ws;
+    ws.onmessage = (event) => {
+      if (this.ws !== ws) return;
+      this.lastRecvAt = Date.now();
+      const parsed = ZServerFrame.safeParse(safeJson(String(event.data)));
+      if (!parsed.success) return;
+      const frame = parsed.data;
+      if (frame.type === "hello") {
+        this.attempt = 0;
+        this.setState("open", {});
+        this.startHeartbeat(frame.heartbeatMs);
+        this.scheduleRefresh(frame.tokenExpiresAt);
+        this.options.onOpen(frame);
+        return;
+      }
+      if (frame.type === "ping") {
+        this.send({ type: "pong", t: frame.t });
+        return;
+      }
+      if (frame.type === "auth.ok") {
+        this.scheduleRefresh(frame.tokenExpiresAt);
+        return;
+      }
+      this.options.onFrame(frame);
+    };
+    ws.onclose = (event) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.clearTimers();
+      if (this.isStopped()) return;
+      // Abnormal ends and going-away mean this gateway is gone: try the next one first.
+      if (event.code === 1006 || event.code === 1001 || event.code === 1011) this.urlIndex++;
+      if (FATAL_CLOSE_CODES.has(event.code)) {
+        this.setState("stopped", { code: event.code, reason: event.reason });
+        return;
+      }
+      // Every other code is worth a retry with a fresh token: unauthorized/expired fetch a new one,
+      // going-away/slow-consumer/abnormal resume and catch up from the store.
+      this.scheduleReconnect(event.code, event.reason);
+    };
+  }
+
+  private scheduleReconnect(code: number | undefined, reason: string): void {
+    if (this.isStopped()) return;
+    const delay = backoffDelay(this.attempt++, this.options.backoff ?? { baseMs: 200, maxMs: 15_000 });
+    this.setState("reconnecting", { code, reason });
+    this.timers.push(setTimeout(() => void this.connect(), delay));
+  }
+
+  private startHeartbeat(heartbeatMs: number): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      // A socket that heard nothing (not even the gateway's pings) for 2.5 beats is dead.
+      if (Date.now() - this.lastRecvAt > heartbeatMs * 2.5) {
+        this.drop();
+        return;
+      }
+      this.send({ type: "ping", t: Date.now() });
+    }, heartbeatMs);
+  }
+
+  private scheduleRefresh(expiresAt: number): void {
+    const lead = this.options.refreshLeadMs ?? 15_000;
+    const delay = Math.max(1_000, expiresAt - Date.now() - lead);
+    const ws = this.ws;
+    this.timers.push(
+      setTimeout(async () => {
+        try {
+          const token = await this.options.getToken();
+          if (this.ws === ws) this.send({ type: "auth", token: token.token });
+        } catch {
+          // The gateway closes with CLOSE_TOKEN_EXPIRED; reconnect fetches a token again.
+        }
+      }, delay),
+    );
+  }
+
+  /** A method, not an inline compare: the state changes across awaits. */
+  private isStopped(): boolean {
+    return this.state === "stopped";
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers = [];
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private setState(state: ConnectionState, detail: { code?: number; reason?: string }): void {
+    this.state = state;
+    this.options.onState(state, { ...detail, attempt: this.attempt });
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

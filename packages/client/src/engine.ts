@@ -1,0 +1,516 @@
+import type {
+  TDialogEvent,
+  TMessage,
+  TMessageContent,
+  TPresenceEvent,
+  TReceiptEvent,
+  TServerFrame,
+  TTypingEvent,
+  TUserEvent,
+} from "@parley/protocol";
+import { type ApiError, type ChatApi, type SendAck, toApiError } from "./api";
+import { type ConnectionState, RealtimeConnection } from "./connection";
+import { DialogTimeline } from "./dialog-timeline";
+import { Emitter } from "./emitter";
+import { DialogSendQueue, type OutgoingItem } from "./send-queue";
+import { type ChatStore, type DialogCheckpoint, MemoryStore } from "./store";
+
+export type MessageStatus = "pending" | "sent" | "delivered" | "read" | "failed" | "received";
+
+/** What a UI renders: confirmed messages by seq, then this client's pending ones in send order. */
+export type ChatMessage = {
+  /** Stable React key: msg id once confirmed, local id while pending. */
+  key: string;
+  dialogId: string;
+  id: string | null;
+  seq: number | null;
+  senderId: string;
+  senderClientId: string;
+  clientMsgId: string;
+  content: TMessageContent;
+  createdAt: number;
+  status: MessageStatus;
+  isOwn: boolean;
+};
+
+export type EngineEvents = {
+  /** A confirmed message became visible, in seq order per dialog. */
+  message: { dialogId: string; message: TMessage };
+  dialog: TDialogEvent | { type: "dialog"; dialogId: string; change: "synced"; lastSeq: number };
+  /** An outgoing message changed status. */
+  status: {
+    dialogId: string;
+    localId: string;
+    status: MessageStatus;
+    msgId?: string;
+    seq?: number;
+    error?: string;
+  };
+  connection: { state: ConnectionState | "caught-up"; code?: number; reason?: string; attempt?: number };
+  typing: TTypingEvent;
+  presence: TPresenceEvent;
+  receipt: TReceiptEvent;
+  error: { where: string; error: unknown };
+};
+
+export type ChatEngineOptions = {
+  api: ChatApi;
+  /** ws(s)://host/ws of the gateway load balancer, or several gateways to fail over between. */
+  realtimeUrl: string | readonly string[];
+  /** This client's id (the realtime token's cid); messages from it are "own". */
+  clientId: string;
+  userId: string;
+  store?: ChatStore;
+  WebSocketImpl?: typeof WebSocket;
+  /** In-flight sends per dialog (the API waits briefly for a predecessor). */
+  sendWindow?: number;
+  syncPageSize?: number;
+  /** Behind by more than this: load the newest page first, backfill older pages lazily. */
+  maxCatchUp?: number;
+  /** Heard nothing for this long: ask dialog.changes (lost pushes, silent NATS failures). */
+  quietCheckMs?: number;
+  backoff?: { baseMs: number; maxMs: number };
+  refreshLeadMs?: number;
+};
+
+type Watermarks = Map<string, { deliveredSeq: number; readSeq: number }>;
+
+/**
+ * The headless sync engine. Ordering rules (DESIGN.md "Ordering and sync"): pushes apply only when
+ * contiguous, gaps are filled from dialog.sync, (re)connect subscribes first (hello) and only then
+ * catches up with dialog.changes + dialog.sync, a resync frame or a long silence triggers the same
+ * catch-up. Sends go through a per-dialog clientSeq pipeline.
+ */
+export class ChatEngine {
+  private readonly emitter = new Emitter<EngineEvents>();
+  private readonly timelines = new Map<string, DialogTimeline>();
+  private readonly queues = new Map<string, DialogSendQueue>();
+  private readonly clientSeqs = new Map<string, number | null>();
+  private readonly watermarks = new Map<string, Watermarks>();
+  private readonly syncing = new Map<string, Promise<void>>();
+  private readonly resyncWanted = new Set<string>();
+  private readonly store: ChatStore;
+  private readonly connection: RealtimeConnection;
+  private catchUpRunning: Promise<void> | null = null;
+  private catchUpAgain = false;
+  private lastHeardAt = Date.now();
+  private quietTimer: ReturnType<typeof setInterval> | null = null;
+  private deliveredTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly deliveredDirty = new Set<string>();
+  private started = false;
+
+  constructor(private readonly options: ChatEngineOptions) {
+    this.store = options.store ?? new MemoryStore();
+    this.connection = new RealtimeConnection({
+      url: options.realtimeUrl,
+      getToken: () => options.api.realtimeToken(),
+      WebSocketImpl: options.WebSocketImpl,
+      backoff: options.backoff,
+      refreshLeadMs: options.refreshLeadMs,
+      onOpen: () => {
+        this.lastHeardAt = Date.now();
+        void this.catchUp();
+      },
+      onFrame: (frame) => this.onFrame(frame),
+      onState: (state, detail) => this.emitter.emit("connection", { state, ...detail }),
+    });
+  }
+
+  on<K extends keyof EngineEvents>(event: K, listener: (payload: EngineEvents[K]) => void): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  get connectionState(): ConnectionState {
+    return this.connection.state;
+  }
+
+  /** Loads checkpoints, then connects; catch-up runs once the gateway says hello. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const checkpoint of await this.store.loadCheckpoints()) {
+      const messages = await this.store.loadMessages(checkpoint.dialogId);
+      this.timelines.set(
+        checkpoint.dialogId,
+        new DialogTimeline(checkpoint.dialogId, checkpoint.ranges, messages),
+      );
+      this.clientSeqs.set(checkpoint.dialogId, checkpoint.nextClientSeq);
+    }
+    this.connection.start();
+    const quietCheckMs = this.options.quietCheckMs ?? 60_000;
+    this.quietTimer = setInterval(
+      () => {
+        if (Date.now() - this.lastHeardAt < quietCheckMs) return;
+        this.lastHeardAt = Date.now();
+        void this.catchUp();
+      },
+      Math.min(quietCheckMs, 5_000),
+    );
+  }
+
+  stop(): void {
+    this.connection.stop();
+    if (this.quietTimer) clearInterval(this.quietTimer);
+    if (this.deliveredTimer) clearTimeout(this.deliveredTimer);
+    for (const queue of this.queues.values()) queue.stop();
+  }
+
+  /** Simulates a network cut (tests): the engine reconnects and catches up by itself. */
+  dropConnection(): void {
+    this.connection.drop();
+  }
+
+  /** Queues a message; returns its local id (status events carry it). */
+  send(dialogId: string, content: TMessageContent | string): string {
+    const body: TMessageContent = typeof content === "string" ? { kind: "text", text: content } : content;
+    const item = this.queueFor(dialogId).enqueue(body);
+    this.emitter.emit("status", { dialogId, localId: item.localId, status: "pending" });
+    return item.localId;
+  }
+
+  /** Confirmed messages in seq order, then pending ones in send order. */
+  messages(dialogId: string): ChatMessage[] {
+    const timeline = this.timelines.get(dialogId);
+    const marks = this.watermarks.get(dialogId);
+    const confirmed = (timeline?.messages() ?? []).map((m) => this.toChatMessage(m, marks));
+    const pending = (this.queues.get(dialogId)?.items ?? []).map((item) => this.toPendingMessage(item));
+    return [...confirmed, ...pending];
+  }
+
+  /** Dialogs this engine knows, with what it holds and what the server has. */
+  dialogs(): { dialogId: string; lastSeq: number; heldSeq: number; pendingSends: number }[] {
+    return [...this.timelines.values()].map((t) => ({
+      dialogId: t.dialogId,
+      lastSeq: t.serverLastSeq,
+      heldSeq: t.top(),
+      pendingSends: this.queues.get(t.dialogId)?.pending ?? 0,
+    }));
+  }
+
+  /** Missing older ranges of a dialog (after a newest-page-first catch-up). */
+  holes(dialogId: string): [number, number][] {
+    return this.timelines.get(dialogId)?.ranges.holes() ?? [];
+  }
+
+  /** Fetches the page just below the oldest hole's top (lazy backfill while scrolling up). */
+  async loadOlder(dialogId: string, limit = this.options.syncPageSize ?? 100): Promise<number> {
+    const timeline = this.timeline(dialogId);
+    const hole = timeline.ranges.holes().at(-1);
+    if (!hole) return 0;
+    const page = await this.options.api.history({ dialogId, beforeSeq: hole[1] + 1, limit });
+    const oldest = page.messages[0]?.seq ?? hole[0];
+    const from = page.hasMore ? oldest : hole[0];
+    const added = timeline.applyPage(from - 1, hole[1], page.messages);
+    this.persist(dialogId, added);
+    return added.length;
+  }
+
+  markRead(dialogId: string, seq?: number): Promise<void> {
+    const upTo = seq ?? this.timeline(dialogId).top();
+    return this.options.api.markRead({ dialogId, seq: upTo });
+  }
+
+  typing(dialogId: string): Promise<void> {
+    return this.options.api.typing({ dialogId });
+  }
+
+  watchPresence(userIds: string[]): boolean {
+    return this.connection.send({ type: "presence.watch", userIds });
+  }
+
+  /** Resolves when every queued send is acked and no dialog is behind (tests, "all caught up" UIs). */
+  async settled(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const busy =
+        [...this.queues.values()].some((q) => q.pending > 0) ||
+        this.syncing.size > 0 ||
+        this.catchUpRunning !== null ||
+        [...this.timelines.values()].some((t) => t.isBehind());
+      if (!busy) return;
+      if (Date.now() > deadline) throw new Error("engine did not settle");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** dialog.changes, then dialog.sync for every dialog that is behind. Single-flight. */
+  catchUp(): Promise<void> {
+    if (this.catchUpRunning) {
+      this.catchUpAgain = true;
+      return this.catchUpRunning;
+    }
+    const run = async () => {
+      do {
+        this.catchUpAgain = false;
+        try {
+          const changes = await this.options.api.changes();
+          for (const change of changes) {
+            const timeline = this.timeline(change.dialogId);
+            timeline.serverLastSeq = Math.max(timeline.serverLastSeq, change.lastSeq);
+            if (timeline.isBehind()) void this.syncDialog(change.dialogId);
+          }
+          await Promise.all([...this.syncing.values()]);
+          this.emitter.emit("connection", { state: "caught-up" });
+        } catch (error) {
+          this.emitter.emit("error", { where: "catch-up", error });
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          this.catchUpAgain = true;
+        }
+      } while (this.catchUpAgain && this.started && this.connection.state !== "stopped");
+    };
+    this.catchUpRunning = run().finally(() => {
+      this.catchUpRunning = null;
+    });
+    return this.catchUpRunning;
+  }
+
+  private onFrame(frame: TServerFrame): void {
+    this.lastHeardAt = Date.now();
+    if (frame.type === "resync") {
+      void this.catchUp();
+      return;
+    }
+    if (frame.type === "event") this.onEvent(frame.event);
+  }
+
+  private onEvent(event: TUserEvent): void {
+    switch (event.type) {
+      case "message": {
+        const timeline = this.timeline(event.dialogId);
+        const result = timeline.applyPush(event);
+        if (result === "applied") this.onConfirmed(event.dialogId, [event.message]);
+        else if (result === "gap") void this.syncDialog(event.dialogId);
+        return;
+      }
+      case "receipt": {
+        let marks = this.watermarks.get(event.dialogId);
+        if (!marks) {
+          marks = new Map();
+          this.watermarks.set(event.dialogId, marks);
+        }
+        const previous = marks.get(event.userId) ?? { deliveredSeq: 0, readSeq: 0 };
+        marks.set(event.userId, {
+          deliveredSeq: Math.max(previous.deliveredSeq, event.deliveredSeq),
+          readSeq: Math.max(previous.readSeq, event.readSeq),
+        });
+        this.emitter.emit("receipt", event);
+        return;
+      }
+      case "dialog": {
+        const timeline = this.timeline(event.dialogId);
+        timeline.serverLastSeq = Math.max(timeline.serverLastSeq, event.lastSeq);
+        if (timeline.isBehind()) void this.syncDialog(event.dialogId);
+        this.emitter.emit("dialog", event);
+        return;
+      }
+      case "typing":
+        this.emitter.emit("typing", event);
+        return;
+      case "presence":
+        this.emitter.emit("presence", event);
+        return;
+    }
+  }
+
+  /** Fills a dialog from top() to the server's last seq. Single-flight per dialog. */
+  private syncDialog(dialogId: string): Promise<void> {
+    const running = this.syncing.get(dialogId);
+    if (running) {
+      this.resyncWanted.add(dialogId);
+      return running;
+    }
+    const run = async () => {
+      const timeline = this.timeline(dialogId);
+      const limit = this.options.syncPageSize ?? 100;
+      const maxCatchUp = this.options.maxCatchUp ?? 1_000;
+      let failures = 0;
+      do {
+        this.resyncWanted.delete(dialogId);
+        try {
+          if (timeline.serverLastSeq - timeline.top() > maxCatchUp) {
+            // Far behind: newest page first; the hole stays a range and loadOlder fills it.
+            const page = await this.options.api.history({ dialogId, beforeSeq: null, limit });
+            const from = page.messages[0]?.seq ?? page.lastSeq + 1;
+            this.onConfirmed(dialogId, timeline.applyPage(from - 1, page.lastSeq, page.messages));
+          }
+          while (timeline.isBehind() || this.resyncWanted.has(dialogId)) {
+            this.resyncWanted.delete(dialogId);
+            const afterSeq = timeline.top();
+            const page = await this.options.api.sync({ dialogId, afterSeq, limit });
+            const last = page.messages.at(-1)?.seq ?? afterSeq;
+            const through = page.hasMore ? last : Math.max(last, page.lastSeq);
+            this.onConfirmed(dialogId, timeline.applyPage(afterSeq, through, page.messages));
+            if (!page.hasMore && through <= afterSeq) {
+              timeline.serverLastSeq = Math.min(timeline.serverLastSeq, Math.max(page.lastSeq, afterSeq));
+              break;
+            }
+          }
+        } catch (error) {
+          this.emitter.emit("error", { where: "sync", error });
+          if (++failures > 5) return;
+          await new Promise((resolve) => setTimeout(resolve, 200 * failures));
+          this.resyncWanted.add(dialogId);
+        }
+      } while (this.resyncWanted.has(dialogId) && this.connection.state !== "stopped");
+      this.emitter.emit("dialog", { type: "dialog", dialogId, change: "synced", lastSeq: timeline.top() });
+    };
+    const promise = run().finally(() => this.syncing.delete(dialogId));
+    this.syncing.set(dialogId, promise);
+    return promise;
+  }
+
+  private onConfirmed(dialogId: string, messages: readonly TMessage[]): void {
+    if (messages.length === 0) return;
+    this.persist(dialogId, messages);
+    for (const message of messages) {
+      this.emitter.emit("message", { dialogId, message });
+      if (message.senderClientId === this.options.clientId) this.matchOwn(dialogId, message);
+    }
+    this.deliveredDirty.add(dialogId);
+    this.scheduleDelivered();
+  }
+
+  /** Our own message arrived before its ack (push or sync): show it once, as sent. */
+  private matchOwn(dialogId: string, message: TMessage): void {
+    const queue = this.queues.get(dialogId);
+    const item = queue?.items.find((i) => i.clientMsgId === message.clientMsgId);
+    if (!item) return;
+    this.emitter.emit("status", {
+      dialogId,
+      localId: item.localId,
+      status: "sent",
+      msgId: message.id,
+      seq: message.seq,
+    });
+  }
+
+  private scheduleDelivered(): void {
+    if (this.deliveredTimer) return;
+    // Debounced: one watermark write per dialog per second at most, not one per message.
+    this.deliveredTimer = setTimeout(() => {
+      this.deliveredTimer = null;
+      for (const dialogId of this.deliveredDirty) {
+        const seq = this.timeline(dialogId).top();
+        this.options.api.markDelivered({ dialogId, seq }).catch((error: unknown) => {
+          this.emitter.emit("error", { where: "markDelivered", error });
+        });
+      }
+      this.deliveredDirty.clear();
+    }, 1_000);
+  }
+
+  private persist(dialogId: string, messages: readonly TMessage[]): void {
+    const timeline = this.timeline(dialogId);
+    const checkpoint: DialogCheckpoint = {
+      dialogId,
+      ranges: timeline.ranges.toJSON(),
+      nextClientSeq: this.clientSeqs.get(dialogId) ?? null,
+    };
+    Promise.all([this.store.saveMessages(dialogId, messages), this.store.saveCheckpoint(checkpoint)]).catch(
+      (error: unknown) => this.emitter.emit("error", { where: "store", error }),
+    );
+  }
+
+  private timeline(dialogId: string): DialogTimeline {
+    let timeline = this.timelines.get(dialogId);
+    if (!timeline) {
+      timeline = new DialogTimeline(dialogId);
+      this.timelines.set(dialogId, timeline);
+    }
+    return timeline;
+  }
+
+  private queueFor(dialogId: string): DialogSendQueue {
+    let queue = this.queues.get(dialogId);
+    if (queue) return queue;
+    queue = new DialogSendQueue(
+      dialogId,
+      this.clientSeqs.get(dialogId) ?? null,
+      this.options.sendWindow ?? 8,
+      {
+        send: (input) => this.options.api.send(input),
+        onAck: (item, ack) => this.onAck(item, ack),
+        onFailed: (item, error) => this.onFailed(item, error),
+        onClientSeq: (id, next) => {
+          this.clientSeqs.set(id, next);
+          this.persist(id, []);
+        },
+      },
+    );
+    this.queues.set(dialogId, queue);
+    return queue;
+  }
+
+  private onAck(item: OutgoingItem, ack: SendAck): void {
+    const timeline = this.timeline(item.dialogId);
+    timeline.serverLastSeq = Math.max(timeline.serverLastSeq, ack.seq);
+    this.emitter.emit("status", {
+      dialogId: item.dialogId,
+      localId: item.localId,
+      status: "sent",
+      msgId: ack.msgId,
+      seq: ack.seq,
+    });
+    // The push normally lands first; if it was lost, the ack tells us we are behind.
+    if (timeline.isBehind()) {
+      setTimeout(() => {
+        if (timeline.isBehind() && !this.syncing.has(item.dialogId)) void this.syncDialog(item.dialogId);
+      }, 250);
+    }
+  }
+
+  private onFailed(item: OutgoingItem, error: ApiError | unknown): void {
+    const apiError = toApiError(error);
+    this.emitter.emit("status", {
+      dialogId: item.dialogId,
+      localId: item.localId,
+      status: "failed",
+      error: `${apiError.code}: ${apiError.message}`,
+    });
+  }
+
+  private toChatMessage(message: TMessage, marks: Watermarks | undefined): ChatMessage {
+    const isOwn = message.senderId === this.options.userId;
+    let status: MessageStatus = "received";
+    if (isOwn) {
+      status = "sent";
+      for (const [userId, mark] of marks ?? []) {
+        if (userId === this.options.userId) continue;
+        if (mark.readSeq >= message.seq) {
+          status = "read";
+          break;
+        }
+        if (mark.deliveredSeq >= message.seq) status = "delivered";
+      }
+    }
+    return {
+      key: message.id,
+      dialogId: message.dialogId,
+      id: message.id,
+      seq: message.seq,
+      senderId: message.senderId,
+      senderClientId: message.senderClientId,
+      clientMsgId: message.clientMsgId,
+      content: message.content,
+      createdAt: message.createdAt,
+      status,
+      isOwn,
+    };
+  }
+
+  private toPendingMessage(item: OutgoingItem): ChatMessage {
+    return {
+      key: item.localId,
+      dialogId: item.dialogId,
+      id: null,
+      seq: null,
+      senderId: this.options.userId,
+      senderClientId: this.options.clientId,
+      clientMsgId: item.clientMsgId,
+      content: item.content,
+      createdAt: item.createdAt,
+      status: "pending",
+      isOwn: true,
+    };
+  }
+}

@@ -1,0 +1,178 @@
+import { ZMessage } from "@parley/protocol";
+import { createTRPCUntypedClient, httpBatchLink } from "@trpc/client";
+import { z } from "zod";
+import { ApiError, type ChatApi, type DialogChange, type SyncPage, toApiError } from "./api";
+
+type UntypedClient = ReturnType<typeof createTRPCUntypedClient>;
+
+/** Bearer-mode credentials (mobile, tests, load generator). Browsers use cookies instead. */
+export type ApiSession = { accessToken: string; refreshToken: string; expiresAt?: number };
+
+export type TrpcChatApiOptions = {
+  /** The tRPC endpoint, e.g. https://app.example/api/trpc. */
+  url: string;
+  session?: ApiSession;
+  /** Called after a refresh rotated the tokens (persist them). */
+  onSession?: (session: ApiSession) => void;
+  /** Browsers: "include" sends the session cookie. */
+  credentials?: RequestCredentials;
+  fetch?: typeof fetch;
+};
+
+const ZPage = z.object({
+  messages: z.array(ZMessage),
+  lastSeq: z.number().int().optional(),
+  hasMore: z.boolean().optional(),
+});
+const ZChanges = z.array(
+  z.object({
+    dialogId: z.string().optional(),
+    id: z.string().optional(),
+    lastSeq: z.number().int(),
+    readSeq: z.number().int().optional(),
+    deliveredSeq: z.number().int().optional(),
+  }),
+);
+const ZSession = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  expiresAt: z.number().optional(),
+});
+
+/** Accepts `[...]` or `{ dialogs: [...] }` / `{ changes: [...] }` so the engine survives small API shape changes. */
+function toChanges(raw: unknown): DialogChange[] {
+  const list = Array.isArray(raw)
+    ? raw
+    : ((raw as { dialogs?: unknown; changes?: unknown } | null)?.dialogs ??
+      (raw as { changes?: unknown } | null)?.changes ??
+      []);
+  return ZChanges.parse(list).flatMap((c) => {
+    const dialogId = c.dialogId ?? c.id;
+    return dialogId
+      ? [{ dialogId, lastSeq: c.lastSeq, readSeq: c.readSeq, deliveredSeq: c.deliveredSeq }]
+      : [];
+  });
+}
+
+function toPage(raw: unknown): SyncPage {
+  const page = ZPage.parse(raw);
+  const last = page.messages.at(-1)?.seq ?? 0;
+  return { messages: page.messages, lastSeq: page.lastSeq ?? last, hasMore: page.hasMore ?? false };
+}
+
+/**
+ * ChatApi over tRPC/HTTP. Untyped on purpose: `@parley/client` must not pull the server's router
+ * types into browsers, and every response is validated with zod instead. An UNAUTHORIZED answer
+ * triggers one access-token refresh (rotated refresh token) and a retry.
+ */
+export function createTrpcChatApi(options: TrpcChatApiOptions): ChatApi & {
+  client: UntypedClient;
+  session: () => ApiSession | undefined;
+} {
+  let session = options.session;
+  let refreshing: Promise<void> | null = null;
+  const client = createTRPCUntypedClient({
+    links: [
+      httpBatchLink({
+        url: options.url,
+        maxItems: 20,
+        headers: () => (session ? { authorization: `Bearer ${session.accessToken}` } : {}),
+        fetch: (url, init) =>
+          (options.fetch ?? fetch)(url, { ...(init as RequestInit), credentials: options.credentials }),
+      }),
+    ],
+  });
+
+  const refresh = () => {
+    if (!refreshing) {
+      refreshing = (async () => {
+        if (!session) throw new ApiError("UNAUTHORIZED", "no session to refresh");
+        const next = ZSession.parse(
+          await client.mutation("auth.refresh", { refreshToken: session.refreshToken }),
+        );
+        session = next;
+        options.onSession?.(next);
+      })().finally(() => {
+        refreshing = null;
+      });
+    }
+    return refreshing;
+  };
+
+  const call = async (kind: "query" | "mutation", path: string, input?: unknown): Promise<unknown> => {
+    try {
+      return await (kind === "query" ? client.query(path, input) : client.mutation(path, input));
+    } catch (raw) {
+      const error = toApiError(raw);
+      if (error.code !== "UNAUTHORIZED" || !session) throw error;
+      await refresh();
+      try {
+        return await (kind === "query" ? client.query(path, input) : client.mutation(path, input));
+      } catch (again) {
+        throw toApiError(again);
+      }
+    }
+  };
+
+  return {
+    client,
+    session: () => session,
+    async realtimeToken() {
+      const raw = (await call("mutation", "auth.realtimeToken")) as { token?: unknown; expiresAt?: unknown };
+      if (typeof raw?.token !== "string") throw new ApiError("INTERNAL_SERVER_ERROR", "no realtime token");
+      const expiresAt = typeof raw.expiresAt === "number" ? raw.expiresAt : Date.now() + 60_000;
+      return { token: raw.token, expiresAt };
+    },
+    async send(input) {
+      const ack = (await call("mutation", "message.send", input)) as {
+        msgId: string;
+        seq: number;
+        createdAt: number;
+      };
+      return { msgId: String(ack.msgId), seq: ack.seq, createdAt: ack.createdAt };
+    },
+    async sync(input) {
+      return toPage(await call("query", "dialog.sync", input));
+    },
+    async history(input) {
+      const { beforeSeq, ...rest } = input;
+      return toPage(
+        await call("query", "dialog.history", beforeSeq === null ? rest : { ...rest, beforeSeq }),
+      );
+    },
+    async changes() {
+      return toChanges(await call("query", "dialog.changes"));
+    },
+    async markDelivered(input) {
+      await call("mutation", "dialog.markDelivered", input);
+    },
+    async markRead(input) {
+      await call("mutation", "dialog.markRead", input);
+    },
+    async typing(input) {
+      await call("mutation", "dialog.typing", input);
+    },
+  };
+}
+
+const ZSignedIn = ZSession.extend({ userId: z.string(), clientId: z.string() });
+export type SignedInClient = { session: ApiSession; userId: string; clientId: string };
+
+/** Password sign-up / sign-in in token mode (bearer clients): every call creates a new client. */
+export async function authenticateWithPassword(
+  url: string,
+  kind: "signUp" | "signIn",
+  input: Record<string, unknown>,
+  fetchImpl?: typeof fetch,
+): Promise<SignedInClient> {
+  const client = createTRPCUntypedClient({
+    links: [httpBatchLink({ url, fetch: fetchImpl })],
+  });
+  try {
+    const result = ZSignedIn.parse(await client.mutation(`auth.${kind}`, { ...input, mode: "token" }));
+    const { userId, clientId, ...session } = result;
+    return { session, userId, clientId };
+  } catch (error) {
+    throw toApiError(error);
+  }
+}
