@@ -21,6 +21,7 @@ export const ZClientOutput = z.object({
 
 export const ZRevokeClientInput = z.object({ clientId: ZId });
 export const ZByHandleInput = z.object({ handle: z.string().trim().min(1).max(64) });
+export const ZByIdsInput = z.object({ ids: z.array(ZId).min(1).max(100) });
 
 export const userRouter = createTRPCRouter({
   me: protectedProcedure.output(ZMeOutput).query(({ ctx }) =>
@@ -69,6 +70,21 @@ export const userRouter = createTRPCRouter({
         const user = await ctx.services.auth.findUserByHandle(input.handle);
         if (!user) throw new AppError("NOT_FOUND", "no user with this handle");
         return user;
+      }),
+    ),
+
+  /**
+   * Public profile fields of users the caller already saw by id (message senders, members, the peer
+   * of a direct dialog), so clients can show names. Unknown ids are left out. One lookup per id on
+   * its own user shard (`=` on the shard key), never a scatter.
+   */
+  byIds: protectedProcedure
+    .input(ZByIdsInput)
+    .output(z.array(ZPublicUser))
+    .query(({ ctx, input }) =>
+      withAuthErrors(async () => {
+        const users = await Promise.all([...new Set(input.ids)].map((id) => ctx.services.auth.getUser(id)));
+        return users.filter((user) => user !== null);
       }),
     ),
 });
