@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { settleMessage } from "@parley/db/queries";
 import { sql } from "drizzle-orm";
-import type { ApiServices } from "../context";
 import type { SendFaults, SendStep } from "../services/options";
 import { reconcilePending, relayOutbox, settlePendingMessage } from "../worker";
 import {
@@ -70,7 +69,7 @@ describe("crash windows", () => {
             content: text(clientMsgId),
           });
           acked.set(clientMsgId, ack);
-        } catch (error) {
+        } catch {
           expect(crash).toBe(true);
           unacked.add(clientMsgId);
           if (point === "afterTry") {
@@ -245,5 +244,3 @@ describe("a Confirm held behind the dialog lock while the reconciler settles the
     expect(view.lastSeq).toBe(startSeq + outcomes.committed);
   }, 60_000);
 });
-
-export type { ApiServices };

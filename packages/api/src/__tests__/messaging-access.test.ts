@@ -1,0 +1,237 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
+import {
+  createMessagingHarness,
+  firstClient,
+  type MessagingHarness,
+  TEST_MESSAGING,
+  type TestUser,
+  text,
+} from "./messaging-harness";
+
+let h: MessagingHarness;
+let alice: TestUser;
+let bob: TestUser;
+let mallory: TestUser;
+let dialogId: string;
+
+beforeAll(async () => {
+  h = await createMessagingHarness("msgaccess");
+  [alice, bob, mallory] = await Promise.all([h.createUser(2), h.createUser(1), h.createUser(1)]);
+  dialogId = (await firstClient(alice).caller.dialog.openDirect({ userId: bob.userId })).id;
+  await firstClient(alice).caller.message.send({
+    dialogId,
+    clientMsgId: "a1",
+    clientSeq: 1,
+    content: text("hi"),
+  });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+type Row = Record<string, unknown>;
+async function snapshot(): Promise<string> {
+  const tables = ["dialogs", "dialog_members", "messages", "dialog_messages", "dialog_client_seqs", "outbox"];
+  const parts: Row[][] = [];
+  for (const table of tables) {
+    const [rows] = (await h.db.execute(
+      sql`SELECT * FROM ${sql.raw(table)} WHERE ${sql.raw(table === "dialogs" ? "id" : "dialog_id")} = ${dialogId}`,
+    )) as unknown as [Row[]];
+    parts.push(rows);
+  }
+  return JSON.stringify(parts);
+}
+
+describe("non-members are refused everywhere with NOT_FOUND", () => {
+  test("every dialog procedure", async () => {
+    const caller = firstClient(mallory).caller;
+    const before = await snapshot();
+    const attempts: [string, () => Promise<unknown>][] = [
+      ["get", () => caller.dialog.get({ dialogId })],
+      ["members", () => caller.dialog.members({ dialogId })],
+      ["sync", () => caller.dialog.sync({ dialogId, afterSeq: 0, limit: 10 })],
+      ["history", () => caller.dialog.history({ dialogId, limit: 10 })],
+      ["markRead", () => caller.dialog.markRead({ dialogId, seq: 1 })],
+      ["markDelivered", () => caller.dialog.markDelivered({ dialogId, seq: 1 })],
+      ["typing", () => caller.dialog.typing({ dialogId })],
+      ["leave", () => caller.dialog.leave({ dialogId })],
+      ["addMembers", () => caller.dialog.addMembers({ dialogId, userIds: [mallory.userId] })],
+      ["removeMember", () => caller.dialog.removeMember({ dialogId, userId: bob.userId })],
+      [
+        "send",
+        () => caller.message.send({ dialogId, clientMsgId: "x", clientSeq: 1, content: text("let me in") }),
+      ],
+      // A dialog that does not exist looks the same as one you cannot see.
+      ["get unknown", () => caller.dialog.get({ dialogId: "123456789" })],
+    ];
+    for (const [name, attempt] of attempts) {
+      const error = await attempt().then(
+        () => null,
+        (caught: unknown) => caught,
+      );
+      expect({ name, error }).toMatchObject({ name, error: { code: "NOT_FOUND" } });
+    }
+    expect(await snapshot()).toBe(before);
+    const changes = await caller.dialog.changes();
+    expect(changes.dialogs.some((d) => d.dialogId === dialogId)).toBe(false);
+    const inbox = await caller.dialog.list({ limit: 10 });
+    expect(inbox.items).toEqual([]);
+  });
+
+  test("unauthenticated callers are refused", async () => {
+    const { createCallerFactory } = await import("../index");
+    const { appRouter } = await import("../root");
+    const caller = createCallerFactory(appRouter)({
+      services: h.services,
+      req: { headers: new Headers(), ip: null },
+      resHeaders: new Headers(),
+      viewer: null,
+    });
+    await expect(caller.dialog.sync({ dialogId, afterSeq: 0, limit: 1 })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+  });
+});
+
+describe("bad input is a BAD_REQUEST and changes nothing", () => {
+  test("send, sync, history, mark, groups", async () => {
+    const caller = firstClient(alice).caller;
+    const before = await snapshot();
+    const long = "x".repeat(4001);
+    const bad: [string, () => Promise<unknown>][] = [
+      [
+        "empty text",
+        () => caller.message.send({ dialogId, clientMsgId: "b1", clientSeq: 2, content: text("   ") }),
+      ],
+      [
+        "oversized",
+        () => caller.message.send({ dialogId, clientMsgId: "b2", clientSeq: 2, content: text(long) }),
+      ],
+      [
+        "bad dialog id",
+        () => caller.message.send({ dialogId: "abc", clientMsgId: "b3", clientSeq: 2, content: text("x") }),
+      ],
+      ["id past 2^64", () => caller.dialog.get({ dialogId: "99999999999999999999" })],
+      [
+        "zero clientSeq",
+        () => caller.message.send({ dialogId, clientMsgId: "b4", clientSeq: 0, content: text("x") }),
+      ],
+      [
+        "negative clientSeq",
+        () => caller.message.send({ dialogId, clientMsgId: "b5", clientSeq: -1, content: text("x") }),
+      ],
+      [
+        "empty clientMsgId",
+        () => caller.message.send({ dialogId, clientMsgId: "", clientSeq: 2, content: text("x") }),
+      ],
+      [
+        "unknown kind",
+        () =>
+          caller.message.send({
+            dialogId,
+            clientMsgId: "b6",
+            clientSeq: 2,
+            content: { kind: "image" } as never,
+          }),
+      ],
+      ["negative afterSeq", () => caller.dialog.sync({ dialogId, afterSeq: -1, limit: 10 })],
+      ["huge limit", () => caller.dialog.sync({ dialogId, afterSeq: 0, limit: 100_000 })],
+      ["fractional seq", () => caller.dialog.markRead({ dialogId, seq: 1.5 })],
+      ["negative read seq", () => caller.dialog.markRead({ dialogId, seq: -3 })],
+      ["history beforeSeq 0", () => caller.dialog.history({ dialogId, beforeSeq: 0, limit: 10 })],
+      ["empty title", () => caller.dialog.createGroup({ title: " ", memberIds: [] })],
+      ["direct with self", () => caller.dialog.openDirect({ userId: alice.userId })],
+      ["bad cursor", () => caller.dialog.list({ cursor: "nope", limit: 5 })],
+    ];
+    for (const [name, attempt] of bad) {
+      const error = await attempt().then(
+        () => null,
+        (caught: unknown) => caught,
+      );
+      expect({ name, error }).toMatchObject({ name, error: { code: "BAD_REQUEST" } });
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+describe("read state", () => {
+  test("read positions never move backwards under out-of-order markRead; unread is the same on every client", async () => {
+    const sender = firstClient(bob).caller;
+    for (let clientSeq = 1; clientSeq <= 10; clientSeq++) {
+      await sender.message.send({
+        dialogId,
+        clientMsgId: `r${clientSeq}`,
+        clientSeq,
+        content: text(`${clientSeq}`),
+      });
+    }
+    const [phone, laptop] = alice.clients;
+    if (!phone || !laptop) throw new Error("alice needs two clients");
+    // Reports from two clients arrive shuffled; only the maximum sticks.
+    const marks = [7, 3, 9, 2, 9, 5, 1, 8];
+    await Promise.all(
+      marks.map((seq, index) => (index % 2 ? phone : laptop).caller.dialog.markRead({ dialogId, seq })),
+    );
+    for (const seq of [4, 6, 2]) await phone.caller.dialog.markRead({ dialogId, seq });
+    const members = await laptop.caller.dialog.members({ dialogId });
+    const me = members.find((member) => member.userId === alice.userId);
+    expect(me?.readSeq).toBe(9);
+    expect(me?.deliveredSeq).toBe(9);
+    const [a, b] = await Promise.all([
+      phone.caller.dialog.get({ dialogId }),
+      laptop.caller.dialog.get({ dialogId }),
+    ]);
+    expect(a.lastSeq).toBe(11);
+    expect(a.unreadCount).toBe(2);
+    expect(b.unreadCount).toBe(2);
+    // delivered alone never lowers read; a seq past the end is clamped.
+    await phone.caller.dialog.markDelivered({ dialogId, seq: 1 });
+    const clamped = await phone.caller.dialog.markRead({ dialogId, seq: 1_000 });
+    expect(clamped).toEqual({ deliveredSeq: 11, readSeq: 11 });
+    // The sender sees it: bob's client gets receipts (1:1 dialog).
+    await h.log.waitFor(
+      () =>
+        h.log
+          .of(bob.userId)
+          .some((e) => e.type === "receipt" && e.userId === alice.userId && e.readSeq === 11),
+      5_000,
+      "a read receipt",
+    );
+  });
+
+  test("history pages backwards and changes lists last_seq per dialog", async () => {
+    const caller = firstClient(bob).caller;
+    const newest = await caller.dialog.history({ dialogId, limit: 4 });
+    expect(newest.messages.map((m) => m.seq)).toEqual([8, 9, 10, 11]);
+    expect(newest.hasMore).toBe(true);
+    const older = await caller.dialog.history({ dialogId, beforeSeq: 8, limit: 100 });
+    expect(older.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(older.hasMore).toBe(false);
+    const changes = await caller.dialog.changes();
+    expect(changes.dialogs).toContainEqual(expect.objectContaining({ dialogId, lastSeq: 11 }));
+  });
+});
+
+describe("polling limits", () => {
+  test("sync/history/changes share a per-client budget across processes (Redis)", async () => {
+    const limits = { ...TEST_MESSAGING, readRateLimit: { max: 5, windowMs: 60_000 } };
+    const [one, two] = await Promise.all([
+      h.createServices({ messaging: limits }),
+      h.createServices({ messaging: limits }),
+    ]);
+    const clientId = firstClient(bob).clientId;
+    const viaOne = h.callerFor(one, bob.userId, clientId);
+    const viaTwo = h.callerFor(two, bob.userId, clientId);
+    for (let i = 0; i < 3; i++) await viaOne.dialog.sync({ dialogId, afterSeq: 0, limit: 1 });
+    await viaTwo.dialog.changes();
+    await viaTwo.dialog.history({ dialogId, limit: 1 });
+    await expect(viaTwo.dialog.sync({ dialogId, afterSeq: 0, limit: 1 })).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+    });
+    await expect(viaOne.dialog.changes()).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    // Another client of the same user has its own budget.
+    const other = h.callerFor(one, alice.userId, firstClient(alice).clientId);
+    await other.dialog.sync({ dialogId, afterSeq: 0, limit: 1 });
+  });
+});
