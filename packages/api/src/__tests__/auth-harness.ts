@@ -26,7 +26,10 @@ const createCaller = createCallerFactory(testRouter);
 
 export type AuthHarness = Awaited<ReturnType<typeof startAuthHarness>>;
 
-export async function startAuthHarness(label: string, overrides: Partial<AuthConfig> = {}) {
+/** Overrides may depend on the server's origin (OIDC redirect URIs need it before providers start). */
+type Overrides = Partial<AuthConfig> | ((baseUrl: string) => Promise<Partial<AuthConfig>>);
+
+export async function startAuthHarness(label: string, overrides: Overrides = {}) {
   await requireRedis();
   await requireNats();
   const testDb = await createTestDatabase(label);
@@ -43,7 +46,8 @@ export async function startAuthHarness(label: string, overrides: Partial<AuthCon
     },
   });
   const baseUrl = `http://127.0.0.1:${server.port}`;
-  const config = await createTestAuthConfig({ appUrl: baseUrl, ...overrides });
+  const extra = typeof overrides === "function" ? await overrides(baseUrl) : overrides;
+  const config = await createTestAuthConfig({ appUrl: baseUrl, ...extra });
   const ids = createTestIds();
   const auth = createAuthService(config, { db: testDb.db, redis, events: nats.events, ids });
   const built: ApiServices = {
