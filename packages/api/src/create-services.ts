@@ -1,0 +1,57 @@
+import { type AuthService, createAuthService, readAuthEnv } from "@parley/auth";
+import { createDb } from "@parley/db";
+import { createLeasedIdGenerator } from "@parley/db/snowflake";
+import Redis from "ioredis";
+import type { ApiServices } from "./context";
+import { type ApiEnv, readApiEnv } from "./env";
+import { createNatsPublisher } from "./services/nats-publisher";
+
+export type ApiRuntime = { services: ApiServices; close: () => Promise<void> };
+
+export type CreateApiServicesOptions = {
+  /**
+   * AUTH SLOT: builds the UAA from the pieces the API already holds. Defaults to @parley/auth's
+   * createAuthService with its own environment (readAuthEnv); tests and hosts may pass their own.
+   */
+  createAuth?: (deps: Pick<ApiServices, "db" | "redis" | "events" | "ids">) => AuthService;
+  /** The environment source (defaults to process.env) for this package and the UAA. */
+  source?: Record<string, string | undefined>;
+};
+
+/**
+ * Production wiring, once per process: MariaDB/Vitess pool, Redis, a NATS publisher that never
+ * blocks a send (while NATS is down the outbox keeps the events and the relay delivers them), leased
+ * snowflake ids, and the UAA.
+ */
+export async function createApiServices(
+  env: ApiEnv = readApiEnv(),
+  options: CreateApiServicesOptions = {},
+): Promise<ApiRuntime> {
+  const handle = createDb(env.DATABASE_URL, { connectionLimit: env.DB_POOL_SIZE });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  const nats = createNatsPublisher(env.NATS_URL, "parley-api");
+  const ids = await createLeasedIdGenerator(handle.db);
+  const base = { db: handle.db, redis, events: nats.events, ids };
+  const createAuth =
+    options.createAuth ?? ((deps) => createAuthService(readAuthEnv(options.source ?? process.env), deps));
+  const auth = createAuth(base);
+  const services: ApiServices = {
+    ...base,
+    auth,
+    resolveViewer: (req, resHeaders) => auth.resolveViewer(req, resHeaders),
+    isClientRevoked: (viewer) => auth.isClientRevoked(viewer),
+    messaging: {
+      readRateLimit: { max: env.READ_RATE_LIMIT_MAX, windowMs: env.READ_RATE_LIMIT_WINDOW_MS },
+      clientSeqWaitMs: env.CLIENT_SEQ_WAIT_MS,
+    },
+  };
+  return {
+    services,
+    close: async () => {
+      await ids.close();
+      await nats.close();
+      redis.disconnect();
+      await handle.close();
+    },
+  };
+}

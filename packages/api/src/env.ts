@@ -1,0 +1,25 @@
+import { z } from "zod";
+
+const ZApiEnv = z.object({
+  DATABASE_URL: z.string().default("mysql://root@127.0.0.1:3306/parley"),
+  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  /** Per-client budget for dialog.sync / history / changes, shared across processes. */
+  READ_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(120),
+  READ_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),
+  /** How long a pipelined send whose predecessor has not arrived waits before it is refused. */
+  CLIENT_SEQ_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(2_000),
+});
+
+export type ApiEnv = z.infer<typeof ZApiEnv>;
+
+/** Validated at start-up; a bad variable stops the process with one line naming it. */
+export function readApiEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
+  const parsed = ZApiEnv.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid environment: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
