@@ -1,10 +1,9 @@
-import type { ApiServices } from "@parley/api";
-import { createApiServices } from "@parley/api";
+import { type ApiServices, createApiServices } from "@parley/api";
 
 /**
- * One ApiServices (DB pool, Redis, NATS, id generator lease) per server process. Kept on
- * globalThis because `next dev` re-evaluates modules on every edit, and each evaluation would
- * otherwise open another pool and NATS connection.
+ * One ApiServices (DB pool, Redis, NATS, leased id generator, UAA) per server process. Kept on
+ * globalThis because `next dev` re-evaluates modules on edits, and each evaluation would otherwise
+ * open another pool, NATS connection and worker-id lease.
  */
 const globalForServices = globalThis as typeof globalThis & {
   parleyServices?: Promise<ApiServices>;
@@ -13,9 +12,10 @@ const globalForServices = globalThis as typeof globalThis & {
 export function getApiServices(): Promise<ApiServices> {
   const existing = globalForServices.parleyServices;
   if (existing) return existing;
-  const created = Promise.resolve(createApiServices(process.env));
+  const created = createApiServices().then((runtime) => runtime.services);
   // A failed start (DB down) must not stick: the next request tries again.
-  created.catch(() => {
+  created.catch((error: unknown) => {
+    console.error("[web] API services failed to start:", error instanceof Error ? error.message : error);
     globalForServices.parleyServices = undefined;
   });
   globalForServices.parleyServices = created;

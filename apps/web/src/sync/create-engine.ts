@@ -1,26 +1,185 @@
-import type { TrpcClient } from "~/trpc/react";
+import { ChatEngine, type ChatMessage, createTrpcChatApi, IndexedDbStore, MemoryStore } from "@parley/client";
+import { CLOSE_REVOKED } from "@parley/protocol";
 import type { Me } from "~/trpc/types";
 import type { EnginePort, TimelineSnapshot } from "./engine-port";
+import type { ConnectionState, SyncEvent, TimelineEntry } from "./types";
 
-export type CreateEngineOptions = { trpcClient: TrpcClient; realtimeUrl: string; viewer: Me };
+export type CreateEngineOptions = { realtimeUrl: string; viewer: Me };
 
-const EMPTY: TimelineSnapshot = { entries: [], hasOlder: false, loadingOlder: false };
+// Reads are reported at most this often per dialog: scrolling through 200 messages is one write.
+const MARK_READ_DEBOUNCE_MS = 400;
 
-/** Adapts @parley/client's engine to the UI's port (placeholder until the engine lands). */
-export function createEngine(_options: CreateEngineOptions): EnginePort {
-  const none = () => () => undefined;
+/**
+ * Adapts @parley/client's ChatEngine (the one sync implementation) to what the UI renders. All the
+ * ordering, acks, dedup, gap fill, reconnect and catch-up happen inside the engine; this file only
+ * maps its events to React-friendly snapshots and listeners.
+ */
+export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): EnginePort {
+  // Same-origin tRPC with the session cookie: the cookie is this browser context's client.
+  const api = createTrpcChatApi({ url: "/api/trpc", credentials: "same-origin" });
+  const engine = new ChatEngine({
+    api,
+    realtimeUrl,
+    userId: viewer.id,
+    clientId: viewer.clientId,
+    // Checkpoints survive reloads, so a returning tab fetches only what it missed.
+    store:
+      typeof indexedDB === "undefined"
+        ? new MemoryStore()
+        : new IndexedDbStore(`parley-${viewer.id}-${viewer.clientId}`),
+  });
+
+  let connection: ConnectionState = "connecting";
+  const connectionListeners = new Set<() => void>();
+  const eventListeners = new Set<(event: SyncEvent) => void>();
+  const signedOutListeners = new Set<() => void>();
+  const timelineListeners = new Map<string, Set<() => void>>();
+  const snapshots = new Map<string, TimelineSnapshot>();
+  const readTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const readWanted = new Map<string, number>();
+  const readSent = new Map<string, number>();
+  let signedOut = false;
+
+  const emit = (event: SyncEvent) => {
+    for (const listener of eventListeners) listener(event);
+  };
+  const timelineChanged = (dialogId: string) => {
+    snapshots.delete(dialogId);
+    for (const listener of timelineListeners.get(dialogId) ?? []) listener();
+  };
+  const signOut = () => {
+    if (signedOut) return;
+    signedOut = true;
+    engine.stop();
+    for (const listener of signedOutListeners) listener();
+  };
+  const setConnection = (next: ConnectionState) => {
+    if (next === connection) return;
+    connection = next;
+    for (const listener of connectionListeners) listener();
+  };
+
+  const offs = [
+    engine.on("connection", ({ state, code }) => {
+      if (state === "caught-up") return;
+      if (state === "stopped" && code === CLOSE_REVOKED) return signOut();
+      setConnection(
+        state === "open"
+          ? "live"
+          : state === "reconnecting"
+            ? "reconnecting"
+            : state === "stopped"
+              ? "offline"
+              : "connecting",
+      );
+    }),
+    engine.on("message", ({ dialogId, message }) => {
+      timelineChanged(dialogId);
+      emit({ type: "message", dialogId, senderId: message.senderId });
+    }),
+    engine.on("status", ({ dialogId, status }) => {
+      timelineChanged(dialogId);
+      if (status === "sent") emit({ type: "sent", dialogId });
+    }),
+    engine.on("receipt", (event) => {
+      timelineChanged(event.dialogId);
+      emit({ type: "receipt", dialogId: event.dialogId, userId: event.userId });
+    }),
+    engine.on("dialog", (event) => {
+      timelineChanged(event.dialogId);
+      emit({ type: "dialog", dialogId: event.dialogId, change: event.change });
+    }),
+    engine.on("typing", (event) => emit(event)),
+    engine.on("error", ({ error }) => {
+      // A revoked or expired session shows up as UNAUTHORIZED on the engine's own API calls.
+      if ((error as { code?: unknown } | null)?.code === "UNAUTHORIZED") signOut();
+    }),
+  ];
+
+  const flushRead = (dialogId: string) => {
+    readTimers.delete(dialogId);
+    const seq = readWanted.get(dialogId) ?? 0;
+    if (seq <= (readSent.get(dialogId) ?? 0)) return;
+    readSent.set(dialogId, seq);
+    engine.markRead(dialogId, seq).catch(() => {
+      // Let the next sighting retry.
+      readSent.set(dialogId, 0);
+    });
+  };
+
   return {
-    start: () => undefined,
-    stop: () => undefined,
-    connection: () => "connecting",
-    onConnection: none,
-    onEvent: none,
-    onSignedOut: none,
-    timeline: () => EMPTY,
-    onTimeline: none,
-    loadOlder: () => undefined,
-    send: () => undefined,
-    typing: () => undefined,
-    markRead: () => undefined,
+    start: () => void engine.start(),
+    stop: () => {
+      for (const off of offs) off();
+      for (const timer of readTimers.values()) clearTimeout(timer);
+      engine.stop();
+    },
+    connection: () => connection,
+    onConnection: (listener) => {
+      connectionListeners.add(listener);
+      return () => connectionListeners.delete(listener);
+    },
+    onEvent: (listener) => {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    onSignedOut: (listener) => {
+      signedOutListeners.add(listener);
+      return () => signedOutListeners.delete(listener);
+    },
+    timeline: (dialogId) => {
+      let snapshot = snapshots.get(dialogId);
+      if (!snapshot) {
+        snapshot = {
+          entries: engine.messages(dialogId).map(toEntry),
+          hasHoles: engine.holes(dialogId).length > 0,
+        };
+        snapshots.set(dialogId, snapshot);
+      }
+      return snapshot;
+    },
+    onTimeline: (dialogId, listener) => {
+      let listeners = timelineListeners.get(dialogId);
+      if (!listeners) {
+        listeners = new Set();
+        timelineListeners.set(dialogId, listeners);
+      }
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    loadOlder: async (dialogId) => {
+      await engine.loadOlder(dialogId);
+      timelineChanged(dialogId);
+    },
+    send: (dialogId, text) => {
+      engine.send(dialogId, text);
+      timelineChanged(dialogId);
+    },
+    typing: (dialogId) => {
+      engine.typing(dialogId).catch(() => undefined);
+    },
+    markRead: (dialogId, seq) => {
+      if (seq <= (readWanted.get(dialogId) ?? 0)) return;
+      readWanted.set(dialogId, seq);
+      if (!readTimers.has(dialogId)) {
+        readTimers.set(
+          dialogId,
+          setTimeout(() => flushRead(dialogId), MARK_READ_DEBOUNCE_MS),
+        );
+      }
+    },
+  };
+}
+
+function toEntry(message: ChatMessage): TimelineEntry {
+  return {
+    key: message.key,
+    id: message.id,
+    seq: message.seq,
+    senderId: message.senderId,
+    isOwn: message.isOwn,
+    text: message.content.kind === "text" ? message.content.text : "",
+    createdAt: message.createdAt,
+    status: message.status,
   };
 }

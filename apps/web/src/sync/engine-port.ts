@@ -1,25 +1,26 @@
-import type { TUserEvent } from "@parley/protocol";
-import type { ConnectionState, TimelineEntry } from "./types";
+import type { ConnectionState, SyncEvent, TimelineEntry } from "./types";
 
-export type TimelineSnapshot = { entries: TimelineEntry[]; hasOlder: boolean; loadingOlder: boolean };
+export type TimelineSnapshot = { entries: TimelineEntry[]; hasHoles: boolean };
 
 /**
- * What the UI needs from the sync engine. `create-engine.ts` adapts @parley/client to it; the app
- * holds no sync logic of its own (ordering, acks, dedup, gap fill and catch-up live in the engine).
+ * What the UI needs from the sync engine. `create-engine.ts` adapts @parley/client's ChatEngine to
+ * it; the app holds no sync logic of its own (ordering, acks, dedup, gap fill and catch-up live in
+ * the engine). Snapshots are cached so React's useSyncExternalStore sees stable references.
  */
 export type EnginePort = {
   start: () => void;
   stop: () => void;
   connection: () => ConnectionState;
   onConnection: (listener: () => void) => () => void;
-  /** Every event after the engine applied it (messages in seq order, receipts, dialog, typing). */
-  onEvent: (listener: (event: TUserEvent) => void) => () => void;
+  onEvent: (listener: (event: SyncEvent) => void) => () => void;
   /** This client was revoked or its session ended: sign out. */
   onSignedOut: (listener: () => void) => () => void;
   timeline: (dialogId: string) => TimelineSnapshot;
   onTimeline: (dialogId: string, listener: () => void) => () => void;
-  loadOlder: (dialogId: string) => void;
+  /** Fetches the next older page the engine does not hold yet. */
+  loadOlder: (dialogId: string) => Promise<void>;
   send: (dialogId: string, text: string) => void;
   typing: (dialogId: string) => void;
+  /** Debounced; only moves forward. */
   markRead: (dialogId: string, seq: number) => void;
 };

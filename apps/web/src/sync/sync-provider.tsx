@@ -1,6 +1,5 @@
 "use client";
 
-import type { TUserEvent } from "@parley/protocol";
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import {
@@ -13,11 +12,11 @@ import {
   useState,
   useSyncExternalStore,
 } from "react";
-import { useTRPC, useTRPCClient } from "~/trpc/react";
+import { useTRPC } from "~/trpc/react";
 import type { Me } from "~/trpc/types";
 import { createEngine } from "./create-engine";
 import type { EnginePort, TimelineSnapshot } from "./engine-port";
-import type { ConnectionState } from "./types";
+import type { ConnectionState, SyncEvent } from "./types";
 import { TypingTracker } from "./typing-tracker";
 
 type SyncContextValue = { engine: EnginePort; viewer: Me; typing: TypingTracker };
@@ -38,11 +37,10 @@ export function SyncProvider({
   children: ReactNode;
 }) {
   const trpc = useTRPC();
-  const trpcClient = useTRPCClient();
   const queryClient = useQueryClient();
   const router = useRouter();
   const [typing] = useState(() => new TypingTracker());
-  const [engine] = useState(() => createEngine({ trpcClient, realtimeUrl, viewer }));
+  const [engine] = useState(() => createEngine({ realtimeUrl, viewer }));
 
   useEffect(() => {
     engine.start();
@@ -58,10 +56,13 @@ export function SyncProvider({
         void queryClient.invalidateQueries({ queryKey: trpc.dialog.list.queryKey() });
       }, INBOX_REFRESH_MS);
     };
-    const onEvent = (event: TUserEvent) => {
+    const onEvent = (event: SyncEvent) => {
       switch (event.type) {
         case "message":
-          typing.clear(event.dialogId, event.message.senderId);
+          typing.clear(event.dialogId, event.senderId);
+          refreshInbox();
+          break;
+        case "sent":
           refreshInbox();
           break;
         case "receipt":
@@ -72,6 +73,7 @@ export function SyncProvider({
           });
           break;
         case "dialog":
+          if (event.change === "synced") break;
           refreshInbox();
           void queryClient.invalidateQueries({
             queryKey: trpc.dialog.get.queryKey({ dialogId: event.dialogId }),
@@ -82,8 +84,6 @@ export function SyncProvider({
           break;
         case "typing":
           typing.add(event.dialogId, event.userId, event.expiresAt);
-          break;
-        case "presence":
           break;
       }
     };
@@ -126,9 +126,11 @@ export function useConnectionState(): ConnectionState {
   return useSyncExternalStore(engine.onConnection, engine.connection, () => "connecting");
 }
 
-const EMPTY_TIMELINE: TimelineSnapshot = { entries: [], hasOlder: false, loadingOlder: false };
+const EMPTY_TIMELINE: TimelineSnapshot = { entries: [], hasHoles: false };
+// Long timelines render their newest part; scrolling up reveals more, then asks the engine.
+const PAGE = 60;
 
-export function useDialogTimeline(dialogId: string): TimelineSnapshot & { loadOlder: () => void } {
+export function useDialogTimeline(dialogId: string) {
   const { engine } = useSync();
   const subscribe = useCallback(
     (listener: () => void) => engine.onTimeline(dialogId, listener),
@@ -139,8 +141,23 @@ export function useDialogTimeline(dialogId: string): TimelineSnapshot & { loadOl
     () => engine.timeline(dialogId),
     () => EMPTY_TIMELINE,
   );
-  const loadOlder = useCallback(() => engine.loadOlder(dialogId), [engine, dialogId]);
-  return { ...snapshot, loadOlder };
+  const [visible, setVisible] = useState(PAGE);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const hidden = Math.max(0, snapshot.entries.length - visible);
+  const entries = useMemo(
+    () => (hidden > 0 ? snapshot.entries.slice(hidden) : snapshot.entries),
+    [snapshot, hidden],
+  );
+  const loadOlder = useCallback(() => {
+    setVisible((count) => count + PAGE);
+    if (hidden > 0 || !snapshot.hasHoles) return;
+    setLoadingOlder(true);
+    engine
+      .loadOlder(dialogId)
+      .catch(() => undefined)
+      .finally(() => setLoadingOlder(false));
+  }, [engine, dialogId, hidden, snapshot.hasHoles]);
+  return { entries, hasOlder: hidden > 0 || snapshot.hasHoles, loadingOlder, loadOlder };
 }
 
 export function useTypingUsers(dialogId: string): string[] {

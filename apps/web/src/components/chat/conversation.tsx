@@ -2,11 +2,13 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
+import { useProfiles } from "~/lib/use-profiles";
 import { useDialogTimeline, useSyncActions, useTypingUsers, useViewer } from "~/sync/sync-provider";
 import type { DeliveryState, TimelineEntry } from "~/sync/types";
 import { useTRPC } from "~/trpc/react";
 import { Composer } from "./composer";
 import { ConversationHeader } from "./conversation-header";
+import { dialogTitle } from "./dialog-title";
 import { MembersPanel } from "./members-panel";
 import { Timeline } from "./timeline";
 import { TypingIndicator } from "./typing-indicator";
@@ -21,24 +23,33 @@ export function Conversation({ dialogId }: { dialogId: string }) {
   const actions = useSyncActions();
   const [showMembers, setShowMembers] = useState(false);
 
-  const names = useMemo(() => {
-    const map = new Map<string, string>();
-    for (const member of members.data ?? []) map.set(member.userId, member.displayName);
-    return map;
-  }, [members.data]);
-  const nameOf = useCallback((userId: string) => names.get(userId) ?? "Someone", [names]);
+  // Senders include people who have since left, so ask for them too, not only current members.
+  const userIds = useMemo(
+    () => [
+      ...(members.data ?? []).map((member) => member.userId),
+      ...new Set(timeline.entries.map((entry) => entry.senderId)),
+      dialog.data?.peerUserId,
+    ],
+    [members.data, timeline.entries, dialog.data?.peerUserId],
+  );
+  const profiles = useProfiles(userIds);
+  const nameOf = useCallback((userId: string) => profiles.get(userId)?.displayName ?? "Someone", [profiles]);
 
-  // The sender's view: read / delivered once every other member's watermark passed the message.
+  // The sender's view: the engine knows pushed receipts; the members query knows the watermarks
+  // from before this tab opened. Whichever is further along wins.
   const deliveryOf = useCallback(
     (entry: TimelineEntry): DeliveryState => {
-      if (entry.status !== "sent" || entry.seq === null) return entry.status;
-      const others = (members.data ?? []).filter((member) => member.userId !== viewer.id);
-      if (others.length === 0) return "sent";
-      if (others.every((member) => member.readSeq >= (entry.seq ?? 0))) return "read";
-      if (others.every((member) => Math.max(member.deliveredSeq, member.readSeq) >= (entry.seq ?? 0))) {
-        return "delivered";
+      if (entry.status === "pending" || entry.status === "failed" || entry.seq === null) {
+        return entry.status === "failed" ? "failed" : "pending";
       }
-      return "sent";
+      const seq = entry.seq;
+      const others = (members.data ?? []).filter((member) => member.userId !== viewer.id);
+      let fromMembers: DeliveryState = "sent";
+      if (others.length > 0 && others.every((member) => member.readSeq >= seq)) fromMembers = "read";
+      else if (others.length > 0 && others.every((member) => member.deliveredSeq >= seq))
+        fromMembers = "delivered";
+      const fromEngine: DeliveryState = entry.status === "received" ? "sent" : entry.status;
+      return RANK[fromEngine] >= RANK[fromMembers] ? fromEngine : fromMembers;
     },
     [members.data, viewer.id],
   );
@@ -56,7 +67,7 @@ export function Conversation({ dialogId }: { dialogId: string }) {
     );
   }
 
-  const title = dialog.data?.title ?? "…";
+  const title = dialog.data ? dialogTitle(dialog.data, profiles) : "…";
   return (
     <section className="conversation" aria-label={`Conversation: ${title}`}>
       <ConversationHeader
@@ -86,6 +97,7 @@ export function Conversation({ dialogId }: { dialogId: string }) {
             dialogId={dialogId}
             kind={dialog.data.kind}
             members={members.data ?? []}
+            profiles={profiles}
             viewerId={viewer.id}
             onClose={() => setShowMembers(false)}
           />
@@ -94,3 +106,5 @@ export function Conversation({ dialogId }: { dialogId: string }) {
     </section>
   );
 }
+
+const RANK: Record<DeliveryState, number> = { failed: 0, pending: 1, sent: 2, delivered: 3, read: 4 };

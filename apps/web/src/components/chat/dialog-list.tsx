@@ -2,14 +2,19 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useParams } from "next/navigation";
+import { useMemo } from "react";
+import { useProfiles } from "~/lib/use-profiles";
 import { useTRPC } from "~/trpc/react";
 import { DialogListItem } from "./dialog-list-item";
+import { dialogTitle } from "./dialog-title";
 
 /** The inbox. Kept live by the sync provider, which invalidates this query on every event. */
 export function DialogList() {
   const trpc = useTRPC();
   const params = useParams<{ dialogId?: string }>();
-  const inbox = useQuery(trpc.dialog.list.queryOptions({ limit: 50 }));
+  const inbox = useQuery(trpc.dialog.list.queryOptions({ limit: 100 }));
+  const peerIds = useMemo(() => inbox.data?.items.map((item) => item.peerUserId) ?? [], [inbox.data]);
+  const profiles = useProfiles(peerIds);
 
   if (inbox.isPending) return <p className="dialog-list-status">Loading conversations…</p>;
   if (inbox.error) return <p className="dialog-list-status">Could not load conversations.</p>;
@@ -20,7 +25,12 @@ export function DialogList() {
   return (
     <ul className="dialog-list" aria-label="Inbox">
       {items.map((item) => (
-        <DialogListItem key={item.dialogId} item={item} isActive={item.dialogId === params.dialogId} />
+        <DialogListItem
+          key={item.id}
+          item={item}
+          title={dialogTitle(item, profiles)}
+          isActive={item.id === params.dialogId}
+        />
       ))}
     </ul>
   );

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useId, useState } from "react";
 import { errorMessage } from "~/lib/errors";
+import type { Profile } from "~/lib/use-profiles";
 import { parseHandles, useResolveHandles } from "~/lib/use-resolve-handles";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
@@ -16,12 +17,14 @@ export function MembersPanel({
   kind,
   members,
   viewerId,
+  profiles,
   onClose,
 }: {
   dialogId: string;
   kind: "direct" | "group";
   members: Member[];
   viewerId: string;
+  profiles: Map<string, Profile>;
   onClose: () => void;
 }) {
   const trpc = useTRPC();
@@ -91,24 +94,28 @@ export function MembersPanel({
         </p>
       ) : null}
       <ul className="member-list">
-        {members.map((member) => (
-          <li key={member.userId} className="member" data-testid="member">
-            <span>
-              <strong>{member.displayName}</strong> <span className="muted">@{member.handle}</span>
-              {member.userId === viewerId ? <span className="tag">You</span> : null}
-            </span>
-            {kind === "group" && member.userId !== viewerId ? (
-              <button
-                type="button"
-                className="button ghost small danger-text"
-                onClick={() => onRemove(member.userId)}
-                aria-label={`Remove ${member.displayName}`}
-              >
-                Remove
-              </button>
-            ) : null}
-          </li>
-        ))}
+        {members.map((member) => {
+          const profile = profiles.get(member.userId);
+          const name = profile?.displayName ?? "…";
+          return (
+            <li key={member.userId} className="member" data-testid="member">
+              <span>
+                <strong>{name}</strong> {profile ? <span className="muted">@{profile.handle}</span> : null}
+                {member.userId === viewerId ? <span className="tag">You</span> : null}
+              </span>
+              {kind === "group" && member.userId !== viewerId ? (
+                <button
+                  type="button"
+                  className="button ghost small danger-text"
+                  onClick={() => onRemove(member.userId)}
+                  aria-label={`Remove ${name}`}
+                >
+                  Remove
+                </button>
+              ) : null}
+            </li>
+          );
+        })}
       </ul>
       {kind === "group" ? (
         <>

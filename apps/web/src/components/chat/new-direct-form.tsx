@@ -30,7 +30,7 @@ export function NewDirectForm() {
       const dialog = await openDirect.mutateAsync({ userId });
       setHandle("");
       await queryClient.invalidateQueries({ queryKey: trpc.dialog.list.queryKey() });
-      router.push(`/chat/${dialog.dialogId}`);
+      router.push(`/chat/${dialog.id}`);
     } catch (caught) {
       setError(caught instanceof Error && !("data" in caught) ? caught.message : errorMessage(caught));
     } finally {

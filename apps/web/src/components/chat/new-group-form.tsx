@@ -31,7 +31,7 @@ export function NewGroupForm({ id, onDone }: { id: string; onDone: () => void })
       const dialog = await createGroup.mutateAsync({ title, memberIds });
       await queryClient.invalidateQueries({ queryKey: trpc.dialog.list.queryKey() });
       onDone();
-      router.push(`/chat/${dialog.dialogId}`);
+      router.push(`/chat/${dialog.id}`);
     } catch (caught) {
       setError(caught instanceof Error && !("data" in caught) ? caught.message : errorMessage(caught));
     } finally {

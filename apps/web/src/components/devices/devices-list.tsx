@@ -46,14 +46,9 @@ export function DevicesList() {
         {clients.error ? <p role="alert">Could not load devices.</p> : null}
         <ul className="device-list">
           {clients.data?.map((client) => (
-            <li
-              key={client.clientId}
-              className="device card"
-              data-testid="device"
-              data-client-id={client.clientId}
-            >
+            <li key={client.id} className="device card" data-testid="device" data-client-id={client.id}>
               <div className="device-main">
-                <strong>{client.name ?? "Unnamed client"}</strong>
+                <strong>{client.name}</strong>
                 {client.current ? <span className="tag">This device</span> : null}
                 <span className="muted">
                   Last seen{" "}
@@ -70,9 +65,9 @@ export function DevicesList() {
                 <button
                   type="button"
                   className="button danger small"
-                  onClick={() => onRevoke(client.clientId)}
+                  onClick={() => onRevoke(client.id)}
                   disabled={revoke.isPending}
-                  aria-label={`Revoke ${client.name ?? "client"}`}
+                  aria-label={`Revoke ${client.name}`}
                 >
                   Revoke
                 </button>
