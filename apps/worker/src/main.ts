@@ -1,1 +1,55 @@
-export {};
+import { createNatsPublisher, type ShardWorker, startShardWorker } from "@parley/api/worker";
+import { createDb } from "@parley/db";
+import { readWorkerEnv } from "./env";
+
+/**
+ * The long-lived worker: for each shard, the outbox relay and the TCC reconciler under a fenced
+ * lease (one active worker per shard across hosts; the others stand by). SIGTERM / SIGINT stop the
+ * loops, release the leases so a standby takes over at once, and close connections.
+ */
+async function main(): Promise<void> {
+  let env: ReturnType<typeof readWorkerEnv>;
+  try {
+    env = readWorkerEnv();
+  } catch (error) {
+    console.error(`[worker] ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  }
+  const handle = createDb(env.DATABASE_URL, { connectionLimit: 4 });
+  const nats = createNatsPublisher(env.NATS_URL, `parley-worker:${env.holder}`);
+  const log = (line: string) => console.log(line);
+  const workers: ShardWorker[] = env.WORKER_SHARDS.map((shard) =>
+    startShardWorker({
+      db: handle.db,
+      events: nats.events,
+      shard,
+      holder: env.holder,
+      leaseTtlMs: env.WORKER_LEASE_TTL_MS,
+      tickMs: env.WORKER_TICK_MS,
+      relay: { olderThanMs: env.RELAY_AFTER_MS },
+      reconcile: { olderThanMs: env.RECONCILE_AFTER_MS },
+      onTick: ({ relay, reconcile }) => {
+        const moved = relay.published + relay.failed + reconcile.committed + reconcile.failed;
+        if (moved > 0) log(`[worker] shard ${shard}: ${JSON.stringify({ relay, reconcile })}`);
+      },
+      log,
+    }),
+  );
+  log(`[worker] ${env.holder} serving shards ${env.WORKER_SHARDS.join(",")}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`[worker] ${signal}: stopping`);
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await nats.close();
+    await handle.close();
+    log("[worker] stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+await main();

@@ -1,0 +1,34 @@
+import { hostname } from "node:os";
+import { z } from "zod";
+
+const ZWorkerEnv = z.object({
+  DATABASE_URL: z.string().default("mysql://root@127.0.0.1:3306/parley"),
+  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /** The shards this host may serve (comma-separated). Here: the single local database, "0". */
+  WORKER_SHARDS: z
+    .string()
+    .default("0")
+    .transform((value) => value.split(",").map((shard) => shard.trim()))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "shard names: letters, digits, - and _")).min(1)),
+  WORKER_LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
+  WORKER_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /** Outbox rows younger than this are still their sender's to publish. */
+  RELAY_AFTER_MS: z.coerce.number().int().min(0).default(1_500),
+  /** Pending messages younger than this may still be in a live send. */
+  RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(5_000),
+  WORKER_HOLDER: z.string().min(1).max(128).optional(),
+});
+
+export type WorkerEnv = z.infer<typeof ZWorkerEnv> & { holder: string };
+
+/** Validated at start-up; a bad variable stops the process with one line naming it. */
+export function readWorkerEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
+  const parsed = ZWorkerEnv.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid environment: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  const holder =
+    parsed.data.WORKER_HOLDER ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  return { ...parsed.data, holder };
+}
