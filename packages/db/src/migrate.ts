@@ -1,10 +1,13 @@
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
 import mysql from "mysql2/promise";
 import { createMysqlPool } from "./client";
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
+// Not `new URL("../drizzle", import.meta.url)`: bundlers (Next's Turbopack, for the web app that
+// imports this package) treat that form as an asset import and fail on a directory.
+export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), "..", "drizzle");
 
 /**
  * Creates the database named in the URL if missing, then applies the committed drizzle-kit
