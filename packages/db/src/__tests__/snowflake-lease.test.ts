@@ -118,4 +118,21 @@ describe("leased worker ids", () => {
     expect(next.fence).toBe(gen.fence + 1);
     expect(BigInt(next.nextId()) > BigInt(lastId)).toBe(true);
   });
+
+  test("a successor whose clock is slightly behind waits it out; far behind is refused", async () => {
+    const first = await lease({ workerIds: [600] });
+    const lastId = first.nextId();
+    await first.close();
+    await Bun.sleep(5);
+    const started = Date.now();
+    const lagging = await lease({ workerIds: [600], clock: () => Date.now() - 300 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(BigInt(lagging.nextId()) > BigInt(lastId)).toBe(true);
+    await lagging.close();
+    await Bun.sleep(5);
+    await expect(lease({ workerIds: [600], clock: () => Date.now() - 60_000 })).rejects.toThrow(/behind/);
+    // The refused instance gave the slot back at once.
+    const next = await lease({ workerIds: [600] });
+    expect(next.workerId).toBe(600);
+  });
 });

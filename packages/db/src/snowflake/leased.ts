@@ -7,6 +7,8 @@ import { type Clock, MAX_WORKER_ID, Snowflake } from "./snowflake";
 
 export const SNOWFLAKE_LEASE_PREFIX = "snowflake:";
 export const DEFAULT_LEASE_TTL_MS = 30_000;
+/** Clock skew against the database that start-up waits out; beyond it the host's clock is broken. */
+const MAX_STARTUP_SKEW_MS = 2_000;
 
 export type LeasedIdGeneratorOptions = {
   /** Unique per process instance. The default adds random bytes: serverless copies share host and pid. */
@@ -62,6 +64,17 @@ export async function createLeasedIdGenerator(
   const safetyMs = Math.min(1000, Math.floor(ttlMs / 10));
   const acquired = await acquireWorkerId(db, holder, ttlMs, options.workerIds);
   const leaseName = `${SNOWFLAKE_LEASE_PREFIX}${acquired.workerId}`;
+  // If this host's clock is behind the database's, wait until it passes the previous holder's last
+  // possible id instead of refusing the first ids; a large skew is a misconfigured host: give up.
+  const notBeforeMs = acquired.previousExpiresAt?.getTime();
+  const behindMs = notBeforeMs === undefined ? 0 : notBeforeMs - (options.clock ?? Date.now)();
+  if (behindMs > MAX_STARTUP_SKEW_MS) {
+    await releaseLease(db, `${SNOWFLAKE_LEASE_PREFIX}${acquired.workerId}`, holder, acquired.fence);
+    throw new WorkerIdLeaseError(
+      `this host's clock is ${Math.round(behindMs)} ms behind the database's (limit ${MAX_STARTUP_SKEW_MS} ms)`,
+    );
+  }
+  if (behindMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(behindMs) + 1));
   const snowflake = new Snowflake(acquired.workerId, {
     ...(options.clock ? { clock: options.clock } : {}),
     // A previous holder minted no id after its lease expired (or was released), so start after that.
@@ -126,12 +139,7 @@ export async function createLeasedIdGenerator(
       stopTimer();
       await renewing;
       if (lost) return;
-      // Expire now rather than delete: the row keeps its fence, and expires_at (>= our last id's
-      // time) tells the next holder where to start.
-      await db
-        .update(leases)
-        .set({ expiresAt: sql`NOW(3)` })
-        .where(and(eq(leases.name, leaseName), eq(leases.holder, holder), eq(leases.fence, acquired.fence)));
+      await releaseLease(db, leaseName, holder, acquired.fence);
     },
   };
 }
@@ -205,6 +213,17 @@ function previousHolderEnd(before: LeaseRow | undefined, after: LeaseRow, ttlMs:
   if (!before) return after.fence === 1 ? null : new Date(after.expiresAt.getTime() - ttlMs);
   if (after.fence === before.fence + 1) return before.expiresAt;
   return new Date(after.expiresAt.getTime() - ttlMs);
+}
+
+/**
+ * Expires the lease now rather than deleting it: the row keeps its fence, and expires_at (>= our last
+ * id's time) tells the next holder where to start.
+ */
+async function releaseLease(db: Db, name: string, holder: string, fence: number): Promise<void> {
+  await db
+    .update(leases)
+    .set({ expiresAt: sql`NOW(3)` })
+    .where(and(eq(leases.name, name), eq(leases.holder, holder), eq(leases.fence, fence)));
 }
 
 async function readLease(db: Db, name: string): Promise<LeaseRow | undefined> {
