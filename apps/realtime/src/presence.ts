@@ -13,7 +13,8 @@ import type { Metrics } from "./metrics";
 import { wrapEventPayload } from "./protocol";
 import type { Socket } from "./socket";
 
-type Watch = { sockets: Set<Socket>; sub: Subscription };
+/** `version` counts live events: a slower probe answer must not overwrite a fresher live one. */
+type Watch = { sockets: Set<Socket>; sub: Subscription; version: number };
 
 const PROBE_TIMEOUT_MS = 500;
 
@@ -95,15 +96,19 @@ export class Presence {
           callback: (error, msg) => {
             if (error) return;
             const current = this.watches.get(userId);
-            if (current) this.fanout().sendEphemeral(current.sockets, wrapEventPayload(msg.string()));
+            if (!current) return;
+            current.version++;
+            this.fanout().sendEphemeral(current.sockets, wrapEventPayload(msg.string()));
           },
         });
-        watch = { sockets: new Set(), sub };
+        watch = { sockets: new Set(), sub, version: 0 };
         this.watches.set(userId, watch);
       }
       watch.sockets.add(ws);
+      const target = watch;
+      const version = watch.version;
       void this.isOnline(userId).then((online) => {
-        if (ws.data.closing) return;
+        if (ws.data.closing || target.version !== version) return;
         const event: TPresenceEvent = { type: "presence", userId, online, lastSeenAt: null };
         this.fanout().sendEphemeral([ws], wrapEventPayload(JSON.stringify(event)));
       });

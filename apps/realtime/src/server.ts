@@ -218,13 +218,16 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
   fanout.start();
 
   let lastSweepAt = Date.now();
+  let lateSweeps = 0;
   const sweep = setInterval(() => {
     const now = Date.now();
     eventLoopLagMs = Math.max(0, now - lastSweepAt - env.SWEEP_MS);
     lastSweepAt = now;
     const pending = fanout.pendingMessages();
     // Shed typing/presence while the loop is late or NATS is queuing for us: messages go first.
-    fanout.shedding = eventLoopLagMs > env.SHED_LAG_MS || pending > 10_000;
+    // Two late sweeps in a row, not one: a single scheduler hiccup on a shared host is not load.
+    lateSweeps = eventLoopLagMs > env.SHED_LAG_MS ? lateSweeps + 1 : 0;
+    fanout.shedding = lateSweeps >= 2 || pending > 10_000;
     const pingFrame = encodeFrame({ type: "ping", t: now });
     for (const ws of fanout.sockets) {
       const data = ws.data;

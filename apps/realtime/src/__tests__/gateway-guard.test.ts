@@ -11,6 +11,7 @@ import {
   CLOSE_UNAUTHORIZED,
   clientRevokeSubject,
   MAX_CLIENT_FRAME_BYTES,
+  PRESENCE_SEEN_SUBJECT,
   userSubject,
 } from "@parley/protocol";
 import { requireNats } from "@parley/testkit";
@@ -192,6 +193,37 @@ describe("gateway guards", () => {
     const silent = await connectUser();
     await silent.probe.waitFor((f) => f.type === "ping", 3_000);
     expect((await silent.probe.closed).code).toBe(CLOSE_IDLE);
+  });
+
+  test("presence: watchers see online/offline; last seen is published; typing is forwarded", async () => {
+    const watcher = await connectUser();
+    const watchedId = newId();
+    const seen: string[] = [];
+    const seenSub = nc.subscribe(PRESENCE_SEEN_SUBJECT, {
+      callback: (_e, msg) => void seen.push(msg.string()),
+    });
+    const keepAlive = setInterval(() => watcher.probe.send({ type: "ping" }), 500);
+    watcher.probe.send({ type: "presence.watch", userIds: [watchedId] });
+    await watcher.probe.waitFor((f) => f.type === "event" && f.event.type === "presence" && !f.event.online);
+    const watched = await connectUser(watchedId);
+    await watcher.probe.waitFor((f) => f.type === "event" && f.event.type === "presence" && f.event.online);
+    nc.publish(
+      userSubject(watchedId),
+      JSON.stringify({ type: "typing", dialogId: "77", userId: "5", expiresAt: Date.now() + 5_000 }),
+    );
+    await watched.probe.waitFor((f) => f.type === "event" && f.event.type === "typing");
+    const before = watcher.probe.frames.length;
+    watched.probe.ws.close();
+    await watcher.probe.waitFor(
+      (f) =>
+        watcher.probe.frames.indexOf(f) >= before &&
+        f.type === "event" &&
+        f.event.type === "presence" &&
+        !f.event.online,
+    );
+    clearInterval(keepAlive);
+    expect(seen.some((s) => s.includes(watched.clientId))).toBe(true);
+    seenSub.unsubscribe();
   });
 
   test("/healthz and /metrics answer", async () => {
