@@ -3,16 +3,20 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAuthService } from "@parley/auth";
-import { createTestAuthConfig, createTestIds } from "@parley/auth/testing";
+import { captureConsole, createTestAuthConfig, createTestIds } from "@parley/auth/testing";
 import { schema } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
-import { type AuthHarness, startAuthHarness } from "./auth-harness";
+import { type AuthHarness, dumpAllRows, startAuthHarness } from "./auth-harness";
 
 let h: AuthHarness;
+const logs = captureConsole();
+/** Every session cookie value this file sees; none may appear in the database or the logs. */
+const cookieValues: string[] = [];
 beforeAll(async () => {
   h = await startAuthHarness("authhttp");
 });
 afterAll(async () => {
+  logs.restore();
   await h?.close();
 });
 
@@ -59,6 +63,7 @@ async function signUpWithCookie(handle: string): Promise<{ cookie: string; userI
   expect(reply.status).toBe(200);
   const session = sessionFrom(reply);
   if (!session) throw new Error("no session cookie");
+  cookieValues.push(session);
   const data = reply.body.result?.data as { userId: string };
   return { cookie: `${COOKIE}=${session}`, userId: data.userId };
 }
@@ -221,6 +226,20 @@ describe("cookie sessions over HTTP", () => {
     expect(result.setCookie).toStartWith("__Host-parley_session=");
     expect(result.setCookie).toContain("; Secure");
     expect(result.setCookie).toContain("Path=/;");
+  });
+
+  test("session cookies and passwords never appear in clear in the database or the logs", async () => {
+    expect(cookieValues.length).toBeGreaterThan(5);
+    const rows = await dumpAllRows(h);
+    const needles = [
+      "a long enough password",
+      ...cookieValues,
+      ...cookieValues.map((value) => value.split(".")[1] ?? value),
+    ];
+    for (const needle of needles) {
+      expect(rows.includes(needle)).toBe(false);
+      expect(logs.text().includes(needle)).toBe(false);
+    }
   });
 
   test("no statement scattered across shards", () => {

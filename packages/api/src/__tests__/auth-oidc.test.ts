@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  captureConsole,
   createTestBrowser,
   type OidcTestProvider,
   startOidcTestProvider,
@@ -11,10 +12,13 @@ import {
 } from "@parley/auth/testing";
 import { schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
-import { type AuthHarness, startAuthHarness } from "./auth-harness";
+import { type AuthHarness, dumpAllRows, startAuthHarness } from "./auth-harness";
 
 let h: AuthHarness;
 const providers: OidcTestProvider[] = [];
+const logs = captureConsole();
+/** Client secrets and session cookies seen here; none may reach the database or the logs. */
+const secrets: string[] = [];
 
 beforeAll(async () => {
   h = await startAuthHarness("authoidc", async (baseUrl) => {
@@ -27,6 +31,7 @@ beforeAll(async () => {
       };
       const provider = await startOidcTestProvider([client]);
       providers.push(provider);
+      secrets.push(client.clientSecret);
       configs.push({
         id,
         name: id.toUpperCase(),
@@ -40,6 +45,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  logs.restore();
   await Promise.all(providers.map((provider) => provider.close()));
   await h?.close();
 });
@@ -104,7 +110,9 @@ describe("OIDC sign-in with a real provider", () => {
     expect(result.visited.some((url) => url.includes("/interaction/"))).toBe(true);
     expect(result.visited.some(isCallback)).toBe(true);
     expect(result.url).toBe(`${h.baseUrl}/chats`);
-    expect(browser.cookie(h.baseUrl, "parley_session")).toBeString();
+    const session = browser.cookie(h.baseUrl, "parley_session");
+    expect(session).toBeString();
+    secrets.push(session ?? "", session?.split(".")[1] ?? "");
     const reply = await me(browser);
     expect(reply.status).toBe(200);
     expect(reply.body.result?.data.handle).toBe("alice-oidc");
@@ -194,6 +202,16 @@ describe("OIDC sign-in with a real provider", () => {
     expect(new URL(denied.headers.get("location") ?? "", h.baseUrl).searchParams.get("error")).toBe(
       "provider_error",
     );
+  });
+
+  test("client secrets and session cookies never appear in the database or the logs", async () => {
+    const rows = await dumpAllRows(h);
+    expect(rows).toContain("auth_identities");
+    expect(secrets.filter(Boolean).length).toBeGreaterThanOrEqual(4);
+    for (const secret of secrets.filter(Boolean)) {
+      expect(rows.includes(secret)).toBe(false);
+      expect(logs.text().includes(secret)).toBe(false);
+    }
   });
 
   test("no statement scattered across shards", () => {
