@@ -1,6 +1,6 @@
 import { schema } from "@parley/db";
 import { and, eq, gt, isNull } from "drizzle-orm";
-import { revokeClient, touchClient } from "./clients";
+import { touchClient } from "./clients";
 import type { AuthDeps } from "./deps";
 import { affectedRows } from "./deps";
 import { AuthError } from "./errors";
@@ -14,7 +14,13 @@ import {
 
 const { clientSessions } = schema;
 
-export type RefreshConfig = { secret: string; ttlSeconds: number; graceSeconds: number };
+export type RefreshConfig = {
+  secret: string;
+  ttlSeconds: number;
+  graceSeconds: number;
+  /** Revokes a client (the service's version also updates this process's revocation cache). */
+  revokeClient: (userId: string, clientId: string) => Promise<unknown>;
+};
 export type RotatedRefresh = { userId: string; clientId: string; refreshToken: string };
 
 /** Starts a refresh family for a new token client. Only the hash is stored. */
@@ -123,6 +129,6 @@ export async function rotateRefreshToken(
         isNull(clientSessions.revokedAt),
       ),
     );
-  await revokeClient(deps, row.userId, row.clientId);
+  await config.revokeClient(row.userId, row.clientId);
   throw new AuthError("UNAUTHORIZED", "refresh token already used: this client was signed out");
 }

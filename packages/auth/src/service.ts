@@ -92,6 +92,7 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
           secret: config.refreshTokenSecret,
           ttlSeconds: config.refreshTokenTtlSeconds,
           graceSeconds: config.refreshGraceSeconds,
+          revokeClient: revoke,
         },
         refreshToken,
       );
