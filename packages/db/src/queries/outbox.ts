@@ -39,3 +39,23 @@ export async function listStaleOutboxRows(
     createdAt: toDate(row.created_at),
   }));
 }
+
+/**
+ * Deletes many published rows in one statement. Each id is a msg_id (a snowflake, unique on its
+ * own), so pairing the dialog list with the id list by IN selects exactly these rows, and the IN on
+ * dialog_id routes the statement to the owning shards only.
+ */
+export async function deleteOutboxRows(db: DbOrTx, rows: { dialogId: string; id: string }[]): Promise<void> {
+  if (rows.length === 0) return;
+  const dialogIds = [...new Set(rows.map((row) => row.dialogId))];
+  const ids = rows.map((row) => row.id);
+  await db.execute(
+    sql`DELETE FROM outbox WHERE dialog_id IN (${sql.join(
+      dialogIds.map((dialogId) => sql`${dialogId}`),
+      sql`, `,
+    )}) AND id IN (${sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    )})`,
+  );
+}

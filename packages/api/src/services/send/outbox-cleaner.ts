@@ -1,0 +1,51 @@
+import { deleteOutboxRows } from "@parley/db/queries";
+import type { ApiServices } from "../../context";
+
+const FLUSH_AFTER_MS = 2;
+const MAX_BATCH = 200;
+
+type Cleaner = { pending: { dialogId: string; id: string }[]; timer: ReturnType<typeof setTimeout> | null };
+const cleaners = new WeakMap<ApiServices, Cleaner>();
+
+/**
+ * Step 5's "then delete the outbox row", off the ack path and batched: one DELETE (one commit, one
+ * fsync) for every row published in the last few milliseconds instead of one per message. A row
+ * whose delete is lost (crash) is republished by the relay; clients dedupe by seq.
+ */
+export function scheduleOutboxDelete(services: ApiServices, row: { dialogId: string; id: string }): void {
+  let cleaner = cleaners.get(services);
+  if (!cleaner) {
+    cleaner = { pending: [], timer: null };
+    cleaners.set(services, cleaner);
+  }
+  cleaner.pending.push(row);
+  if (cleaner.pending.length >= MAX_BATCH) {
+    flush(services, cleaner);
+    return;
+  }
+  if (!cleaner.timer) {
+    const current = cleaner;
+    current.timer = setTimeout(() => flush(services, current), FLUSH_AFTER_MS);
+  }
+}
+
+/** Resolves once every delete scheduled so far has been written (tests, clean shutdown). */
+export async function flushOutboxDeletes(services: ApiServices): Promise<void> {
+  const cleaner = cleaners.get(services);
+  if (cleaner) await flush(services, cleaner);
+}
+
+async function flush(services: ApiServices, cleaner: Cleaner): Promise<void> {
+  if (cleaner.timer) clearTimeout(cleaner.timer);
+  cleaner.timer = null;
+  const batch = cleaner.pending.splice(0, cleaner.pending.length);
+  if (batch.length === 0) return;
+  try {
+    await deleteOutboxRows(services.db, batch);
+  } catch (error) {
+    console.warn(
+      "[send] outbox cleanup deferred to the relay:",
+      error instanceof Error ? error.message : error,
+    );
+  }
+}
