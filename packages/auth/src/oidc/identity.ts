@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { AuthDeps } from "../deps";
 import { affectedRows } from "../deps";
 import { handleCandidateFrom } from "../handle";
-import { claimHandle, insertUser } from "../users";
+import { claimHandle, getUser, insertUser } from "../users";
 import type { IdTokenClaims } from "./id-token";
 
 const { authIdentities } = schema;
@@ -37,7 +37,11 @@ async function claimGeneratedHandle(db: AuthDeps["db"], claims: IdTokenClaims, u
  */
 export async function linkIdentity(deps: AuthDeps, issuer: string, claims: IdTokenClaims): Promise<string> {
   const existing = await findLinkedUser(deps.db, issuer, claims.sub);
-  if (existing) return existing;
+  if (existing) {
+    // A crash between the link and the user row (different shards) is repaired on the next login.
+    if (!(await getUser(deps.db, existing))) await createLinkedUser(deps, claims, existing);
+    return existing;
+  }
   const userId = await deps.ids.nextId();
   const inserted = await deps.db
     .insert(authIdentities)
@@ -54,8 +58,12 @@ export async function linkIdentity(deps: AuthDeps, issuer: string, claims: IdTok
     if (winner) return winner;
     throw new Error("identity link vanished");
   }
+  await createLinkedUser(deps, claims, userId);
+  return userId;
+}
+
+async function createLinkedUser(deps: AuthDeps, claims: IdTokenClaims, userId: string): Promise<void> {
   const handle = await claimGeneratedHandle(deps.db, claims, userId);
   const displayName = (claims.name ?? claims.preferred_username ?? handle).trim().slice(0, 64) || handle;
   await insertUser(deps.db, { id: userId, handle, displayName });
-  return userId;
 }
