@@ -10,7 +10,7 @@ import {
 import type { Server } from "bun";
 import type { GatewayEnv } from "./env";
 import type { Metrics } from "./metrics";
-import { isEphemeralPayload, RESYNC_ALL_TOPIC, userTopic, wrapEventPayload } from "./protocol";
+import { isEphemeralPayload, userTopic, wrapEventPayload } from "./protocol";
 import type { Socket, SocketData } from "./socket";
 
 type UserEntry = { sockets: Set<Socket>; sub: Subscription };
@@ -72,7 +72,6 @@ export class Fanout {
     }
     clientSockets.add(ws);
     ws.subscribe(userTopic(userId));
-    ws.subscribe(RESYNC_ALL_TOPIC);
     const existing = this.users.get(userId);
     if (existing) {
       existing.sockets.add(ws);
@@ -163,8 +162,12 @@ export class Fanout {
 
   /** After a NATS reconnect events may have been lost (core NATS is at-most-once): tell everyone. */
   resyncAll(reason: string): void {
+    // A loop, not a topic every socket joins: resyncs are rare and a topic membership costs memory
+    // on each of ~19k sockets.
     const frame = JSON.stringify({ type: "resync", reason });
-    this.server().publish(RESYNC_ALL_TOPIC, frame);
+    for (const ws of this.sockets) {
+      if (ws.sendText(frame) === 0) this.metrics.drops++;
+    }
     this.metrics.resyncsSent += this.sockets.size;
     this.metrics.framesOut += this.sockets.size;
   }

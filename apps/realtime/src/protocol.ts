@@ -51,5 +51,4 @@ export const wrapEventPayload = (payload: string): string => `{"type":"event","e
 export const isEphemeralPayload = (payload: string): boolean =>
   payload.includes('"type":"typing"') || payload.includes('"type":"presence"');
 
-export const RESYNC_ALL_TOPIC = "all";
 export const userTopic = (userId: string) => `u:${userId}`;
