@@ -13,6 +13,13 @@ export function cpuMicros(pid: number): number {
   return ((utime + stime) * 1e6) / CLOCK_TICKS;
 }
 
+/** User and system CPU µs separately (loopback TCP charges the receiver's stack to the sender). */
+export function cpuSplitMicros(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { user: (Number(fields[11]) * 1e6) / CLOCK_TICKS, system: (Number(fields[12]) * 1e6) / CLOCK_TICKS };
+}
+
 /** Resident memory of a process in bytes (/proc/<pid>/statm). */
 export function rssBytes(pid: number): number {
   const statm = readFileSync(`/proc/${pid}/statm`, "utf8").split(" ");

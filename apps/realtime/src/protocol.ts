@@ -44,11 +44,11 @@ export const encodeFrame = (frame: TServerFrame): string => JSON.stringify(frame
 export const wrapEventPayload = (payload: string): string => `{"type":"event","event":${payload}}`;
 
 /**
- * Ephemeral events (typing, presence) are shed first. Our event schemas never nest another `type`
- * key, and user text inside a payload has its quotes escaped, so this literal only matches the
- * top-level discriminator.
+ * Ephemeral events (typing, presence) are shed first. Publishers serialise the discriminator first
+ * (`{ type, … }`), so a prefix check suffices and costs nothing on the message hot path; an event
+ * serialised otherwise is merely never shed, which is the safe way to be wrong.
  */
 export const isEphemeralPayload = (payload: string): boolean =>
-  payload.includes('"type":"typing"') || payload.includes('"type":"presence"');
+  payload.startsWith('{"type":"typing"') || payload.startsWith('{"type":"presence"');
 
 export const userTopic = (userId: string) => `u:${userId}`;
