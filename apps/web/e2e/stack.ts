@@ -127,8 +127,10 @@ export async function startStack(): Promise<Stack> {
     processes.push(realtime);
     const web = spawnLogged(
       "web",
+      // Under Bun, not Node: the auth package hashes passwords with Bun.password.
       [
-        "node",
+        "bun",
+        "--bun",
         "node_modules/next/dist/bin/next",
         "start",
         "--port",
