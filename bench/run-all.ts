@@ -3,7 +3,12 @@
  * Adding a bench is one line here. Each bench prints its table and writes bench/results/<name>.json.
  * Benches are not tests: they never fail on a slow number, only on an error.
  */
-const BENCHES: string[] = ["snowflake.ts"];
+const BENCHES: string[] = [
+  "snowflake.ts",
+  "realtime-sockets.ts",
+  "realtime-fanout.ts",
+  "realtime-latency.ts",
+];
 
 const only = process.argv.slice(2);
 const selected =
