@@ -1,6 +1,7 @@
 import { createNatsPublisher, type ShardWorker, startShardWorker } from "@parley/api/worker";
 import { createDb } from "@parley/db";
 import { readWorkerEnv } from "./env";
+import { connectPresenceRecorder } from "./presence-recorder";
 
 /**
  * The long-lived worker: for each shard, the outbox relay and the TCC reconciler under a fenced
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
       log,
     }),
   );
+  const presence = await connectPresenceRecorder(handle.db, env.NATS_URL); // gateways' last-seen records
   log(`[worker] ${env.holder} serving shards ${env.WORKER_SHARDS.join(",")}`);
 
   let stopping = false;
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     stopping = true;
     log(`[worker] ${signal}: stopping`);
     await Promise.all(workers.map((worker) => worker.stop()));
+    await presence.stop();
     await nats.close();
     await handle.close();
     log("[worker] stopped");

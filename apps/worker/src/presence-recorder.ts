@@ -84,3 +84,21 @@ export function startPresenceRecorder(
     },
   };
 }
+
+/** The worker's hook: its own NATS connection (the worker's publisher cannot subscribe). */
+export async function connectPresenceRecorder(db: Db, natsUrl: string): Promise<PresenceRecorder> {
+  const { connect } = await import("@nats-io/transport-node");
+  const nc = await connect({
+    servers: natsUrl.split(","),
+    name: "parley-presence-recorder",
+    maxReconnectAttempts: -1,
+  });
+  const recorder = startPresenceRecorder({ db, nc });
+  return {
+    flush: recorder.flush,
+    async stop() {
+      await recorder.stop();
+      await nc.drain().catch(() => undefined);
+    },
+  };
+}
