@@ -50,9 +50,14 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   return { db, driver: "mysql2", close: () => pool.end() };
 }
 
+/** Seconds a statement waits for a row lock before failing with 1205 (see createMysqlPool). */
+export const LOCK_WAIT_TIMEOUT_SECONDS = 3;
+
 /**
  * BIGINT must come back exact: snowflakes exceed 2^53, so numbers as strings. Every session runs in
- * UTC so NOW() and the DATETIME columns agree with JavaScript Dates.
+ * UTC so NOW() and the DATETIME columns agree with JavaScript Dates, and with a short lock wait:
+ * InnoDB's 50 s default would let a hot dialog's queue of senders pile up instead of answering
+ * "busy, retry" (the send path's dialog lock is held for a few statements only).
  */
 export function createMysqlPool(url: string, connectionLimit: number): mysql.Pool {
   const pool = mysql.createPool({
@@ -64,7 +69,7 @@ export function createMysqlPool(url: string, connectionLimit: number): mysql.Poo
     enableKeepAlive: true,
   });
   pool.pool.on("connection", (conn) => {
-    conn.query("SET time_zone = '+00:00'");
+    conn.query(`SET time_zone = '+00:00', innodb_lock_wait_timeout = ${LOCK_WAIT_TIMEOUT_SECONDS}`);
   });
   return pool;
 }
