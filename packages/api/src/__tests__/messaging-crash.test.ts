@@ -192,11 +192,12 @@ describe("a Confirm held behind the dialog lock while the reconciler settles the
               .then((ack) => ({ ack }))
               .catch((error: unknown) => ({ error })),
           reconciler: () =>
-            settlePendingMessage(
-              h.db,
-              { dialogId: dialog.id, id: msgId, senderClientId: clientId, clientSeq },
-              5,
-            ),
+            settlePendingMessage(h.db, {
+              dialogId: dialog.id,
+              id: msgId,
+              senderClientId: clientId,
+              clientSeq,
+            }),
         };
         const a = first === "confirm" ? run.confirm() : run.reconciler();
         await Bun.sleep(30);

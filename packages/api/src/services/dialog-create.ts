@@ -7,7 +7,6 @@ import {
   listExistingUserIds,
   lockDialog,
   type MemberRole,
-  setLockWaitTimeout,
   updateDialogMembership,
 } from "@parley/db/queries";
 import type { ApiServices } from "../context";
@@ -16,7 +15,6 @@ import type { Actor } from "./actor";
 import { type DialogView, publishDialogEvent, toDialogView } from "./dialog-view";
 import { directDialogId } from "./direct-dialog-id";
 import { MAX_GROUP_MEMBERS } from "./limits";
-import { messagingOptions } from "./options";
 
 /**
  * Opens (or finds) the direct dialog with another user. Idempotent: the id derives from the pair,
@@ -118,7 +116,6 @@ export async function addMembersUnderLock(
   maxMembers = MAX_GROUP_MEMBERS,
 ): Promise<{ count: number; lastSeq: number }> {
   return services.db.transaction(async (tx) => {
-    await setLockWaitTimeout(tx, messagingOptions(services).lockWaitSeconds);
     const dialog = await lockDialog(tx, dialogId);
     if (!dialog || dialog.kind !== kind)
       throw new AppError("CONFLICT", "dialog id is taken by another dialog");

@@ -6,7 +6,6 @@ import {
   listExistingUserIds,
   listMemberUserIds,
   lockDialog,
-  setLockWaitTimeout,
   updateDialogMembership,
 } from "@parley/db/queries";
 import type { ApiServices } from "../context";
@@ -15,7 +14,6 @@ import { dialogNotFound, requireMember } from "./access";
 import type { Actor } from "./actor";
 import { addMembersUnderLock } from "./dialog-create";
 import { publishDialogEvent } from "./dialog-view";
-import { messagingOptions } from "./options";
 
 const canManage = (role: string) => role === "owner" || role === "admin";
 
@@ -96,7 +94,6 @@ async function removeFromGroup(
   targetUserId: string,
 ): Promise<{ removed: boolean }> {
   const { removed, lastSeq } = await services.db.transaction(async (tx) => {
-    await setLockWaitTimeout(tx, messagingOptions(services).lockWaitSeconds);
     const dialog = await lockDialog(tx, dialogId);
     const me = await getMember(tx, dialogId, actor.userId);
     if (!dialog || !me) throw dialogNotFound();

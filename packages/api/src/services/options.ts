@@ -18,15 +18,12 @@ export type MessagingOptions = {
   readRateLimit?: { max: number; windowMs: number };
   /** How long a clientSeq that is ahead waits for its predecessor before it is refused. */
   clientSeqWaitMs?: number;
-  /** InnoDB lock wait inside Confirm and membership changes. */
-  lockWaitSeconds?: number;
 };
 
 export type ResolvedMessagingOptions = {
   faults: SendFaults;
   readRateLimit: { max: number; windowMs: number };
   clientSeqWaitMs: number;
-  lockWaitSeconds: number;
 };
 
 export const DEFAULT_READ_RATE_LIMIT = { max: 120, windowMs: 10_000 };
@@ -37,6 +34,5 @@ export function messagingOptions(services: ApiServices): ResolvedMessagingOption
     faults: options.faults ?? {},
     readRateLimit: options.readRateLimit ?? DEFAULT_READ_RATE_LIMIT,
     clientSeqWaitMs: options.clientSeqWaitMs ?? 2_000,
-    lockWaitSeconds: options.lockWaitSeconds ?? 2,
   };
 }

@@ -5,7 +5,6 @@ import {
   listStalePendingMessages,
   lockDialogRow,
   recordClientSeq,
-  setLockWaitTimeout,
   settleMessage,
 } from "@parley/db/queries";
 
@@ -13,7 +12,6 @@ export type ReconcileOptions = {
   /** Pending rows younger than this may still be in a live send (Try → Confirm takes milliseconds). */
   olderThanMs?: number;
   batchSize?: number;
-  lockWaitSeconds?: number;
   shouldContinue?: () => boolean;
 };
 
@@ -30,7 +28,7 @@ export async function reconcilePending(db: Db, options: ReconcileOptions = {}): 
   const result: ReconcileResult = { committed: 0, failed: 0 };
   for (const row of rows) {
     if (options.shouldContinue && !options.shouldContinue()) break;
-    const outcome = await settlePendingMessage(db, row, options.lockWaitSeconds ?? 2);
+    const outcome = await settlePendingMessage(db, row);
     result[outcome.status]++;
   }
   return result;
@@ -44,10 +42,8 @@ export async function reconcilePending(db: Db, options: ReconcileOptions = {}): 
 export async function settlePendingMessage(
   db: Db,
   message: PendingMessage,
-  lockWaitSeconds: number,
 ): Promise<{ status: "committed"; seq: number } | { status: "failed" }> {
   const outcome = await db.transaction(async (tx) => {
-    await setLockWaitTimeout(tx, lockWaitSeconds);
     const dialog = await lockDialogRow(tx, message.dialogId);
     if (!dialog) return { status: "failed" } as const;
     const seq = await getTimelineSeq(tx, message.dialogId, message.id);

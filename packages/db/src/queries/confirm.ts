@@ -3,34 +3,17 @@ import type { DbOrTx, Tx } from "../client";
 import { rowsOf, toNumber } from "./result";
 
 /**
- * Confirm's reads, each one round trip. They run inside the dialog-lock transaction; the state
- * read is a separate statement issued after the lock is held, so its snapshot (taken at the first
- * consistent read of the transaction) already includes every earlier lock holder's commit.
+ * Confirm's reads: first the dialog row lock alone, then one plain SELECT of the state. Two
+ * statements on purpose. MariaDB evaluates constant subqueries while optimising a statement — before
+ * the outer FOR UPDATE waits for the lock — so folding them into the locking statement reads a stale
+ * snapshot (plain subqueries) or takes gap locks ahead of the dialog lock and deadlocks (locking
+ * ones); both were observed here. A consistent read issued after the lock is held gets its snapshot
+ * then (the transaction's first consistent read), so it sees every earlier lock holder's commit.
  */
-
-/** Short lock waits: a hot dialog answers "busy, retry" instead of queueing for InnoDB's 50 s default. */
-export async function setLockWaitTimeout(tx: Tx, seconds: number): Promise<void> {
-  await tx.execute(sql`SET SESSION innodb_lock_wait_timeout = ${seconds}`);
-}
-
-export type LockedDialog = { lastSeq: number; membersVersion: number; memberCount: number };
-
-export async function lockDialogRow(tx: Tx, dialogId: string): Promise<LockedDialog | null> {
-  const rows = rowsOf<{ last_seq: unknown; members_version: unknown; member_count: unknown }>(
-    await tx.execute(
-      sql`SELECT last_seq, members_version, member_count FROM dialogs WHERE id = ${dialogId} FOR UPDATE`,
-    ),
-  );
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    lastSeq: toNumber(row.last_seq),
-    membersVersion: toNumber(row.members_version),
-    memberCount: toNumber(row.member_count),
-  };
-}
-
 export type ConfirmState = {
+  lastSeq: number;
+  membersVersion: number;
+  memberCount: number;
   isMember: boolean;
   lastClientSeq: number;
   isTombstoned: boolean;
@@ -38,11 +21,12 @@ export type ConfirmState = {
   existingSeq: number | null;
 };
 
-/** Membership, the client's last clientSeq, tombstone and timeline presence in one statement. */
-export async function readConfirmState(
+export async function lockDialogForConfirm(
   tx: DbOrTx,
   key: { dialogId: string; userId: string; clientId: string; msgId: string },
-): Promise<ConfirmState> {
+): Promise<ConfirmState | null> {
+  const dialog = await lockDialogRow(tx, key.dialogId);
+  if (!dialog) return null;
   const { dialogId, userId, clientId, msgId } = key;
   const rows = rowsOf<{ is_member: unknown; last_client_seq: unknown; tomb: unknown; existing_seq: unknown }>(
     await tx.execute(sql`
@@ -55,10 +39,29 @@ export async function readConfirmState(
   );
   const row = rows[0];
   return {
+    ...dialog,
     isMember: row?.is_member != null,
     lastClientSeq: row?.last_client_seq == null ? 0 : toNumber(row.last_client_seq),
     isTombstoned: row?.tomb != null,
     existingSeq: row?.existing_seq == null ? null : toNumber(row.existing_seq),
+  };
+}
+
+export type LockedDialog = { lastSeq: number; membersVersion: number; memberCount: number };
+
+/** The dialog row lock alone (reconciler, membership changes). */
+export async function lockDialogRow(tx: DbOrTx, dialogId: string): Promise<LockedDialog | null> {
+  const rows = rowsOf<{ last_seq: unknown; members_version: unknown; member_count: unknown }>(
+    await tx.execute(
+      sql`SELECT last_seq, members_version, member_count FROM dialogs WHERE id = ${dialogId} FOR UPDATE`,
+    ),
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    lastSeq: toNumber(row.last_seq),
+    membersVersion: toNumber(row.members_version),
+    memberCount: toNumber(row.member_count),
   };
 }
 
@@ -91,15 +94,15 @@ export async function writeCommit(tx: Tx, write: CommitWrite): Promise<void> {
   await tx.execute(sql`
     INSERT INTO dialog_messages (dialog_id, seq, msg_id, sender_id, created_at)
     VALUES (${dialogId}, ${seq}, ${msgId}, ${senderId}, ${createdAt})`);
+  // One statement moves last_seq with the last-message snapshot and the sender's watermarks: the
+  // sender has read everything up to its own message, so unread never counts one's own messages.
   await tx.execute(sql`
-    UPDATE dialogs SET last_seq = ${seq}, last_message_id = ${msgId}, last_sender_id = ${senderId},
-           last_preview = ${write.preview}, last_message_at = ${createdAt}
-     WHERE id = ${dialogId}`);
+    UPDATE dialogs d JOIN dialog_members m ON m.dialog_id = d.id
+       SET d.last_seq = ${seq}, d.last_message_id = ${msgId}, d.last_sender_id = ${senderId},
+           d.last_preview = ${write.preview}, d.last_message_at = ${createdAt},
+           m.read_seq = GREATEST(m.read_seq, ${seq}), m.delivered_seq = GREATEST(m.delivered_seq, ${seq})
+     WHERE d.id = ${dialogId} AND m.dialog_id = ${dialogId} AND m.user_id = ${senderId}`);
   await recordClientSeq(tx, dialogId, clientId, clientSeq);
-  // The sender has read everything up to its own message, so unread never counts one's own messages.
-  await tx.execute(sql`
-    UPDATE dialog_members SET read_seq = GREATEST(read_seq, ${seq}), delivered_seq = GREATEST(delivered_seq, ${seq})
-     WHERE dialog_id = ${dialogId} AND user_id = ${senderId}`);
   await tx.execute(sql`
     INSERT INTO outbox (dialog_id, id, kind, payload, created_at)
     VALUES (${dialogId}, ${msgId}, ${write.outboxKind}, ${JSON.stringify(write.outboxPayload)}, NOW(3))`);

@@ -19,19 +19,27 @@ export type NewMessage = {
 };
 
 /**
- * Try: inserts the pending message. Returns false when (dialog, sender client, client_msg_id)
- * already exists — a retry; the caller then reads the original row. A plain INSERT and its
- * duplicate-key error, not ON DUPLICATE KEY UPDATE: mysql2 connects with FOUND_ROWS, which makes a
- * no-op upsert report one affected row and hides the difference.
+ * Try: inserts the pending message only if the sender is a member, in one statement (INSERT …
+ * SELECT from the member row). Answers "inserted", "not-member", or "duplicate" when
+ * (dialog, sender client, client_msg_id) exists — a retry; the caller then reads the original row.
+ * A plain INSERT and its duplicate-key error, not ON DUPLICATE KEY UPDATE: mysql2 connects with
+ * FOUND_ROWS, which makes a no-op upsert report one affected row and hides the difference.
  */
-export async function insertPendingMessage(db: DbOrTx, message: NewMessage): Promise<boolean> {
+export async function insertPendingMessage(
+  db: DbOrTx,
+  message: NewMessage,
+): Promise<"inserted" | "not-member" | "duplicate"> {
+  const m = message;
   try {
-    await db
-      .insert(messages)
-      .values({ ...message, status: "pending", seq: null, updatedAt: message.createdAt });
-    return true;
+    const result = await db.execute(sql`
+      INSERT INTO messages (dialog_id, id, sender_id, sender_client_id, client_msg_id, client_seq, kind,
+                            content, status, seq, created_at, updated_at)
+      SELECT ${m.dialogId}, ${m.id}, ${m.senderId}, ${m.senderClientId}, ${m.clientMsgId}, ${m.clientSeq},
+             ${m.kind}, ${JSON.stringify(m.content)}, 'pending', NULL, ${m.createdAt}, ${m.createdAt}
+        FROM dialog_members WHERE dialog_id = ${m.dialogId} AND user_id = ${m.senderId}`);
+    return affectedRowsOf(result) === 1 ? "inserted" : "not-member";
   } catch (error) {
-    if (mysqlErrno(error) === ER_DUP_ENTRY) return false;
+    if (mysqlErrno(error) === ER_DUP_ENTRY) return "duplicate";
     throw error;
   }
 }

@@ -1,12 +1,5 @@
 import type { Db } from "@parley/db";
-import {
-  insertTombstone,
-  lockDialogRow,
-  type MessageRow,
-  readConfirmState,
-  setLockWaitTimeout,
-  writeCommit,
-} from "@parley/db/queries";
+import { insertTombstone, lockDialogForConfirm, type MessageRow, writeCommit } from "@parley/db/queries";
 import type { TMessageEvent } from "@parley/protocol";
 import { parseStoredContent } from "../wire";
 
@@ -17,7 +10,7 @@ export type ConfirmOutcome =
   | { kind: "already"; seq: number }
   /** The predecessor clientSeq has not been confirmed yet. Nothing was written. */
   | { kind: "ahead"; expectedClientSeq: number }
-  /** The message failed for good (tombstoned): clientSeq already used, sender not a member, or the reconciler gave up on it. */
+  /** Failed for good (tombstoned): clientSeq already used, sender not a member, or the reconciler gave up on it. */
   | { kind: "failed"; reason: "behind" | "tombstoned" | "not-member"; expectedClientSeq: number }
   | { kind: "no-dialog" };
 
@@ -25,20 +18,14 @@ const PREVIEW_LENGTH = 200;
 
 /**
  * Confirm (dialog store): ONE short transaction under the dialog row lock whose decision is final.
- * Lock, read the state (one statement), decide, write. Commit order is seq order because the lock
- * is held to commit.
+ * Lock, read the state (one statement), decide, then four writes and the commit: the lock is held
+ * for six round trips. Commit order is seq order because the lock is held to commit.
  */
-export async function confirmMessage(
-  db: Db,
-  message: MessageRow,
-  lockWaitSeconds: number,
-): Promise<ConfirmOutcome> {
+export async function confirmMessage(db: Db, message: MessageRow): Promise<ConfirmOutcome> {
   const { dialogId, id: msgId, senderId, senderClientId: clientId, clientSeq } = message;
   return db.transaction(async (tx) => {
-    await setLockWaitTimeout(tx, lockWaitSeconds);
-    const dialog = await lockDialogRow(tx, dialogId);
-    if (!dialog) return { kind: "no-dialog" } as const;
-    const state = await readConfirmState(tx, { dialogId, userId: senderId, clientId, msgId });
+    const state = await lockDialogForConfirm(tx, { dialogId, userId: senderId, clientId, msgId });
+    if (!state) return { kind: "no-dialog" } as const;
     if (state.existingSeq !== null) return { kind: "already", seq: state.existingSeq } as const;
     const expectedClientSeq = state.lastClientSeq + 1;
     if (state.isTombstoned) return { kind: "failed", reason: "tombstoned", expectedClientSeq } as const;
@@ -50,7 +37,7 @@ export async function confirmMessage(
     }
     if (clientSeq > expectedClientSeq) return { kind: "ahead", expectedClientSeq } as const;
 
-    const seq = dialog.lastSeq + 1;
+    const seq = state.lastSeq + 1;
     const content = parseStoredContent(message.content);
     const event: TMessageEvent = {
       type: "message",
@@ -81,6 +68,6 @@ export async function confirmMessage(
       outboxKind: "message",
       outboxPayload: event,
     });
-    return { kind: "committed", seq, membersVersion: dialog.membersVersion, event } as const;
+    return { kind: "committed", seq, membersVersion: state.membersVersion, event } as const;
   });
 }

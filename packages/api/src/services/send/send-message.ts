@@ -66,11 +66,11 @@ export async function sendMessage(services: ApiServices, actor: Actor, input: Se
  * so an in-order pipeline always succeeds and a real gap is refused after `clientSeqWaitMs`.
  */
 async function confirmWithWait(services: ApiServices, message: MessageRow): Promise<ConfirmOutcome> {
-  const { clientSeqWaitMs, lockWaitSeconds } = messagingOptions(services);
+  const { clientSeqWaitMs } = messagingOptions(services);
   const deadline = Date.now() + clientSeqWaitMs;
   let delayMs = 1;
   for (;;) {
-    const outcome = await confirmWithLockRetry(services, message, lockWaitSeconds);
+    const outcome = await confirmWithLockRetry(services, message);
     if (outcome.kind !== "ahead") return outcome;
     for (;;) {
       if (Date.now() >= deadline) return outcome;
@@ -82,14 +82,10 @@ async function confirmWithWait(services: ApiServices, message: MessageRow): Prom
   }
 }
 
-async function confirmWithLockRetry(
-  services: ApiServices,
-  message: MessageRow,
-  lockWaitSeconds: number,
-): Promise<ConfirmOutcome> {
+async function confirmWithLockRetry(services: ApiServices, message: MessageRow): Promise<ConfirmOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await confirmMessage(services.db, message, lockWaitSeconds);
+      return await confirmMessage(services.db, message);
     } catch (error) {
       if (!isLockContention(error)) throw error;
       // The message stays pending: a retry of the same clientMsgId (or the reconciler) settles it.

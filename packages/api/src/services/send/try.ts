@@ -2,7 +2,7 @@ import { findMessageByClientMsgId, insertPendingMessage, type MessageRow } from 
 import type { TMessageContent } from "@parley/protocol";
 import type { ApiServices } from "../../context";
 import { AppError } from "../../errors";
-import { requireMember } from "../access";
+import { dialogNotFound } from "../access";
 import type { Actor } from "../actor";
 
 export type SendInput = {
@@ -15,10 +15,9 @@ export type SendInput = {
 /**
  * Try (message store): the pending row, keyed forever by (dialog, sender client, client_msg_id), so a
  * retry — from this process or any other, before or after a restart — finds the original row and
- * its msg_id instead of creating a second message.
+ * its msg_id instead of creating a second message. Membership is checked by the same statement.
  */
 export async function tryMessage(services: ApiServices, actor: Actor, input: SendInput): Promise<MessageRow> {
-  await requireMember(services.db, input.dialogId, actor.userId);
   const now = new Date();
   const row: MessageRow = {
     dialogId: input.dialogId,
@@ -34,7 +33,9 @@ export async function tryMessage(services: ApiServices, actor: Actor, input: Sen
     createdAt: now,
     updatedAt: now,
   };
-  if (await insertPendingMessage(services.db, row)) return row;
+  const inserted = await insertPendingMessage(services.db, row);
+  if (inserted === "inserted") return row;
+  if (inserted === "not-member") throw dialogNotFound();
   const original = await findMessageByClientMsgId(
     services.db,
     input.dialogId,
