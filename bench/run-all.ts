@@ -5,6 +5,7 @@
  */
 const BENCHES: string[] = [
   "snowflake.ts",
+  "send-path.ts",
   "realtime-sockets.ts",
   "realtime-fanout.ts",
   "realtime-latency.ts",
