@@ -1,11 +1,10 @@
-export { analyzeSql, findScatterStatements, type GuardViolation } from "@parley/db/vitess";
-export { createTestDatabase, ScatterQueryError, type TestDatabase } from "./database";
 export {
+  createTestDatabase,
   requireMariaDb,
-  requireNats,
-  requireRedis,
+  ScatterQueryError,
   ServiceUnavailableError,
   TEST_DATABASE_URL,
-  TEST_NATS_URL,
-  TEST_REDIS_URL,
-} from "./services";
+  type TestDatabase,
+} from "@parley/db/testing";
+export { analyzeSql, findScatterStatements, type GuardViolation } from "@parley/db/vitess";
+export { requireNats, requireRedis, TEST_NATS_URL, TEST_REDIS_URL } from "./services";

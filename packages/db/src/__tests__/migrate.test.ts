@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createTestDatabase, type TestDatabase } from "@parley/testkit";
 import { sql } from "drizzle-orm";
 import { migrateDatabase } from "../migrate";
+import { createTestDatabase, type TestDatabase } from "../testing";
 
 const EXPECTED_TABLES = [
   "auth_identities",

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { createTestDatabase, ScatterQueryError, type TestDatabase } from "@parley/testkit";
 import { and, eq, gt, sql } from "drizzle-orm";
 import { dialogMessages, dialogs, messages } from "../schema";
+import { createTestDatabase, ScatterQueryError, type TestDatabase } from "../testing";
 
 /**
  * The guard wired into createTestDatabase(): every statement through the test database is captured

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createTestDatabase, type TestDatabase } from "@parley/testkit";
 import { eq, sql } from "drizzle-orm";
 import { leases } from "../schema/lease";
 import {
@@ -9,6 +8,7 @@ import {
   parseSnowflake,
   WorkerIdLeaseError,
 } from "../snowflake";
+import { createTestDatabase, type TestDatabase } from "../testing";
 
 let testDb: TestDatabase;
 const open: LeasedIdGenerator[] = [];

@@ -49,6 +49,9 @@ export class ClockMovedBackwardsError extends Error {
   }
 }
 
+/** How long past the wait bound a wall clock may stand still before it counts as frozen. */
+const FROZEN_CLOCK_SLACK_MS = 100;
+
 export class Snowflake {
   readonly workerId: number;
   private readonly clock: Clock;
@@ -117,7 +120,10 @@ export class Snowflake {
     if (target - now > bound) {
       throw new ClockMovedBackwardsError(target + SNOWFLAKE_EPOCH_MS, now + SNOWFLAKE_EPOCH_MS);
     }
-    const deadline = this.monotonic() + bound + 1;
+    // Wall clocks on busy VMs tick coarsely (Date.now() was seen frozen for ~4 ms here while the
+    // monotonic clock ran), so allow slack before calling a clock frozen; the step-back bound itself
+    // was checked above against `bound`.
+    const deadline = this.monotonic() + bound + FROZEN_CLOCK_SLACK_MS;
     let current = now;
     while (current < target) {
       if (this.monotonic() > deadline) {

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { type CreateDbOptions, createDb, type Db, type DbHandle, migrateDatabase } from "@parley/db";
-import { findScatterStatements, formatViolations, type GuardViolation } from "@parley/db/vitess";
 import mysql from "mysql2/promise";
-import { requireMariaDb, TEST_DATABASE_URL } from "./services";
+import { findScatterStatements, formatViolations, type GuardViolation } from "../../vitess";
+import { type CreateDbOptions, createDb, type Db, type DbHandle } from "../client";
+import { migrateDatabase } from "../migrate";
+import { requireMariaDb, TEST_DATABASE_URL } from "./require-mariadb";
 
 export type TestDatabase = {
   url: string;
