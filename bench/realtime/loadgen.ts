@@ -12,7 +12,7 @@ import {
   REALTIME_TOKEN_QUERY_PARAM,
 } from "@parley/protocol";
 import { importPKCS8, SignJWT } from "jose";
-import { openRawWs, type RawWs } from "./raw-ws";
+import { openRawWs, type RawWs } from "../../apps/realtime/src/testing/raw-ws";
 
 export type LoadgenConfig = {
   mode: "hold" | "count" | "latency";

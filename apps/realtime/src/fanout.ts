@@ -13,6 +13,8 @@ import type { Metrics } from "./metrics";
 import { isEphemeralPayload, userTopic, wrapEventPayload } from "./protocol";
 import type { Socket, SocketData } from "./socket";
 
+const FLUSH_TIMEOUT_MS = 2_000;
+
 type UserEntry = { sockets: Set<Socket>; sub: Subscription };
 
 export type FanoutHooks = {
@@ -201,9 +203,19 @@ export class Fanout {
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
     this.flushScheduled = false;
+    let released = false;
     const release = () => {
+      if (released) return;
+      released = true;
+      clearTimeout(timer);
       for (const resolve of waiters) resolve();
     };
+    // Bounded: while NATS is away a flush waits for the reconnect, and sockets must not wait with
+    // it — they get hello now and the reconnect's resync frame covers what they might miss.
+    const timer = setTimeout(() => {
+      this.metrics.flushTimeouts++;
+      release();
+    }, FLUSH_TIMEOUT_MS);
     this.nc.flush().then(release, release);
   }
 }

@@ -17,11 +17,15 @@ export type Metrics = {
   badFrames: number;
   rateLimitedCloses: number;
   authFailures: number;
+  /** In-band token refreshes accepted. */
+  authRefreshes: number;
   revokeCloses: number;
   natsMessages: number;
   natsReconnects: number;
   natsDisconnects: number;
   resyncsSent: number;
+  /** Subscription flushes that did not finish in time (NATS away): hello went out anyway. */
+  flushTimeouts: number;
 };
 
 export function createMetrics(): Metrics {
@@ -37,11 +41,13 @@ export function createMetrics(): Metrics {
     badFrames: 0,
     rateLimitedCloses: 0,
     authFailures: 0,
+    authRefreshes: 0,
     revokeCloses: 0,
     natsMessages: 0,
     natsReconnects: 0,
     natsDisconnects: 0,
     resyncsSent: 0,
+    flushTimeouts: 0,
   };
 }
 
@@ -68,11 +74,13 @@ const COUNTERS: [keyof Metrics, string][] = [
   ["badFrames", "realtime_bad_frames_total"],
   ["rateLimitedCloses", "realtime_rate_limited_closes_total"],
   ["authFailures", "realtime_auth_failures_total"],
+  ["authRefreshes", "realtime_auth_refreshes_total"],
   ["revokeCloses", "realtime_revoke_closes_total"],
   ["natsMessages", "realtime_nats_messages_total"],
   ["natsReconnects", "realtime_nats_reconnects_total"],
   ["natsDisconnects", "realtime_nats_disconnects_total"],
   ["resyncsSent", "realtime_resyncs_sent_total"],
+  ["flushTimeouts", "realtime_flush_timeouts_total"],
 ];
 
 export function renderMetrics(metrics: Metrics, gauges: Gauges): string {

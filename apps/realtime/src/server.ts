@@ -100,6 +100,7 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
           closeSocket(ws, CLOSE_UNAUTHORIZED, FRAME_ERROR_CODES.tokenMismatch);
           return;
         }
+        metrics.authRefreshes++;
         ws.data.expiresAt = Math.max(ws.data.expiresAt, check.claims.expiresAt);
         send(ws, { type: "auth.ok", tokenExpiresAt: ws.data.expiresAt });
         return;

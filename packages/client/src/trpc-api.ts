@@ -83,12 +83,23 @@ export function createTrpcChatApi(options: TrpcChatApiOptions): ChatApi & {
     ],
   });
 
+  // Refresh without the (rejected) bearer header: the API refuses a bad bearer on every procedure.
+  const refreshClient = createTRPCUntypedClient({
+    links: [
+      httpBatchLink({
+        url: options.url,
+        fetch: (url, init) =>
+          (options.fetch ?? fetch)(url, { ...(init as RequestInit), credentials: options.credentials }),
+      }),
+    ],
+  });
+
   const refresh = () => {
     if (!refreshing) {
       refreshing = (async () => {
         if (!session) throw new ApiError("UNAUTHORIZED", "no session to refresh");
         const next = ZSession.parse(
-          await client.mutation("auth.refresh", { refreshToken: session.refreshToken }),
+          await refreshClient.mutation("auth.refresh", { refreshToken: session.refreshToken }),
         );
         session = next;
         options.onSession?.(next);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { ChatEngine } from "@parley/client";
+import { type ChatEngine, createTrpcChatApi } from "@parley/client";
 import { CLOSE_REVOKED } from "@parley/protocol";
 import { type NatsProcess, startGatewayProcess, startNatsServer } from "../testing/processes";
 import {
@@ -163,5 +163,34 @@ describe("delivery across two gateways", () => {
     await sendSeries(hankEngine, dialogId, "hank", 5);
     await waitUntil(() => confirmed(laptop, dialogId).length === 5, "the laptop to keep receiving");
     expect(confirmed(phone, dialogId).length).toBe(0);
+  }, 30_000);
+
+  test("the engine refreshes its realtime token in-band and its access token transparently", async () => {
+    const [gw1] = stack.gateways as [NonNullable<Stack["gateways"][0]>];
+    const refreshes = async () =>
+      Number(
+        (await (await fetch(`${gw1.url}/metrics`)).text()).match(/realtime_auth_refreshes_total (\d+)/)?.[1],
+      );
+    const ivy = await stack.signUp(`ivy${suffix}`);
+    const before = await refreshes();
+    // 60 s tokens, refreshed 58.5 s early: the in-band refresh happens about 1.5 s after hello.
+    const engine = stack.engine(ivy, gw1, { refreshLeadMs: 58_500 });
+    const ready = caughtUp(engine);
+    await engine.start();
+    await ready;
+    const deadline = Date.now() + 8_000;
+    while ((await refreshes()) <= before && Date.now() < deadline) await Bun.sleep(100);
+    expect(await refreshes()).toBeGreaterThan(before);
+    expect(engine.connectionState).toBe("open");
+
+    // A rejected access token is refreshed once (rotated refresh token) and the call retried.
+    const api = createTrpcChatApi({
+      url: stack.api.trpcUrl,
+      session: { ...ivy.session, accessToken: "not-a-valid-access-token" },
+    });
+    expect(Array.isArray(await api.changes())).toBe(true);
+    const rotated = api.session();
+    expect(rotated?.accessToken).not.toBe("not-a-valid-access-token");
+    expect(rotated?.refreshToken).not.toBe(ivy.session.refreshToken);
   }, 30_000);
 });

@@ -7,6 +7,7 @@ import {
   CLOSE_MESSAGE_TOO_BIG,
   CLOSE_RATE_LIMITED,
   CLOSE_REVOKED,
+  CLOSE_SLOW_CONSUMER,
   CLOSE_TOKEN_EXPIRED,
   CLOSE_UNAUTHORIZED,
   clientRevokeSubject,
@@ -23,6 +24,7 @@ import {
   startGatewayProcess,
   startNatsServer,
 } from "../testing/processes";
+import { openRawWs } from "../testing/raw-ws";
 import { openProbe, type WsProbe } from "../testing/ws-probe";
 
 let nats: NatsProcess;
@@ -81,6 +83,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const probe of probes) probe.ws.close();
   await nc?.close();
+  if (process.env.DEBUG_GATEWAY) console.log(gateway?.output());
   await gateway?.kill("SIGKILL");
   await nats?.stop();
 });
@@ -224,6 +227,55 @@ describe("gateway guards", () => {
     clearInterval(keepAlive);
     expect(seen.some((s) => s.includes(watched.clientId))).toBe(true);
     seenSub.unsubscribe();
+  });
+
+  test("a consumer that stops reading is closed with CLOSE_SLOW_CONSUMER; others keep receiving", async () => {
+    const userId = newId();
+    const bystander = await connectUser();
+    const token = await keys.mint(userId, newId());
+    let code = 0;
+    let hello = false;
+    const stalled = openRawWs({
+      host: "127.0.0.1",
+      port: gateway.port,
+      path: `/ws?token=${token}`,
+      onOpen: () => {},
+      onText: (text) => {
+        if (text.startsWith('{"type":"hello"')) hello = true;
+      },
+      onClose: (closeCode) => {
+        code = closeCode;
+      },
+    });
+    const deadline = Date.now() + 5_000;
+    while (!hello && Date.now() < deadline) await Bun.sleep(10);
+    expect(hello).toBe(true);
+    stalled.socket.pause();
+    const big = { ...textEvent(userId, 1) };
+    big.message = { ...big.message, content: { kind: "text", text: "x".repeat(3_500) } };
+    const payload = JSON.stringify(big);
+    const closes = async () =>
+      Number(
+        (await (await fetch(`${gateway.url}/metrics`)).text()).match(
+          /realtime_slow_consumer_closes_total (\d+)/,
+        )?.[1],
+      );
+    const before = await closes();
+    for (let i = 0; i < 6_000 && (i % 500 !== 0 || (await closes()) === before); i++) {
+      nc.publish(userSubject(userId), payload);
+      if (i % 100 === 0) await nc.flush();
+    }
+    await nc.flush();
+    const waitUntil = Date.now() + 5_000;
+    while ((await closes()) === before && Date.now() < waitUntil) await Bun.sleep(50);
+    expect(await closes()).toBeGreaterThan(before);
+    // Reading again drains the backlog down to the close frame the gateway queued behind it.
+    stalled.socket.resume();
+    const closeDeadline = Date.now() + 10_000;
+    while (code === 0 && Date.now() < closeDeadline) await Bun.sleep(20);
+    expect([CLOSE_SLOW_CONSUMER, 1006]).toContain(code);
+    nc.publish(userSubject(bystander.userId), JSON.stringify(textEvent(bystander.userId, 1)));
+    await bystander.probe.waitFor((f) => f.type === "event");
   });
 
   test("/healthz and /metrics answer", async () => {
