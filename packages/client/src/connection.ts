@@ -35,6 +35,7 @@ export class RealtimeConnection {
   private attempt = 0;
   private timers: ReturnType<typeof setTimeout>[] = [];
   private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private lastRecvAt = 0;
   private readonly Impl: typeof WebSocket;
   private readonly urls: readonly string[];
@@ -151,16 +152,17 @@ export class RealtimeConnection {
     const lead = this.options.refreshLeadMs ?? 15_000;
     const delay = Math.max(1_000, expiresAt - Date.now() - lead);
     const ws = this.ws;
-    this.timers.push(
-      setTimeout(async () => {
-        try {
-          const token = await this.options.getToken();
-          if (this.ws === ws) this.send({ type: "auth", token: token.token });
-        } catch {
-          // The gateway closes with CLOSE_TOKEN_EXPIRED; reconnect fetches a token again.
-        }
-      }, delay),
-    );
+    // One pending refresh per socket: each auth.ok reschedules it.
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(async () => {
+      this.refreshTimer = null;
+      try {
+        const token = await this.options.getToken();
+        if (this.ws === ws) this.send({ type: "auth", token: token.token });
+      } catch {
+        // The gateway closes with CLOSE_TOKEN_EXPIRED; reconnect fetches a token again.
+      }
+    }, delay);
   }
 
   /** A method, not an inline compare: the state changes across awaits. */
@@ -173,6 +175,8 @@ export class RealtimeConnection {
     this.timers = [];
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
   }
 
   private setState(state: ConnectionState, detail: { code?: number; reason?: string }): void {
