@@ -68,8 +68,21 @@ export async function waitLive(page: Page, timeout = 15_000) {
   await page.locator('[data-state="live"]').first().waitFor({ timeout });
 }
 
+/** The inbox row whose title is exactly `title` (not one whose preview mentions it). */
 export function dialogItem(page: Page, title: string) {
-  return page.getByTestId("dialog-item").filter({ hasText: title });
+  return page
+    .getByTestId("dialog-item")
+    .filter({ has: page.locator(".dialog-item-title", { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Waits until the URL is a conversation other than `previous` (navigation is client-side). */
+export async function waitForConversation(page: Page, previous?: string): Promise<string> {
+  await page.waitForURL((url) => /\/chat\/\d+$/.test(url.pathname) && url.pathname !== previous);
+  return new URL(page.url()).pathname;
 }
 
 export async function unreadBadge(page: Page, title: string): Promise<string | null> {
@@ -105,4 +118,8 @@ export async function sendFast(page: Page, texts: string[]) {
     await composer.fill(text);
     await composer.press("Enter");
   }
+}
+
+export async function connectionState(page: Page): Promise<string | null> {
+  return page.locator("[data-state]").first().getAttribute("data-state");
 }

@@ -59,10 +59,29 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     for (const listener of connectionListeners) listener();
   };
 
+  // The browser knows before any heartbeat does: an offline network drops the socket at once (the
+  // engine's reconnect loop then retries with backoff) and the indicator says so until it is back.
+  const isBrowserOffline = () => typeof navigator !== "undefined" && navigator.onLine === false;
+  const onBrowserOffline = () => {
+    setConnection("offline");
+    engine.dropConnection();
+  };
+  const onBrowserOnline = () => setConnection(engine.connectionState === "open" ? "live" : "reconnecting");
+  if (typeof window !== "undefined") {
+    window.addEventListener("offline", onBrowserOffline);
+    window.addEventListener("online", onBrowserOnline);
+  }
+
   const offs = [
+    () => {
+      if (typeof window === "undefined") return;
+      window.removeEventListener("offline", onBrowserOffline);
+      window.removeEventListener("online", onBrowserOnline);
+    },
     engine.on("connection", ({ state, code }) => {
       if (state === "caught-up") return;
       if (state === "stopped" && code === CLOSE_REVOKED) return signOut();
+      if (isBrowserOffline() && state !== "open") return setConnection("offline");
       setConnection(
         state === "open"
           ? "live"
