@@ -10,6 +10,8 @@ export type LoadgenStats = {
   closed: number;
   frames: number;
   events: number;
+  /** Latency samples recorded so far (mode "latency"). */
+  stamped: number;
   cpuUs: number;
   closeCodes: Record<string, number>;
 };
@@ -41,6 +43,7 @@ export function spawnLoadgen(config: LoadgenConfig): Loadgen {
     closed: 0,
     frames: 0,
     events: 0,
+    stamped: 0,
     cpuUs: 0,
     closeCodes: {},
   };

@@ -103,7 +103,17 @@ out({ event: "ready", opened, failed, closeCodes });
 
 const report = () => {
   const cpu = process.cpuUsage(cpuStart);
-  out({ event: "stats", opened, failed, closed, frames, events, cpuUs: cpu.user + cpu.system, closeCodes });
+  out({
+    event: "stats",
+    opened,
+    failed,
+    closed,
+    frames,
+    events,
+    stamped: samples.length,
+    cpuUs: cpu.user + cpu.system,
+    closeCodes,
+  });
 };
 const timer = setInterval(report, 250);
 
