@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { usePathname } from "next/navigation";
 import { useState } from "react";
 import { useConnectionState } from "~/sync/sync-provider";
 import type { Me } from "~/trpc/types";
@@ -12,6 +13,7 @@ import { SignOutButton } from "./sign-out-button";
 
 export function Sidebar({ viewer }: { viewer: Me }) {
   const connection = useConnectionState();
+  const pathname = usePathname();
   const [creatingGroup, setCreatingGroup] = useState(false);
   return (
     <aside className="sidebar" aria-label="Conversations">
@@ -28,7 +30,11 @@ export function Sidebar({ viewer }: { viewer: Me }) {
         <ConnectionIndicator state={connection} />
       </header>
       <nav className="sidebar-nav" aria-label="Account">
-        <Link href="/devices" className="button ghost small">
+        <Link
+          href="/devices"
+          className="button ghost small"
+          aria-current={pathname === "/devices" ? "page" : undefined}
+        >
           Devices
         </Link>
         <SignOutButton />

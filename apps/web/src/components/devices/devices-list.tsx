@@ -48,8 +48,10 @@ export function DevicesList() {
           {clients.data?.map((client) => (
             <li key={client.id} className="device card" data-testid="device" data-client-id={client.id}>
               <div className="device-main">
-                <strong>{client.name}</strong>
-                {client.current ? <span className="tag">This device</span> : null}
+                <span>
+                  <strong>{client.name}</strong>
+                  {client.current ? <span className="tag">This device</span> : null}
+                </span>
                 <span className="muted">
                   Last seen{" "}
                   <time
