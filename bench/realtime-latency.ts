@@ -56,6 +56,8 @@ async function sendOne(sender: Sender, text: string): Promise<void> {
 }
 
 let retries = 0;
+/** message.send round trips (HTTP + the API's DB work) during the half-load phase. */
+let ackSamples: number[] = [];
 
 /** Every sender sends back to back for `seconds`: the maximum the path sustains. */
 async function closedLoop(senders: Sender[], seconds: number): Promise<number> {
@@ -83,7 +85,9 @@ async function openLoop(senders: Sender[], rate: number, seconds: number): Promi
       while (next < until) {
         const wait = next - performance.now();
         if (wait > 0) await Bun.sleep(wait);
-        await sendOne(sender, `lat:${stamp()}`);
+        const started = stamp();
+        await sendOne(sender, `lat:${started}`);
+        ackSamples.push(stamp() - started);
         sent++;
         next += interval;
       }
@@ -220,6 +224,7 @@ async function main(): Promise<void> {
       });
       const senderCpu = process.cpuUsage();
       retries = 0;
+      ackSamples = [];
       const sent = await openLoop(senders, halfRate, HALF_SECONDS);
       // Stamped frames only: closed-loop warm-up messages may still be arriving.
       const deadline = Date.now() + 10_000;
@@ -242,6 +247,8 @@ async function main(): Promise<void> {
         "p50 ms": latency.p50,
         "p99 ms": latency.p99,
         "max ms": latency.max,
+        "ack p50 ms": summarize(ackSamples).p50,
+        "ack p99 ms": summarize(ackSamples).p99,
         "API µs/delivery": per(cpu.api),
         "MariaDB µs/delivery": per(cpu.mariadb),
         "NATS µs/delivery": per(cpu.nats),
