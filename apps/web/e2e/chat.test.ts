@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { type OidcTestProvider, startOidcTestProvider } from "@parley/auth/testing";
 import type { Browser, Page } from "playwright-core";
 import {
   connectionState,
@@ -40,15 +41,28 @@ let c: TrackedPage;
 let directTitleForA = "";
 let directTitleForB = "";
 
+let oidc: OidcTestProvider | undefined;
+
 beforeAll(async () => {
   await buildWebApp();
-  stack = await startStack();
+  stack = await startStack(async ({ appUrl }) => {
+    // A real OpenID provider on loopback (the auth package's test helper), configured like any other.
+    const client = {
+      clientId: "parley-web",
+      clientSecret: "test-secret-for-the-e2e-provider",
+      redirectUri: `${appUrl}/api/auth/oidc/testidp/callback`,
+    };
+    oidc = await startOidcTestProvider([client]);
+    const providers = [{ id: "testidp", name: "Test IdP", issuer: oidc.issuer, ...client }];
+    return { OIDC_PROVIDERS: JSON.stringify(providers.map(({ redirectUri: _, ...provider }) => provider)) };
+  });
   browser = await launchBrowser();
 }, 240_000);
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
   await stack?.stop();
+  await oidc?.close();
 });
 
 describe("web app", () => {
@@ -124,6 +138,11 @@ describe("web app", () => {
       () => a.page.locator('[data-testid="message"] [data-delivery]').last().getAttribute("data-delivery"),
       (state) => state === "read",
     );
+
+    // B typing shows on A's side, named.
+    await b1.page.getByLabel("Message", { exact: true }).pressSequentially("typing…");
+    await a.page.getByText("Ben Baker is typing…").waitFor({ timeout: 5000 });
+    await b1.page.getByLabel("Message", { exact: true }).fill("");
 
     // A leaves the conversation; B replies; A's badge rises, then clears when A opens it.
     await a.page.getByRole("link", { name: "Devices" }).click();
@@ -239,6 +258,47 @@ describe("web app", () => {
     }
   });
 
+  test("sign in with an OIDC provider from the sign-in page", async () => {
+    const fresh = await openContext(browser, stack.appUrl);
+    await fresh.page.goto("/sign-in");
+    await fresh.page.getByRole("link", { name: "Continue with Test IdP" }).click();
+    // oidc-provider's development login and consent pages.
+    await fresh.page.locator('input[name="login"]').fill(`oidc${run}`);
+    await fresh.page.locator('input[name="password"]').fill("anything");
+    await fresh.page.locator('button[type="submit"]').click();
+    await fresh.page.locator('button[type="submit"]').click();
+    await fresh.page.waitForURL("**/chat");
+    await waitLive(fresh.page);
+    await fresh.page.getByText(`Test oidc${run}`).first().waitFor();
+    await fresh.context.close();
+  });
+
+  test("scrolling up reveals older history", async () => {
+    const more = Array.from({ length: 70 }, (_, i) => `older ${String(i + 1).padStart(2, "0")}`);
+    await dialogItem(a.page, directTitleForA).click();
+    await a.page.getByRole("heading", { name: "Ben Baker" }).waitFor();
+    await sendFast(a.page, more);
+    const reader = await openContext(browser, stack.appUrl);
+    await signIn(reader.page, handles.b, PASSWORD);
+    await dialogItem(reader.page, directTitleForB).click();
+    await eventually(
+      "newest page shown",
+      () => messageTexts(reader.page),
+      (texts) => texts.at(-1) === "older 70",
+    );
+    expect((await messageTexts(reader.page)).includes("message 01")).toBe(false);
+    for (let i = 0; i < 10 && !(await messageTexts(reader.page)).includes("message 01"); i++) {
+      await reader.page.locator(".timeline").evaluate((el) => {
+        el.scrollTop = 0;
+      });
+      await Bun.sleep(300);
+    }
+    const texts = await messageTexts(reader.page);
+    expect(texts[0]).toBe("message 01");
+    expect(new Set(texts).size).toBe(texts.length);
+    await reader.context.close();
+  });
+
   test("screenshots at desktop and phone width", async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const shot = async (page: Page, name: string) => {
@@ -281,16 +341,20 @@ describe("web app", () => {
   });
 
   test("revoking B's second context from the first signs it out within seconds", async () => {
-    await b1.page.goto("/devices");
-    const others = b1.page.getByTestId("device").filter({ hasNot: b1.page.getByText("This device") });
-    await eventually(
-      "B sees two devices",
-      () => b1.page.getByTestId("device").count(),
-      (count) => count === 2,
-    );
-    await others.getByRole("button", { name: /Revoke/ }).click();
+    // Which client is B2? Ask the API from inside that context (its own cookie).
+    const b2ClientId = await b2.page.evaluate(async () => {
+      const response = await fetch("/api/trpc/user.me");
+      const body = (await response.json()) as { result: { data: { clientId: string } } };
+      return body.result.data.clientId;
+    });
+    await b1.page.getByRole("link", { name: "Devices" }).click();
+    const device = b1.page.locator(`[data-testid="device"][data-client-id="${b2ClientId}"]`);
+    await device.getByRole("button", { name: /Revoke/ }).click();
     const started = Date.now();
     await b2.page.waitForURL(/\/sign-in/, { timeout: 8000 });
     expect(Date.now() - started).toBeLessThan(8000);
+    await b2.page.getByText("This device was signed out").waitFor();
+    // B1 itself stays signed in and live.
+    await waitLive(b1.page);
   });
 });

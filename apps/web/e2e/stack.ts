@@ -80,7 +80,10 @@ export async function buildWebApp(): Promise<void> {
   if (code !== 0) throw new Error(`next build failed (${code}); see apps/web/test-results/next-build.log`);
 }
 
-export async function startStack(): Promise<Stack> {
+/** `extraEnv` sees the app's URL before anything starts (e.g. to register an OIDC redirect URI). */
+export async function startStack(
+  extraEnv: (urls: { appUrl: string }) => Promise<Record<string, string>> = async () => ({}),
+): Promise<Stack> {
   await requireMariaDb();
   await requireNats();
   await requireRedis();
@@ -116,6 +119,7 @@ export async function startStack(): Promise<Stack> {
       HEARTBEAT_MS: "5000",
       IDLE_TIMEOUT_MS: "15000",
     };
+    Object.assign(env, await extraEnv({ appUrl }));
 
     const worker = spawnLogged("worker", ["bun", "src/main.ts"], join(REPO, "apps/worker"), env);
     processes.push(worker);
