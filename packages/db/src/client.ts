@@ -13,7 +13,13 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** A query function may run on the handle or inside a transaction. */
 export type DbOrTx = Db | Tx;
 
-export type DbHandle = { db: Db; close: () => Promise<void>; driver: "mysql2" | "planetscale" };
+export type DbHandle = {
+  db: Db;
+  close: () => Promise<void>;
+  driver: "mysql2" | "planetscale";
+  /** True when statements may be batched into one query (see CreateDbOptions.multipleStatements). */
+  multipleStatements: boolean;
+};
 
 export type CreateDbOptions = {
   /** Pool size for mysql2; serverless callers keep it small. */
@@ -25,6 +31,12 @@ export type CreateDbOptions = {
    * for the scatter guard; `true` logs to the console.
    */
   logger?: Logger | boolean;
+  /**
+   * mysql2 only: lets one query carry several statements (`a; b; c`), so a hot path can send a
+   * transaction's statements in one round trip. Off by default. Values are still escaped by the
+   * driver; only code that builds statements with drizzle's `sql` should run on such a handle.
+   */
+  multipleStatements?: boolean;
 };
 
 /**
@@ -41,13 +53,18 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       `DATABASE_URL must start with mysql://, planetscale:// or https:// (got ${parsed.protocol})`,
     );
   }
-  const pool = createMysqlPool(url, options.connectionLimit ?? 20);
+  const pool = createMysqlPool(url, options.connectionLimit ?? 20, options.multipleStatements ?? false);
   const db = drizzleMysql2(pool, {
     schema,
     mode: "default",
     logger: options.logger ?? false,
   }) as unknown as Db;
-  return { db, driver: "mysql2", close: () => pool.end() };
+  return {
+    db,
+    driver: "mysql2",
+    multipleStatements: options.multipleStatements ?? false,
+    close: () => pool.end(),
+  };
 }
 
 /** Seconds a statement waits for a row lock before failing with 1205 (see createMysqlPool). */
@@ -59,10 +76,15 @@ export const LOCK_WAIT_TIMEOUT_SECONDS = 3;
  * InnoDB's 50 s default would let a hot dialog's queue of senders pile up instead of answering
  * "busy, retry" (the send path's dialog lock is held for a few statements only).
  */
-export function createMysqlPool(url: string, connectionLimit: number): mysql.Pool {
+export function createMysqlPool(
+  url: string,
+  connectionLimit: number,
+  multipleStatements = false,
+): mysql.Pool {
   const pool = mysql.createPool({
     uri: url,
     connectionLimit,
+    multipleStatements,
     supportBigNumbers: true,
     bigNumberStrings: true,
     timezone: "Z",
@@ -82,5 +104,5 @@ function createPlanetScaleDb(parsed: URL, options: CreateDbOptions): DbHandle {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const db = drizzlePlanetScale(client, { schema, logger: options.logger ?? false }) as unknown as Db;
-  return { db, driver: "planetscale", close: async () => {} };
+  return { db, driver: "planetscale", multipleStatements: false, close: async () => {} };
 }
