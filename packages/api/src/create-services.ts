@@ -27,7 +27,8 @@ export async function createApiServices(
   env: ApiEnv = readApiEnv(),
   options: CreateApiServicesOptions = {},
 ): Promise<ApiRuntime> {
-  const handle = createDb(env.DATABASE_URL, { connectionLimit: env.DB_POOL_SIZE });
+  // Multi-statement queries let Confirm hold the dialog lock for two round trips instead of six.
+  const handle = createDb(env.DATABASE_URL, { connectionLimit: env.DB_POOL_SIZE, multipleStatements: true });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const nats = createNatsPublisher(env.NATS_URL, "parley-api");
   const ids = await createLeasedIdGenerator(handle.db);
@@ -43,6 +44,7 @@ export async function createApiServices(
     messaging: {
       readRateLimit: { max: env.READ_RATE_LIMIT_MAX, windowMs: env.READ_RATE_LIMIT_WINDOW_MS },
       clientSeqWaitMs: env.CLIENT_SEQ_WAIT_MS,
+      batchStatements: handle.multipleStatements,
     },
   };
   return {

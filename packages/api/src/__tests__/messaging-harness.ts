@@ -82,6 +82,12 @@ export type MessagingHarness = {
   close: () => Promise<void>;
 };
 
+/**
+ * Production batches Confirm's statements (mysql2 multipleStatements); MESSAGING_SEQUENTIAL=1 runs
+ * every messaging test on the one-statement-per-round-trip path that other drivers use.
+ */
+const BATCHED = process.env.MESSAGING_SEQUENTIAL !== "1";
+
 /** High enough that the polling tests never hit it; the rate-limit test sets its own. */
 export const TEST_MESSAGING: MessagingOptions = { readRateLimit: { max: 1_000_000, windowMs: 10_000 } };
 
@@ -105,7 +111,7 @@ export async function createMessagingHarness(label: string): Promise<MessagingHa
   async function createServices(
     options: { messaging?: MessagingOptions; events?: EventPublisher; natsUrl?: string } = {},
   ): Promise<ApiServices> {
-    const handle = testDb.connect();
+    const handle = testDb.connect({ multipleStatements: BATCHED });
     const ids = await createLeasedIdGenerator(handle.db, {
       holder: `test-${randomBytes(4).toString("hex")}`,
     });
@@ -125,7 +131,7 @@ export async function createMessagingHarness(label: string): Promise<MessagingHa
       auth: authNotWired,
       resolveViewer: async () => null,
       isClientRevoked: async () => false,
-      messaging: options.messaging ?? TEST_MESSAGING,
+      messaging: { batchStatements: BATCHED, ...(options.messaging ?? TEST_MESSAGING) },
     };
     if (publisher) publishers.set(services, publisher);
     return services;

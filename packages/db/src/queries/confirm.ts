@@ -21,23 +21,31 @@ export type ConfirmState = {
   existingSeq: number | null;
 };
 
-export async function lockDialogForConfirm(
-  tx: DbOrTx,
-  key: { dialogId: string; userId: string; clientId: string; msgId: string },
-): Promise<ConfirmState | null> {
-  const dialog = await lockDialogRow(tx, key.dialogId);
-  if (!dialog) return null;
-  const { dialogId, userId, clientId, msgId } = key;
-  const rows = rowsOf<{ is_member: unknown; last_client_seq: unknown; tomb: unknown; existing_seq: unknown }>(
-    await tx.execute(sql`
-      SELECT
-        (SELECT 1 FROM dialog_members WHERE dialog_id = ${dialogId} AND user_id = ${userId}) AS is_member,
-        (SELECT last_client_seq FROM dialog_client_seqs
-          WHERE dialog_id = ${dialogId} AND client_id = ${clientId}) AS last_client_seq,
-        (SELECT 1 FROM message_tombstones WHERE dialog_id = ${dialogId} AND msg_id = ${msgId}) AS tomb,
-        (SELECT seq FROM dialog_messages WHERE dialog_id = ${dialogId} AND msg_id = ${msgId}) AS existing_seq`),
-  );
-  const row = rows[0];
+type ConfirmKey = { dialogId: string; userId: string; clientId: string; msgId: string };
+type StateRow = { is_member: unknown; last_client_seq: unknown; tomb: unknown; existing_seq: unknown };
+type LockRow = { last_seq: unknown; members_version: unknown; member_count: unknown };
+
+const lockDialogSql = (dialogId: string) =>
+  sql`SELECT last_seq, members_version, member_count FROM dialogs WHERE id = ${dialogId} FOR UPDATE`;
+
+const confirmStateSql = ({ dialogId, userId, clientId, msgId }: ConfirmKey) => sql`
+  SELECT
+    (SELECT 1 FROM dialog_members WHERE dialog_id = ${dialogId} AND user_id = ${userId}) AS is_member,
+    (SELECT last_client_seq FROM dialog_client_seqs
+      WHERE dialog_id = ${dialogId} AND client_id = ${clientId}) AS last_client_seq,
+    (SELECT 1 FROM message_tombstones WHERE dialog_id = ${dialogId} AND msg_id = ${msgId}) AS tomb,
+    (SELECT seq FROM dialog_messages WHERE dialog_id = ${dialogId} AND msg_id = ${msgId}) AS existing_seq`;
+
+function toLockedDialog(row: LockRow | undefined): LockedDialog | null {
+  if (!row) return null;
+  return {
+    lastSeq: toNumber(row.last_seq),
+    membersVersion: toNumber(row.members_version),
+    memberCount: toNumber(row.member_count),
+  };
+}
+
+function toConfirmState(dialog: LockedDialog, row: StateRow | undefined): ConfirmState {
   return {
     ...dialog,
     isMember: row?.is_member != null,
@@ -47,22 +55,39 @@ export async function lockDialogForConfirm(
   };
 }
 
+/**
+ * The per-statement form (any driver): two round trips. With `batched` (a mysql2 handle created
+ * with multipleStatements) both statements travel in one query; the server still runs them in order,
+ * so the state read starts only once the lock is held.
+ */
+export async function lockDialogForConfirm(
+  tx: DbOrTx,
+  key: ConfirmKey,
+  batched = false,
+): Promise<ConfirmState | null> {
+  if (batched) {
+    const sets = resultSetsOf(
+      await tx.execute(sql`${lockDialogSql(key.dialogId)};\n${confirmStateSql(key)}`),
+    );
+    const dialog = toLockedDialog((sets[0] as LockRow[] | undefined)?.[0]);
+    return dialog ? toConfirmState(dialog, (sets[1] as StateRow[] | undefined)?.[0]) : null;
+  }
+  const dialog = toLockedDialog(rowsOf<LockRow>(await tx.execute(lockDialogSql(key.dialogId)))[0]);
+  if (!dialog) return null;
+  return toConfirmState(dialog, rowsOf<StateRow>(await tx.execute(confirmStateSql(key)))[0]);
+}
+
+/** The result sets of a multi-statement query (mysql2 answers `[[set1, set2, …], fields]`). */
+function resultSetsOf(result: unknown): unknown[] {
+  const first: unknown = Array.isArray(result) ? result[0] : null;
+  return Array.isArray(first) ? first : [];
+}
+
 export type LockedDialog = { lastSeq: number; membersVersion: number; memberCount: number };
 
 /** The dialog row lock alone (reconciler, membership changes). */
 export async function lockDialogRow(tx: DbOrTx, dialogId: string): Promise<LockedDialog | null> {
-  const rows = rowsOf<{ last_seq: unknown; members_version: unknown; member_count: unknown }>(
-    await tx.execute(
-      sql`SELECT last_seq, members_version, member_count FROM dialogs WHERE id = ${dialogId} FOR UPDATE`,
-    ),
-  );
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    lastSeq: toNumber(row.last_seq),
-    membersVersion: toNumber(row.members_version),
-    memberCount: toNumber(row.member_count),
-  };
+  return toLockedDialog(rowsOf<LockRow>(await tx.execute(lockDialogSql(dialogId)))[0]);
 }
 
 /** Lock-free read used while a clientSeq that is ahead waits for its predecessor. */
@@ -88,25 +113,38 @@ export type CommitWrite = {
   outboxPayload: unknown;
 };
 
-/** Confirm's writes, in lock order, all on the dialog's shard. */
-export async function writeCommit(tx: Tx, write: CommitWrite): Promise<void> {
+/**
+ * Confirm's writes, in lock order, all on the dialog's shard: the timeline row; last_seq with the
+ * last-message snapshot and the sender's watermarks in one UPDATE (the sender has read everything up
+ * to its own message, so unread never counts one's own messages); the clientSeq; the outbox row.
+ * `batched` sends the four as one query (mysql2 with multipleStatements), else one round trip each.
+ */
+export async function writeCommit(tx: Tx, write: CommitWrite, batched = false): Promise<void> {
   const { dialogId, msgId, seq, senderId, clientId, clientSeq, createdAt } = write;
-  await tx.execute(sql`
-    INSERT INTO dialog_messages (dialog_id, seq, msg_id, sender_id, created_at)
-    VALUES (${dialogId}, ${seq}, ${msgId}, ${senderId}, ${createdAt})`);
-  // One statement moves last_seq with the last-message snapshot and the sender's watermarks: the
-  // sender has read everything up to its own message, so unread never counts one's own messages.
-  await tx.execute(sql`
-    UPDATE dialogs d JOIN dialog_members m ON m.dialog_id = d.id
-       SET d.last_seq = ${seq}, d.last_message_id = ${msgId}, d.last_sender_id = ${senderId},
-           d.last_preview = ${write.preview}, d.last_message_at = ${createdAt},
-           m.read_seq = GREATEST(m.read_seq, ${seq}), m.delivered_seq = GREATEST(m.delivered_seq, ${seq})
-     WHERE d.id = ${dialogId} AND m.dialog_id = ${dialogId} AND m.user_id = ${senderId}`);
-  await recordClientSeq(tx, dialogId, clientId, clientSeq);
-  await tx.execute(sql`
-    INSERT INTO outbox (dialog_id, id, kind, payload, created_at)
-    VALUES (${dialogId}, ${msgId}, ${write.outboxKind}, ${JSON.stringify(write.outboxPayload)}, NOW(3))`);
+  const statements = [
+    sql`INSERT INTO dialog_messages (dialog_id, seq, msg_id, sender_id, created_at)
+        VALUES (${dialogId}, ${seq}, ${msgId}, ${senderId}, ${createdAt})`,
+    sql`UPDATE dialogs d JOIN dialog_members m ON m.dialog_id = d.id
+           SET d.last_seq = ${seq}, d.last_message_id = ${msgId}, d.last_sender_id = ${senderId},
+               d.last_preview = ${write.preview}, d.last_message_at = ${createdAt},
+               m.read_seq = GREATEST(m.read_seq, ${seq}), m.delivered_seq = GREATEST(m.delivered_seq, ${seq})
+         WHERE d.id = ${dialogId} AND m.dialog_id = ${dialogId} AND m.user_id = ${senderId}`,
+    clientSeqSql(dialogId, clientId, clientSeq),
+    sql`INSERT INTO outbox (dialog_id, id, kind, payload, created_at)
+        VALUES (${dialogId}, ${msgId}, ${write.outboxKind}, ${JSON.stringify(write.outboxPayload)}, NOW(3))`,
+  ];
+  if (batched) {
+    await tx.execute(sql.join(statements, sql.raw(";\n")));
+    return;
+  }
+  for (const statement of statements) await tx.execute(statement);
 }
+
+const clientSeqSql = (dialogId: string, clientId: string, clientSeq: number) => sql`
+  INSERT INTO dialog_client_seqs (dialog_id, client_id, last_client_seq, updated_at)
+  VALUES (${dialogId}, ${clientId}, ${clientSeq}, NOW(3))
+  ON DUPLICATE KEY UPDATE last_client_seq = GREATEST(last_client_seq, VALUES(last_client_seq)),
+                          updated_at = VALUES(updated_at)`;
 
 /** Stores the client's clientSeq; GREATEST so a failed message's number is consumed, never reused. */
 export async function recordClientSeq(
@@ -115,11 +153,7 @@ export async function recordClientSeq(
   clientId: string,
   clientSeq: number,
 ): Promise<void> {
-  await tx.execute(sql`
-    INSERT INTO dialog_client_seqs (dialog_id, client_id, last_client_seq, updated_at)
-    VALUES (${dialogId}, ${clientId}, ${clientSeq}, NOW(3))
-    ON DUPLICATE KEY UPDATE last_client_seq = GREATEST(last_client_seq, VALUES(last_client_seq)),
-                            updated_at = VALUES(updated_at)`);
+  await tx.execute(clientSeqSql(dialogId, clientId, clientSeq));
 }
 
 /** Written under the dialog lock by the reconciler (or a refused Confirm): a late Confirm aborts. */

@@ -19,12 +19,12 @@ const PREVIEW_LENGTH = 200;
 /**
  * Confirm (dialog store): ONE short transaction under the dialog row lock whose decision is final.
  * Lock, read the state (one statement), decide, then four writes and the commit: the lock is held
- * for six round trips. Commit order is seq order because the lock is held to commit.
+ * for six round trips — or two when batched (lock + state in one query, the writes in another). Commit order is seq order because the lock is held to commit.
  */
-export async function confirmMessage(db: Db, message: MessageRow): Promise<ConfirmOutcome> {
+export async function confirmMessage(db: Db, message: MessageRow, batched = false): Promise<ConfirmOutcome> {
   const { dialogId, id: msgId, senderId, senderClientId: clientId, clientSeq } = message;
   return db.transaction(async (tx) => {
-    const state = await lockDialogForConfirm(tx, { dialogId, userId: senderId, clientId, msgId });
+    const state = await lockDialogForConfirm(tx, { dialogId, userId: senderId, clientId, msgId }, batched);
     if (!state) return { kind: "no-dialog" } as const;
     if (state.existingSeq !== null) return { kind: "already", seq: state.existingSeq } as const;
     const expectedClientSeq = state.lastClientSeq + 1;
@@ -56,18 +56,22 @@ export async function confirmMessage(db: Db, message: MessageRow): Promise<Confi
         createdAt: message.createdAt.getTime(),
       },
     };
-    await writeCommit(tx, {
-      dialogId,
-      msgId,
-      seq,
-      senderId,
-      clientId,
-      clientSeq,
-      preview: [...content.text].slice(0, PREVIEW_LENGTH).join(""),
-      createdAt: message.createdAt,
-      outboxKind: "message",
-      outboxPayload: event,
-    });
+    await writeCommit(
+      tx,
+      {
+        dialogId,
+        msgId,
+        seq,
+        senderId,
+        clientId,
+        clientSeq,
+        preview: [...content.text].slice(0, PREVIEW_LENGTH).join(""),
+        createdAt: message.createdAt,
+        outboxKind: "message",
+        outboxPayload: event,
+      },
+      batched,
+    );
     return { kind: "committed", seq, membersVersion: state.membersVersion, event } as const;
   });
 }

@@ -85,7 +85,7 @@ async function confirmWithWait(services: ApiServices, message: MessageRow): Prom
 async function confirmWithLockRetry(services: ApiServices, message: MessageRow): Promise<ConfirmOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await confirmMessage(services.db, message);
+      return await confirmMessage(services.db, message, messagingOptions(services).batchStatements);
     } catch (error) {
       if (!isLockContention(error)) throw error;
       // The message stays pending: a retry of the same clientMsgId (or the reconciler) settles it.
