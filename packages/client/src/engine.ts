@@ -331,7 +331,9 @@ export class ChatEngine {
             // Far behind: newest page first; the hole stays a range and loadOlder fills it.
             const page = await this.options.api.history({ dialogId, beforeSeq: null, limit });
             const from = page.messages[0]?.seq ?? page.lastSeq + 1;
-            this.onConfirmed(dialogId, timeline.applyPage(from - 1, page.lastSeq, page.messages));
+            // lastSeq is read before the page: a message committed in between is in the page.
+            const through = Math.max(page.lastSeq, page.messages.at(-1)?.seq ?? 0);
+            this.onConfirmed(dialogId, timeline.applyPage(from - 1, through, page.messages));
           }
           while (timeline.isBehind() || this.resyncWanted.has(dialogId)) {
             this.resyncWanted.delete(dialogId);
