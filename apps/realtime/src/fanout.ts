@@ -15,7 +15,8 @@ import type { Socket, SocketData } from "./socket";
 
 const FLUSH_TIMEOUT_MS = 2_000;
 
-type UserEntry = { sockets: Set<Socket>; sub: Subscription };
+/** `topic` is built once per user, not once per delivered event. */
+type UserEntry = { sockets: Set<Socket>; sub: Subscription; topic: string };
 
 export type FanoutHooks = {
   onUserOnline: (userId: string) => void;
@@ -90,10 +91,10 @@ export class Fanout {
           if (entry.sockets.size > 0) msg.respond("1");
           return;
         }
-        this.deliver(userId, entry, msg.string());
+        this.deliver(entry, msg.string());
       },
     });
-    this.users.set(userId, { sockets: new Set([ws]), sub });
+    this.users.set(userId, { sockets: new Set([ws]), sub, topic: userTopic(userId) });
     this.hooks.onUserOnline(userId);
     return this.flushed();
   }
@@ -120,13 +121,13 @@ export class Fanout {
     return (this.users.get(userId)?.sockets.size ?? 0) > 0;
   }
 
-  private deliver(userId: string, entry: UserEntry, payload: string): void {
+  private deliver(entry: UserEntry, payload: string): void {
     const frame = wrapEventPayload(payload);
     if (isEphemeralPayload(payload)) {
       this.sendEphemeral(entry.sockets, frame);
       return;
     }
-    const result = this.server().publish(userTopic(userId), frame);
+    const result = this.server().publish(entry.topic, frame);
     this.metrics.deliveries += entry.sockets.size;
     this.metrics.framesOut += entry.sockets.size;
     if (result <= 0) {
