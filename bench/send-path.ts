@@ -220,7 +220,8 @@ async function main(): Promise<void> {
   const notes: Record<string, unknown> = { durationMs: DURATION_MS };
   try {
     // A few sends through the captured handle let the scatter guard see every statement shape.
-    const guarded = await createSenders({ ...services, db: testDb.db }, 1, "guard");
+    const guardedDb = testDb.connect({ connectionLimit: 2, multipleStatements: true }).db;
+    const guarded = await createSenders({ ...services, db: guardedDb }, 1, "guard");
     for (const sender of guarded) for (let i = 0; i < 3; i++) await send(sender);
 
     const all = await createSenders(services, Math.max(...CONCURRENCY), "s");
