@@ -121,3 +121,60 @@ describe("groups", () => {
     });
   });
 });
+
+describe("inbox, late joiners, typing", () => {
+  test("the inbox is ordered by latest activity and pages by cursor", async () => {
+    const dave = await h.createUser(1);
+    const caller = firstClient(dave).caller;
+    const groups = [];
+    for (const title of ["one", "two", "three"]) {
+      groups.push(await caller.dialog.createGroup({ title, memberIds: [bob.userId] }));
+      await Bun.sleep(5);
+    }
+    // Activity in "one" moves it to the top.
+    await caller.message.send({
+      dialogId: groups[0]?.id ?? "",
+      clientMsgId: "inbox-1",
+      clientSeq: 1,
+      content: text("bump"),
+    });
+    const first = await caller.dialog.list({ limit: 2 });
+    expect(first.items.map((item) => item.title)).toEqual(["one", "three"]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await caller.dialog.list({ limit: 2, cursor: first.nextCursor });
+    expect(second.items.map((item) => item.title)).toEqual(["two"]);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  test("a member added later sees only what is sent after joining; typing reaches the others only", async () => {
+    const owner = firstClient(alice).caller;
+    const group = await owner.dialog.createGroup({ title: "late", memberIds: [bob.userId] });
+    for (let clientSeq = 1; clientSeq <= 3; clientSeq++) {
+      await owner.message.send({
+        dialogId: group.id,
+        clientMsgId: `late-${clientSeq}`,
+        clientSeq,
+        content: text("early"),
+      });
+    }
+    await owner.dialog.addMembers({ dialogId: group.id, userIds: [carol.userId] });
+    await owner.message.send({
+      dialogId: group.id,
+      clientMsgId: "late-4",
+      clientSeq: 4,
+      content: text("after"),
+    });
+    const page = await firstClient(carol).caller.dialog.sync({ dialogId: group.id, afterSeq: 0, limit: 50 });
+    expect(page.messages.map((m) => m.seq)).toEqual([4]);
+    const history = await firstClient(carol).caller.dialog.history({ dialogId: group.id, limit: 50 });
+    expect(history.messages.map((m) => m.seq)).toEqual([4]);
+    const view = await firstClient(carol).caller.dialog.get({ dialogId: group.id });
+    expect(view.unreadCount).toBe(1);
+
+    await firstClient(bob).caller.dialog.typing({ dialogId: group.id });
+    const typedTo = (userId: string) =>
+      h.log.of(userId).some((e) => e.type === "typing" && e.dialogId === group.id && e.userId === bob.userId);
+    await h.log.waitFor(() => typedTo(alice.userId) && typedTo(carol.userId), 5_000, "typing events");
+    expect(typedTo(bob.userId)).toBe(false);
+  });
+});
