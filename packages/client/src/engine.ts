@@ -98,6 +98,7 @@ export class ChatEngine {
   private deliveredTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly deliveredDirty = new Set<string>();
   private started = false;
+  private watched: string[] = [];
 
   constructor(private readonly options: ChatEngineOptions) {
     this.store = options.store ?? new MemoryStore();
@@ -109,6 +110,8 @@ export class ChatEngine {
       refreshLeadMs: options.refreshLeadMs,
       onOpen: () => {
         this.lastHeardAt = Date.now();
+        // A new socket (maybe on another gateway) knows nothing of our watches: send them again.
+        if (this.watched.length > 0) this.connection.send({ type: "presence.watch", userIds: this.watched });
         void this.catchUp();
       },
       onFrame: (frame) => this.onFrame(frame),
@@ -214,8 +217,10 @@ export class ChatEngine {
     return this.options.api.typing({ dialogId });
   }
 
-  watchPresence(userIds: string[]): boolean {
-    return this.connection.send({ type: "presence.watch", userIds });
+  /** Replaces the watched users; kept across reconnects. Answers arrive as `presence` events. */
+  watchPresence(userIds: string[]): void {
+    this.watched = [...new Set(userIds)].slice(0, 500);
+    this.connection.send({ type: "presence.watch", userIds: this.watched });
   }
 
   /** Resolves when every queued send is acked and no dialog is behind (tests, "all caught up" UIs). */
