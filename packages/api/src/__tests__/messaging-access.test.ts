@@ -235,3 +235,35 @@ describe("polling limits", () => {
     await other.dialog.sync({ dialogId, afterSeq: 0, limit: 1 });
   });
 });
+
+describe("receipts", () => {
+  test("pushed in small groups, never one push per member per read in big groups (> 32 members)", async () => {
+    const owner = firstClient(alice).caller;
+    const others = await Promise.all(Array.from({ length: 32 }, () => h.createUser(1)));
+    const big = await owner.dialog.createGroup({ title: "big", memberIds: others.map((u) => u.userId) });
+    const small = await owner.dialog.createGroup({ title: "small", memberIds: [bob.userId] });
+    expect(big.memberCount).toBe(33);
+    for (const dialog of [big, small]) {
+      await owner.message.send({
+        dialogId: dialog.id,
+        clientMsgId: `rc-${dialog.id}`,
+        clientSeq: 1,
+        content: text("read me"),
+      });
+    }
+    const reader = others[0];
+    if (!reader) throw new Error("no reader");
+    await firstClient(reader).caller.dialog.markRead({ dialogId: big.id, seq: 1 });
+    await firstClient(bob).caller.dialog.markRead({ dialogId: small.id, seq: 1 });
+    const receipts = (dialogId: string) =>
+      [alice, bob, ...others].flatMap((user) =>
+        h.log.of(user.userId).filter((e) => e.type === "receipt" && e.dialogId === dialogId),
+      );
+    await h.log.waitFor(() => receipts(small.id).length === 2, 5_000, "small-group receipts");
+    await Bun.sleep(150);
+    expect(receipts(big.id)).toEqual([]);
+    // The watermark itself moved: the sender still sees it through dialog.members.
+    const members = await owner.dialog.members({ dialogId: big.id });
+    expect(members.find((m) => m.userId === reader.userId)?.readSeq).toBe(1);
+  });
+});

@@ -245,3 +245,44 @@ describe("a Confirm held behind the dialog lock while the reconciler settles the
     expect(view.lastSeq).toBe(startSeq + outcomes.committed);
   }, 60_000);
 });
+
+describe("Confirm re-checks membership under the dialog lock", () => {
+  test("a sender removed between Try and Confirm is refused (NOT_FOUND) and the message fails for good", async () => {
+    const carol = await h.createUser(1);
+    const group = await firstClient(alice).caller.dialog.createGroup({
+      title: "recheck",
+      memberIds: [bob.userId, carol.userId],
+    });
+    let removeOnce = true;
+    const services = await h.createServices({
+      messaging: {
+        ...TEST_MESSAGING,
+        faults: {
+          afterTry: async () => {
+            if (!removeOnce) return;
+            removeOnce = false;
+            await firstClient(alice).caller.dialog.removeMember({ dialogId: group.id, userId: carol.userId });
+          },
+        },
+      },
+    });
+    const caller = h.callerFor(services, carol.userId, firstClient(carol).clientId);
+    await expect(
+      caller.message.send({
+        dialogId: group.id,
+        clientMsgId: "removed-1",
+        clientSeq: 1,
+        content: text("too late"),
+      }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const [row] = await query(
+      sql`SELECT id, status FROM messages WHERE dialog_id = ${group.id} AND client_msg_id = 'removed-1'`,
+    );
+    expect(row?.status).toBe("failed");
+    expect(await query(sql`SELECT seq FROM dialog_messages WHERE dialog_id = ${group.id}`)).toEqual([]);
+    const tomb = await query(
+      sql`SELECT msg_id FROM message_tombstones WHERE dialog_id = ${group.id} AND msg_id = ${String(row?.id)}`,
+    );
+    expect(tomb.length).toBe(1);
+  });
+});
