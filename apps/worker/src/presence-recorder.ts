@@ -18,14 +18,14 @@ export type PresenceRecorder = { flush: () => Promise<number>; stop: () => Promi
  */
 export function startPresenceRecorder(
   deps: { db: Db; nc: NatsConnection },
-  options: { flushMs?: number; maxBatch?: number } = {},
+  options: { flushMs?: number; maxBatch?: number; queue?: string } = {},
 ): PresenceRecorder {
   const pending = new Map<string, TPresenceSeen>();
   const maxBatch = options.maxBatch ?? 500;
   let flushing: Promise<number> | null = null;
 
   const sub: Subscription = deps.nc.subscribe(PRESENCE_SEEN_SUBJECT, {
-    queue: PRESENCE_SEEN_QUEUE,
+    queue: options.queue ?? PRESENCE_SEEN_QUEUE,
     callback: (error, msg) => {
       if (error) return;
       let parsed: ReturnType<typeof ZPresenceSeen.safeParse>;

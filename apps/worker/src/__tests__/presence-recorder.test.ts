@@ -30,7 +30,12 @@ test("coalesces seen records per client and moves last_seen_at forward only", as
   await testDb.db
     .insert(userClients)
     .values({ userId, clientId, name: "c", kind: "token", createdAt: old, lastSeenAt: old });
-  const recorder = startPresenceRecorder({ db: testDb.db, nc }, { flushMs: 60_000 });
+  // Its own queue group: any other worker on this NATS (a dev stack, another suite) would otherwise
+  // share the group and take some of the records.
+  const recorder = startPresenceRecorder(
+    { db: testDb.db, nc },
+    { flushMs: 60_000, queue: `presence-test-${process.pid}` },
+  );
   await nc.flush();
   const newest = Date.now() - 1_000;
   for (const t of [newest - 5_000, newest, newest - 10_000]) {
