@@ -8,28 +8,21 @@ export type CreateEngineOptions = { realtimeUrl: string; viewer: Me };
 
 // Reads are reported at most this often per dialog: scrolling through 200 messages is one write.
 const MARK_READ_DEBOUNCE_MS = 400;
+const EMPTY: TimelineSnapshot = { entries: [], hasHoles: false };
 
 /**
  * Adapts @parley/client's ChatEngine (the one sync implementation) to what the UI renders. All the
  * ordering, acks, dedup, gap fill, reconnect and catch-up happen inside the engine; this file only
  * maps its events to React-friendly snapshots and listeners.
+ *
+ * start() builds a fresh ChatEngine and stop() ends it, so the port survives React's
+ * mount → unmount → mount in development (a stopped ChatEngine does not start again).
  */
 export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): EnginePort {
-  // Same-origin tRPC with the session cookie: the cookie is this browser context's client.
-  const api = createTrpcChatApi({ url: "/api/trpc", credentials: "same-origin" });
-  const engine = new ChatEngine({
-    api,
-    realtimeUrl,
-    userId: viewer.id,
-    clientId: viewer.clientId,
-    // Checkpoints survive reloads, so a returning tab fetches only what it missed.
-    store:
-      typeof indexedDB === "undefined"
-        ? new MemoryStore()
-        : new IndexedDbStore(`parley-${viewer.id}-${viewer.clientId}`),
-  });
-
+  let engine: ChatEngine | null = null;
+  let teardown: (() => void) | null = null;
   let connection: ConnectionState = "connecting";
+  let signedOut = false;
   const connectionListeners = new Set<() => void>();
   const eventListeners = new Set<(event: SyncEvent) => void>();
   const signedOutListeners = new Set<() => void>();
@@ -38,7 +31,6 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
   const readTimers = new Map<string, ReturnType<typeof setTimeout>>();
   const readWanted = new Map<string, number>();
   const readSent = new Map<string, number>();
-  let signedOut = false;
 
   const emit = (event: SyncEvent) => {
     for (const listener of eventListeners) listener(event);
@@ -47,78 +39,108 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     snapshots.delete(dialogId);
     for (const listener of timelineListeners.get(dialogId) ?? []) listener();
   };
-  const signOut = () => {
-    if (signedOut) return;
-    signedOut = true;
-    engine.stop();
-    for (const listener of signedOutListeners) listener();
+  const allTimelinesChanged = () => {
+    for (const dialogId of timelineListeners.keys()) timelineChanged(dialogId);
   };
   const setConnection = (next: ConnectionState) => {
     if (next === connection) return;
     connection = next;
     for (const listener of connectionListeners) listener();
   };
-
-  // The browser knows before any heartbeat does: an offline network drops the socket at once (the
-  // engine's reconnect loop then retries with backoff) and the indicator says so until it is back.
   const isBrowserOffline = () => typeof navigator !== "undefined" && navigator.onLine === false;
-  const onBrowserOffline = () => {
-    setConnection("offline");
-    engine.dropConnection();
-  };
-  const onBrowserOnline = () => setConnection(engine.connectionState === "open" ? "live" : "reconnecting");
-  if (typeof window !== "undefined") {
-    window.addEventListener("offline", onBrowserOffline);
-    window.addEventListener("online", onBrowserOnline);
+
+  function stop(): void {
+    teardown?.();
+    teardown = null;
+    engine?.stop();
+    engine = null;
+    for (const timer of readTimers.values()) clearTimeout(timer);
+    readTimers.clear();
   }
 
-  const offs = [
-    () => {
-      if (typeof window === "undefined") return;
-      window.removeEventListener("offline", onBrowserOffline);
-      window.removeEventListener("online", onBrowserOnline);
-    },
-    engine.on("connection", ({ state, code }) => {
-      if (state === "caught-up") return;
-      if (state === "stopped" && code === CLOSE_REVOKED) return signOut();
-      if (isBrowserOffline() && state !== "open") return setConnection("offline");
-      setConnection(
-        state === "open"
-          ? "live"
-          : state === "reconnecting"
-            ? "reconnecting"
-            : state === "stopped"
-              ? "offline"
-              : "connecting",
-      );
-    }),
-    engine.on("message", ({ dialogId, message }) => {
-      timelineChanged(dialogId);
-      emit({ type: "message", dialogId, senderId: message.senderId });
-    }),
-    engine.on("status", ({ dialogId, status }) => {
-      timelineChanged(dialogId);
-      if (status === "sent") emit({ type: "sent", dialogId });
-    }),
-    engine.on("receipt", (event) => {
-      timelineChanged(event.dialogId);
-      emit({ type: "receipt", dialogId: event.dialogId, userId: event.userId });
-    }),
-    engine.on("dialog", (event) => {
-      timelineChanged(event.dialogId);
-      emit({ type: "dialog", dialogId: event.dialogId, change: event.change });
-    }),
-    engine.on("typing", (event) => emit(event)),
-    engine.on("error", ({ error }) => {
-      // A revoked or expired session shows up as UNAUTHORIZED on the engine's own API calls.
-      if ((error as { code?: unknown } | null)?.code === "UNAUTHORIZED") signOut();
-    }),
-  ];
+  function signOut(): void {
+    if (signedOut) return;
+    signedOut = true;
+    stop();
+    for (const listener of signedOutListeners) listener();
+  }
+
+  function start(): void {
+    if (engine || signedOut) return;
+    const current = new ChatEngine({
+      // Same-origin tRPC with the session cookie: the cookie is this browser context's client.
+      api: createTrpcChatApi({ url: "/api/trpc", credentials: "same-origin" }),
+      realtimeUrl,
+      userId: viewer.id,
+      clientId: viewer.clientId,
+      // Checkpoints survive reloads, so a returning tab fetches only what it missed.
+      store:
+        typeof indexedDB === "undefined"
+          ? new MemoryStore()
+          : new IndexedDbStore(`parley-${viewer.id}-${viewer.clientId}`),
+    });
+    engine = current;
+
+    // The browser knows before any heartbeat does: going offline drops the socket at once (the
+    // engine's reconnect loop then retries with backoff) and the indicator says so until it is back.
+    const onBrowserOffline = () => {
+      setConnection("offline");
+      current.dropConnection();
+    };
+    const onBrowserOnline = () => setConnection(current.connectionState === "open" ? "live" : "reconnecting");
+    window.addEventListener("offline", onBrowserOffline);
+    window.addEventListener("online", onBrowserOnline);
+
+    const offs = [
+      () => window.removeEventListener("offline", onBrowserOffline),
+      () => window.removeEventListener("online", onBrowserOnline),
+      current.on("connection", ({ state, code }) => {
+        if (state === "caught-up") return;
+        if (state === "stopped" && code === CLOSE_REVOKED) return signOut();
+        if (isBrowserOffline() && state !== "open") return setConnection("offline");
+        setConnection(
+          state === "open"
+            ? "live"
+            : state === "reconnecting"
+              ? "reconnecting"
+              : state === "stopped"
+                ? "offline"
+                : "connecting",
+        );
+      }),
+      current.on("message", ({ dialogId, message }) => {
+        timelineChanged(dialogId);
+        emit({ type: "message", dialogId, senderId: message.senderId });
+      }),
+      current.on("status", ({ dialogId, status }) => {
+        timelineChanged(dialogId);
+        if (status === "sent") emit({ type: "sent", dialogId });
+      }),
+      current.on("receipt", (event) => {
+        timelineChanged(event.dialogId);
+        emit({ type: "receipt", dialogId: event.dialogId, userId: event.userId });
+      }),
+      current.on("dialog", (event) => {
+        timelineChanged(event.dialogId);
+        emit({ type: "dialog", dialogId: event.dialogId, change: event.change });
+      }),
+      current.on("typing", (event) => emit(event)),
+      current.on("error", ({ error }) => {
+        // A revoked or expired session shows up as UNAUTHORIZED on the engine's own API calls.
+        if ((error as { code?: unknown } | null)?.code === "UNAUTHORIZED") signOut();
+      }),
+    ];
+    teardown = () => {
+      for (const off of offs) off();
+    };
+    setConnection("connecting");
+    void current.start().then(allTimelinesChanged);
+  }
 
   const flushRead = (dialogId: string) => {
     readTimers.delete(dialogId);
     const seq = readWanted.get(dialogId) ?? 0;
-    if (seq <= (readSent.get(dialogId) ?? 0)) return;
+    if (!engine || seq <= (readSent.get(dialogId) ?? 0)) return;
     readSent.set(dialogId, seq);
     engine.markRead(dialogId, seq).catch(() => {
       // Let the next sighting retry.
@@ -127,12 +149,8 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
   };
 
   return {
-    start: () => void engine.start(),
-    stop: () => {
-      for (const off of offs) off();
-      for (const timer of readTimers.values()) clearTimeout(timer);
-      engine.stop();
-    },
+    start,
+    stop,
     connection: () => connection,
     onConnection: (listener) => {
       connectionListeners.add(listener);
@@ -147,6 +165,7 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
       return () => signedOutListeners.delete(listener);
     },
     timeline: (dialogId) => {
+      if (!engine) return EMPTY;
       let snapshot = snapshots.get(dialogId);
       if (!snapshot) {
         snapshot = {
@@ -167,15 +186,17 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
       return () => listeners.delete(listener);
     },
     loadOlder: async (dialogId) => {
+      if (!engine) return;
       await engine.loadOlder(dialogId);
       timelineChanged(dialogId);
     },
     send: (dialogId, text) => {
+      if (!engine) return;
       engine.send(dialogId, text);
       timelineChanged(dialogId);
     },
     typing: (dialogId) => {
-      engine.typing(dialogId).catch(() => undefined);
+      engine?.typing(dialogId).catch(() => undefined);
     },
     markRead: (dialogId, seq) => {
       if (seq <= (readWanted.get(dialogId) ?? 0)) return;
