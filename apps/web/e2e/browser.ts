@@ -87,7 +87,7 @@ export async function waitForConversation(page: Page, previous?: string): Promis
 
 export async function unreadBadge(page: Page, title: string): Promise<string | null> {
   const badge = dialogItem(page, title).getByTestId("unread-badge");
-  return (await badge.count()) > 0 ? badge.innerText() : null;
+  return (await badge.count()) > 0 ? badge.textContent() : null;
 }
 
 /** Message texts in the open conversation, top to bottom. */

@@ -84,7 +84,7 @@ describe("web app", () => {
     // Not getByRole("alert"): Next's route announcer is an (empty) alert too.
     const alert = b2.page.locator(".form-error[role=alert]");
     await alert.waitFor();
-    const text = await alert.innerText();
+    const text = (await alert.textContent()) ?? "";
     expect(text.length).toBeGreaterThan(0);
     expect(text).not.toMatch(/\bat .+:\d+|Error:|TRPC|stack/i);
 
@@ -200,6 +200,44 @@ describe("web app", () => {
     // Give a stray push time to arrive before checking it did not.
     await Bun.sleep(1500);
     expect(await c.page.locator("text=after cat left").count()).toBe(0);
+    // Cat's view says so instead of showing a stale conversation, and the group left her inbox.
+    await c.page.getByText("This conversation is not available").waitFor();
+    await eventually(
+      "Trio gone from Cat's inbox",
+      () => dialogItem(c.page, "Trio").count(),
+      (n) => n === 0,
+    );
+  });
+
+  test("add a member back, and leave a group", async () => {
+    await a.page.getByLabel("Add members (handles)").fill(handles.c);
+    await a.page.getByRole("button", { name: "Add", exact: true }).click();
+    await eventually(
+      "Cat back",
+      () => a.page.getByTestId("member").count(),
+      (count) => count === 3,
+    );
+    await sendFast(a.page, ["welcome back cat"]);
+    await dialogItem(c.page, "Trio").click();
+    await eventually(
+      "Cat sees new messages",
+      () => messageTexts(c.page),
+      (texts) => texts.includes("welcome back cat"),
+    );
+
+    await b1.page.getByRole("button", { name: "Members" }).click();
+    await b1.page.getByRole("button", { name: "Leave group" }).click();
+    await b1.page.waitForURL(/\/chat$/);
+    await eventually(
+      "Trio gone from B's inbox",
+      () => dialogItem(b1.page, "Trio").count(),
+      (n) => n === 0,
+    );
+    await eventually(
+      "A sees two members",
+      () => a.page.getByTestId("member").count(),
+      (count) => count === 2,
+    );
   });
 
   test("B's second context offline, messages meanwhile, back online: all, in order, once", async () => {

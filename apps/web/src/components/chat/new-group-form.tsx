@@ -50,7 +50,7 @@ export function NewGroupForm({ id, onDone }: { id: string; onDone: () => void })
           {error}
         </p>
       ) : null}
-      <button type="submit" className="button primary small" disabled={busy}>
+      <button type="submit" className="button primary small new-group-submit" disabled={busy}>
         Create group
       </button>
     </form>
