@@ -1,0 +1,34 @@
+import { describe, expect, test } from "bun:test";
+import { ZId } from "./ids";
+import { MAX_TEXT_LENGTH, ZMessageContent } from "./message";
+
+describe("message content", () => {
+  test("accepts text up to the limit, counted in characters (code points), not UTF-16 units", () => {
+    const emoji = "😀".repeat(MAX_TEXT_LENGTH); // 8,000 UTF-16 units, 4,000 characters
+    expect(ZMessageContent.safeParse({ kind: "text", text: emoji }).success).toBe(true);
+    expect(ZMessageContent.safeParse({ kind: "text", text: `${emoji}a` }).success).toBe(false);
+  });
+
+  test("refuses empty and whitespace-only text, unknown kinds and missing fields", () => {
+    for (const bad of [
+      { kind: "text", text: "" },
+      { kind: "text", text: " \n\t " },
+      { kind: "image", url: "x" },
+      { kind: "text" },
+      "hello",
+    ]) {
+      expect(ZMessageContent.safeParse(bad).success).toBe(false);
+    }
+  });
+});
+
+describe("ids", () => {
+  test("are decimal strings without sign, leading zeros or fractions, up to 20 digits", () => {
+    for (const good of ["1", "9223372036854775807", "18446744073709551615"]) {
+      expect(ZId.safeParse(good).success).toBe(true);
+    }
+    for (const bad of ["0", "-1", "01", "1.5", "1e3", "", "123456789012345678901", 12]) {
+      expect(ZId.safeParse(bad).success).toBe(false);
+    }
+  });
+});
