@@ -5,28 +5,17 @@
  */
 import { existsSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { generateEd25519PemPair, generateSecret } from "../packages/auth/src/generate-keys";
 
 const root = join(import.meta.dir, "..");
 const envPath = join(root, ".env");
 
-async function generateEd25519Pem(): Promise<{ privatePem: string; publicPem: string }> {
-  const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
-    "sign",
-    "verify",
-  ])) as CryptoKeyPair;
-  const pkcs8 = Buffer.from(await crypto.subtle.exportKey("pkcs8", pair.privateKey)).toString("base64");
-  const spki = Buffer.from(await crypto.subtle.exportKey("spki", pair.publicKey)).toString("base64");
-  return {
-    privatePem: `-----BEGIN PRIVATE KEY-----\\n${pkcs8}\\n-----END PRIVATE KEY-----`,
-    publicPem: `-----BEGIN PUBLIC KEY-----\\n${spki}\\n-----END PUBLIC KEY-----`,
-  };
-}
-
-const secret = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+/** .env holds one line per variable, so the PEM newlines are written as "\\n" (dotenv expands them). */
+const oneLine = (pem: string) => pem.replaceAll("\n", "\\n");
 
 if (!existsSync(envPath)) {
-  const realtime = await generateEd25519Pem();
-  const access = await generateEd25519Pem();
+  const realtime = await generateEd25519PemPair();
+  const access = await generateEd25519PemPair();
   const lines = [
     "# Written by `bun run setup` for local development. Never commit this file.",
     "DATABASE_URL=mysql://root@127.0.0.1:3306/parley",
@@ -35,11 +24,11 @@ if (!existsSync(envPath)) {
     "APP_URL=http://localhost:3000",
     "REALTIME_URL=ws://localhost:3001/ws",
     "REALTIME_PORT=3001",
-    `REALTIME_TOKEN_PRIVATE_KEY="${realtime.privatePem}"`,
-    `REALTIME_TOKEN_PUBLIC_KEY="${realtime.publicPem}"`,
-    `ACCESS_TOKEN_PRIVATE_KEY="${access.privatePem}"`,
-    `ACCESS_TOKEN_PUBLIC_KEY="${access.publicPem}"`,
-    `REFRESH_TOKEN_SECRET=${secret()}`,
+    `REALTIME_TOKEN_PRIVATE_KEY="${oneLine(realtime.privatePem)}"`,
+    `REALTIME_TOKEN_PUBLIC_KEY="${oneLine(realtime.publicPem)}"`,
+    `ACCESS_TOKEN_PRIVATE_KEY="${oneLine(access.privatePem)}"`,
+    `ACCESS_TOKEN_PUBLIC_KEY="${oneLine(access.publicPem)}"`,
+    `REFRESH_TOKEN_SECRET=${generateSecret()}`,
     "",
   ];
   writeFileSync(envPath, lines.join("\n"), { mode: 0o600 });

@@ -11,6 +11,7 @@ export { isCrossSiteRequest } from "./cross-site";
 export type { AuthDeps } from "./deps";
 export { readAuthEnv } from "./env";
 export { AuthError, type AuthErrorCode } from "./errors";
+export { generateEd25519PemPair, generateSecret, type PemKeyPair } from "./generate-keys";
 export { normaliseHandle, ZDisplayName, ZHandle } from "./handle";
 export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, verifyRealtimeToken } from "./jwt";
 export type { OidcErrorCode } from "./oidc/errors";

@@ -1,23 +1,11 @@
 import type { AuthConfig } from "../config";
 import { DEFAULT_RATE_LIMIT } from "../config";
-
-async function generateEd25519Pem(): Promise<{ privatePem: string; publicPem: string }> {
-  const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
-    "sign",
-    "verify",
-  ])) as CryptoKeyPair;
-  const pkcs8 = Buffer.from(await crypto.subtle.exportKey("pkcs8", pair.privateKey)).toString("base64");
-  const spki = Buffer.from(await crypto.subtle.exportKey("spki", pair.publicKey)).toString("base64");
-  return {
-    privatePem: `-----BEGIN PRIVATE KEY-----\n${pkcs8}\n-----END PRIVATE KEY-----`,
-    publicPem: `-----BEGIN PUBLIC KEY-----\n${spki}\n-----END PUBLIC KEY-----`,
-  };
-}
+import { generateEd25519PemPair, generateSecret } from "../generate-keys";
 
 /** A complete AuthConfig with fresh keys and secrets, as `bun run setup` would write them. */
 export async function createTestAuthConfig(overrides: Partial<AuthConfig> = {}): Promise<AuthConfig> {
-  const access = await generateEd25519Pem();
-  const realtime = await generateEd25519Pem();
+  const access = await generateEd25519PemPair();
+  const realtime = await generateEd25519PemPair();
   return {
     appUrl: "http://127.0.0.1:3000",
     secureCookies: false,
@@ -25,7 +13,7 @@ export async function createTestAuthConfig(overrides: Partial<AuthConfig> = {}):
     accessTokenPublicKey: access.publicPem,
     realtimeTokenPrivateKey: realtime.privatePem,
     realtimeTokenPublicKey: realtime.publicPem,
-    refreshTokenSecret: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url"),
+    refreshTokenSecret: generateSecret(),
     accessTokenTtlSeconds: 900,
     refreshTokenTtlSeconds: 60 * 24 * 60 * 60,
     refreshGraceSeconds: 45,
