@@ -42,7 +42,14 @@ export class RealtimeConnection {
   private urlIndex = 0;
 
   constructor(private readonly options: ConnectionOptions) {
-    this.Impl = options.WebSocketImpl ?? WebSocket;
+    // Not a bare `WebSocket`: Node 20 has no global one, and that would be a ReferenceError here.
+    const Impl = options.WebSocketImpl ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
+    if (!Impl) {
+      throw new Error(
+        "@parley/client: this runtime has no global WebSocket (Node < 22): pass WebSocketImpl, e.g. the ws package",
+      );
+    }
+    this.Impl = Impl;
     this.urls = typeof options.url === "string" ? [options.url] : options.url;
     if (this.urls.length === 0) throw new Error("no realtime url");
   }
