@@ -370,6 +370,14 @@ describe("web app", () => {
     await phone.page.getByRole("link", { name: "Devices" }).click();
     await phone.page.getByTestId("device").nth(1).waitFor();
     await phone.page.screenshot({ path: join(SCREENSHOTS, "devices-phone.png") });
+    // Keyboard: on a fresh page the first Tab stop is the skip link; on the phone inbox it moves
+    // focus to the conversation list.
+    await phone.page.goto("/chat");
+    await waitLive(phone.page);
+    await phone.page.keyboard.press("Tab");
+    expect(await phone.page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await phone.page.keyboard.press("Enter");
+    expect(await phone.page.evaluate(() => document.activeElement?.id)).toBe("inbox");
     await phone.context.close();
 
     // Client-side navigation keeps the socket; the desktop devices page now lists the phone too.

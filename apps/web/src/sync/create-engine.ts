@@ -65,6 +65,15 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     for (const listener of signedOutListeners) listener();
   }
 
+  async function checkSession(): Promise<void> {
+    try {
+      const response = await fetch("/api/trpc/user.me", { credentials: "same-origin" });
+      if (response.status === 401) signOut();
+    } catch {
+      // Offline: the reconnect loop keeps trying.
+    }
+  }
+
   function start(): void {
     if (engine || signedOut) return;
     const current = new ChatEngine({
@@ -94,9 +103,12 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     const offs = [
       () => window.removeEventListener("offline", onBrowserOffline),
       () => window.removeEventListener("online", onBrowserOnline),
-      current.on("connection", ({ state, code }) => {
+      current.on("connection", ({ state, code, reason }) => {
         if (state === "caught-up") return;
         if (state === "stopped" && code === CLOSE_REVOKED) return signOut();
+        // No realtime token: maybe the network, maybe this client was revoked while the socket was
+        // down (so no close code told us). The session check tells the two apart.
+        if (state === "reconnecting" && reason?.startsWith("token:")) void checkSession();
         if (isBrowserOffline() && state !== "open") return setConnection("offline");
         setConnection(
           state === "open"

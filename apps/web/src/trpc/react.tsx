@@ -1,7 +1,7 @@
 "use client";
 
 import type { AppRouter } from "@parley/api";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { type ReactNode, useState } from "react";
@@ -10,8 +10,21 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 
 export type TrpcClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 
+const AUTH_PAGES = ["/sign-in", "/sign-up"];
+
+/**
+ * A query answered UNAUTHORIZED means this client's session ended (revoked from another device,
+ * expired, signed out elsewhere): leave for the sign-in page. Mutations are exempt — a wrong password
+ * is UNAUTHORIZED too, and the form shows it.
+ */
+function onQueryError(error: unknown): void {
+  if (!isUnauthorized(error) || AUTH_PAGES.includes(window.location.pathname)) return;
+  window.location.assign("/sign-in?signedOut=1");
+}
+
 function makeQueryClient(): QueryClient {
   return new QueryClient({
+    queryCache: new QueryCache({ onError: onQueryError }),
     defaultOptions: {
       queries: {
         // Live data arrives over the socket and invalidates queries; no need to refetch on focus.

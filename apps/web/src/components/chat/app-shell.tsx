@@ -42,9 +42,13 @@ export function AppShell({ realtimeUrl, children }: { realtimeUrl: string; child
   const pane = pathname === "/chat" ? "list" : "detail";
   return (
     <SyncProvider viewer={me.data} realtimeUrl={realtimeUrl}>
+      {/* On the inbox route (the only pane on phones) "content" is the list itself. */}
+      <a className="skip-link" href={pane === "list" ? "#inbox" : "#main"}>
+        Skip to content
+      </a>
       <div className="shell" data-pane={pane}>
         <Sidebar viewer={me.data} />
-        <main className="pane" id="main">
+        <main className="pane" id="main" tabIndex={-1}>
           {children}
         </main>
       </div>

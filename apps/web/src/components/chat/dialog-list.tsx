@@ -23,7 +23,7 @@ export function DialogList() {
     return <p className="dialog-list-status">No conversations yet. Start one above.</p>;
   }
   return (
-    <ul className="dialog-list" aria-label="Inbox">
+    <ul className="dialog-list" aria-label="Inbox" id="inbox" tabIndex={-1}>
       {items.map((item) => (
         <DialogListItem
           key={item.id}
