@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 import { withAuthErrors } from "./auth";
+import { ZDbId } from "./messaging-inputs";
 
 export const ZPublicUser = z.object({ id: ZId, handle: z.string(), displayName: z.string() });
 
@@ -19,9 +20,10 @@ export const ZClientOutput = z.object({
   current: z.boolean(),
 });
 
-export const ZRevokeClientInput = z.object({ clientId: ZId });
+/** Ids in input are range-checked (BIGINT UNSIGNED): 20 digits past 2^64 − 1 is BAD_REQUEST. */
+export const ZRevokeClientInput = z.object({ clientId: ZDbId });
 export const ZByHandleInput = z.object({ handle: z.string().trim().min(1).max(64) });
-export const ZByIdsInput = z.object({ ids: z.array(ZId).min(1).max(100) });
+export const ZByIdsInput = z.object({ ids: z.array(ZDbId).min(1).max(100) });
 
 export const userRouter = createTRPCRouter({
   me: protectedProcedure.output(ZMeOutput).query(({ ctx }) =>

@@ -1,3 +1,4 @@
+import type { DbOrTx } from "@parley/db";
 import {
   getDialog,
   getMember,
@@ -12,6 +13,7 @@ import {
 import type { ApiServices } from "../context";
 import { AppError } from "../errors";
 import type { Actor } from "./actor";
+import { isLockContention } from "./db-errors";
 import { type DialogView, publishDialogEvent, toDialogView } from "./dialog-view";
 import { directDialogId } from "./direct-dialog-id";
 import { MAX_GROUP_MEMBERS } from "./limits";
@@ -106,7 +108,8 @@ export async function createGroupDialog(
 /**
  * Membership changes serialise with Confirm on the dialog row lock and bump members_version, so a
  * message is pushed exactly to the members it committed under. New members join at the current
- * last_seq (they see what is sent after they joined).
+ * last_seq (they see what is sent after they joined). `authorize` runs under the lock, so a role
+ * checked there cannot change before the insert commits.
  */
 export async function addMembersUnderLock(
   services: ApiServices,
@@ -114,11 +117,13 @@ export async function addMembersUnderLock(
   kind: "direct" | "group",
   members: { userId: string; role: MemberRole }[],
   maxMembers = MAX_GROUP_MEMBERS,
+  authorize?: (tx: DbOrTx) => Promise<void>,
 ): Promise<{ count: number; lastSeq: number }> {
-  return services.db.transaction(async (tx) => {
+  return inDialogTransaction(services, async (tx) => {
     const dialog = await lockDialog(tx, dialogId);
     if (!dialog || dialog.kind !== kind)
       throw new AppError("CONFLICT", "dialog id is taken by another dialog");
+    if (authorize) await authorize(tx);
     const joinedAt = new Date();
     const count = await insertMembersIfAbsent(
       tx,
@@ -132,6 +137,24 @@ export async function addMembersUnderLock(
     if (count > 0) await updateDialogMembership(tx, dialogId, count);
     return { count, lastSeq: dialog.lastSeq };
   });
+}
+
+/**
+ * A transaction that takes a dialog row lock. A lock wait timeout or deadlock (a hot dialog) is a
+ * retryable TOO_MANY_REQUESTS, never an opaque INTERNAL error.
+ */
+export async function inDialogTransaction<T>(
+  services: ApiServices,
+  run: (tx: DbOrTx) => Promise<T>,
+): Promise<T> {
+  try {
+    return await services.db.transaction((tx) => run(tx));
+  } catch (error) {
+    if (isLockContention(error)) {
+      throw new AppError("TOO_MANY_REQUESTS", "dialog busy; retry shortly", { retryAfterMs: 500 });
+    }
+    throw error;
+  }
 }
 
 async function loadView(

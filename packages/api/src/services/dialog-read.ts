@@ -29,6 +29,8 @@ async function findPeer(services: ApiServices, dialogId: string, userId: string)
   return members.find((member) => member.userId !== userId)?.userId ?? null;
 }
 
+const UINT64_LIMIT = 1n << 64n;
+
 export type InboxPage = { items: DialogView[]; nextCursor: string | null };
 
 /**
@@ -75,7 +77,8 @@ function compareByActivity(a: ActivityKey, b: ActivityKey): number {
 
 function parseCursor(cursor: string): ActivityKey {
   const match = /^(\d{1,15}):([1-9]\d{0,19})$/.exec(cursor);
-  if (!match?.[1] || !match[2]) throw new AppError("BAD_REQUEST", "bad cursor");
+  if (!match?.[1] || !match[2] || BigInt(match[2]) >= UINT64_LIMIT)
+    throw new AppError("BAD_REQUEST", "bad cursor");
   return { activityAt: Number(match[1]), id: match[2] };
 }
 

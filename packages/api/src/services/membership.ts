@@ -12,7 +12,7 @@ import type { ApiServices } from "../context";
 import { AppError } from "../errors";
 import { dialogNotFound, requireMember } from "./access";
 import type { Actor } from "./actor";
-import { addMembersUnderLock } from "./dialog-create";
+import { addMembersUnderLock, inDialogTransaction } from "./dialog-create";
 import { publishDialogEvent } from "./dialog-view";
 
 const canManage = (role: string) => role === "owner" || role === "admin";
@@ -34,6 +34,13 @@ export async function addGroupMembers(
     input.dialogId,
     "group",
     userIds.map((userId) => ({ userId, role: "member" as const })),
+    undefined,
+    // Re-checked under the dialog lock: a manager removed or demoted meanwhile adds nobody.
+    async (tx) => {
+      const current = await getMember(tx, input.dialogId, actor.userId);
+      if (!current) throw dialogNotFound();
+      if (!canManage(current.role)) throw new AppError("FORBIDDEN", "only admins add members");
+    },
   ).catch((error: unknown) => {
     if (error instanceof AppError && error.code === "CONFLICT") {
       throw new AppError("BAD_REQUEST", "direct dialogs have fixed members");
@@ -93,7 +100,9 @@ async function removeFromGroup(
   dialogId: string,
   targetUserId: string,
 ): Promise<{ removed: boolean }> {
-  const { removed, lastSeq } = await services.db.transaction(async (tx) => {
+  // Outside the lock first: a non-member never queues on (or holds) a dialog's row lock.
+  await requireMember(services.db, dialogId, actor.userId);
+  const { removed, lastSeq } = await inDialogTransaction(services, async (tx) => {
     const dialog = await lockDialog(tx, dialogId);
     const me = await getMember(tx, dialogId, actor.userId);
     if (!dialog || !me) throw dialogNotFound();
