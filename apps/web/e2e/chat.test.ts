@@ -374,6 +374,7 @@ describe("web app", () => {
     // focus to the conversation list.
     await phone.page.goto("/chat");
     await waitLive(phone.page);
+    await phone.page.getByTestId("dialog-item").first().waitFor();
     await phone.page.keyboard.press("Tab");
     expect(await phone.page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
     await phone.page.keyboard.press("Enter");
