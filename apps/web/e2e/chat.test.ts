@@ -293,7 +293,35 @@ describe("web app", () => {
     for (const tracked of [a, b1, b2]) {
       expect(await tracked.page.locator(".timeline img").count()).toBe(0);
       expect(tracked.dialogs).toEqual([]);
+      expect(tracked.errors).toEqual([]);
     }
+    // The inbox preview is text too.
+    expect(await b1.page.locator(".dialog-list img").count()).toBe(0);
+  });
+
+  test("links are clickable only for http(s), and Shift+Enter writes a new line", async () => {
+    const composer = a.page.getByLabel("Message", { exact: true });
+    await composer.fill("see https://example.com/a?b=1 and javascript:alert(1)");
+    await composer.press("Enter");
+    const link = b1.page.locator(".timeline a").last();
+    await eventually(
+      "B1 shows the link",
+      () => link.getAttribute("href"),
+      (href) => href === "https://example.com/a?b=1",
+    );
+    expect(await link.getAttribute("rel")).toContain("noopener");
+    expect(await link.getAttribute("rel")).toContain("noreferrer");
+    expect(await b1.page.locator('.timeline a[href^="javascript:"]').count()).toBe(0);
+
+    await composer.pressSequentially("first line");
+    await composer.press("Shift+Enter");
+    await composer.pressSequentially("second line");
+    await composer.press("Enter");
+    await eventually(
+      "two-line message",
+      () => messageTexts(b1.page),
+      (texts) => texts.at(-1) === "first line\nsecond line",
+    );
   });
 
   test("sign in with an OIDC provider from the sign-in page", async () => {
