@@ -1,18 +1,27 @@
+import { AuthError } from "@parley/auth";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import type { Context } from "./context";
 import { AppError } from "./errors";
 
+const INTERNAL_MESSAGE = "internal error";
+
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    // INTERNAL errors are opaque wherever they were raised — in a procedure, in createContext (e.g.
+    // the database failing while a session cookie is checked) or in output validation — unless a
+    // domain AppError chose the message. Driver messages carry SQL and values.
+    const opaque = error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof AppError);
     return {
       ...shape,
+      message: opaque ? INTERNAL_MESSAGE : shape.message,
       data: {
         ...shape.data,
         // Never leak stack traces or driver errors to clients.
         stack: undefined,
-        zodIssues: cause instanceof ZodError ? cause.issues : undefined,
+        // Input issues only: an output validation failure is ours, not the client's.
+        zodIssues: error.code === "BAD_REQUEST" && cause instanceof ZodError ? cause.issues : undefined,
         details: cause instanceof AppError ? cause.details : undefined,
       },
     };
@@ -27,9 +36,9 @@ const mapErrors = t.middleware(async ({ next }) => {
     if (cause instanceof AppError) {
       throw new TRPCError({ code: cause.code, message: cause.message, cause });
     }
-    if (result.error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof ZodError)) {
+    if (result.error.code === "INTERNAL_SERVER_ERROR") {
       console.error("[api] internal error:", result.error.cause ?? result.error);
-      throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "internal error" });
+      throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: INTERNAL_MESSAGE });
     }
   }
   return result;
@@ -44,10 +53,22 @@ export const publicProcedure = t.procedure.use(mapErrors);
 /**
  * Authenticated and not revoked. Gives `ctx.user` and `ctx.client`; authorisation per dialog is
  * checked inside the domain services (a user touches only dialogs it belongs to).
+ *
+ * A cookie is ambient, so every cookie-authenticated *mutation* must also come from our own origin
+ * with no exemption for navigations (createContext lets a top-level navigation through for reads;
+ * a same-site `<form method=post>` is a navigation too, and tRPC accepts multipart bodies).
  */
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next, type }) => {
   const viewer = ctx.viewer;
   if (!viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in required" });
+  if (type === "mutation" && viewer.via === "cookie") {
+    try {
+      ctx.services.auth.assertSameOrigin(ctx.req.headers);
+    } catch (error) {
+      if (error instanceof AuthError) throw new TRPCError({ code: "FORBIDDEN", message: error.message });
+      throw error;
+    }
+  }
   if (await ctx.services.isClientRevoked(viewer)) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "this client was signed out" });
   }

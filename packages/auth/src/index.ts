@@ -7,7 +7,7 @@ export {
   type RateLimitConfig,
   ZOidcProviderConfig,
 } from "./config";
-export { isCrossSiteRequest } from "./cross-site";
+export { isCrossSiteRequest, isCrossSiteWrite } from "./cross-site";
 export type { AuthDeps } from "./deps";
 export { readAuthEnv } from "./env";
 export { AuthError, type AuthErrorCode } from "./errors";

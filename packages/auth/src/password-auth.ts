@@ -5,7 +5,7 @@ import type { AuthConfig } from "./config";
 import type { AuthDeps } from "./deps";
 import { AuthError } from "./errors";
 import { normaliseHandle, ZDisplayName, ZHandle } from "./handle";
-import { burnPasswordCheck, hashPassword, verifyPassword, ZPassword } from "./password";
+import { burnPasswordCheck, hashPassword, prepareDummyHash, verifyPassword, ZPassword } from "./password";
 import { createSignInRateLimiter } from "./rate-limit";
 import { claimHandle, findUserIdByHandle, insertUser, releaseHandle } from "./users";
 
@@ -52,6 +52,8 @@ export async function signUpWithPassword(deps: AuthDeps, input: SignUpInput): Pr
  */
 export function createPasswordSignIn(deps: AuthDeps, config: AuthConfig) {
   const limiter = createSignInRateLimiter(deps.redis, config.rateLimit);
+  // Ready before the first sign-in, so no unknown-handle request ever pays for making it.
+  prepareDummyHash().catch(() => {});
   return async (input: SignInInput, ip: string | null): Promise<string> => {
     const handleNorm = normaliseHandle(input.handle.trim()).slice(0, 256);
     const attempt = await limiter.reserve(handleNorm, ip);

@@ -32,10 +32,19 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
 let dummyHash: Promise<string> | null = null;
 
 /**
+ * Computes the dummy hash ahead of the first sign-in (call at start-up). Made lazily instead, the
+ * first unknown-handle sign-in of every process would pay a hash *and* a verification — twice the
+ * time of a known handle, which tells an attacker the handle does not exist.
+ */
+export function prepareDummyHash(): Promise<string> {
+  dummyHash ??= hashPassword(crypto.randomUUID());
+  return dummyHash;
+}
+
+/**
  * Unknown handles still pay for one argon2 verification, so response time does not reveal whether
  * a handle exists.
  */
 export async function burnPasswordCheck(password: string): Promise<void> {
-  dummyHash ??= hashPassword(crypto.randomUUID());
-  await verifyPassword(password, await dummyHash);
+  await verifyPassword(password, await prepareDummyHash());
 }

@@ -8,7 +8,7 @@ import {
 import { type ClientInfo, createRevocationCache, listClients, revokeClient } from "./clients";
 import type { AuthConfig } from "./config";
 import { deleteCookie } from "./cookies";
-import { isCrossSiteRequest } from "./cross-site";
+import { isCrossSiteWrite } from "./cross-site";
 import type { AuthDeps } from "./deps";
 import { AuthError } from "./errors";
 import { type SignedToken, signAccessToken, signRealtimeToken } from "./jwt";
@@ -31,7 +31,11 @@ export type AuthService = {
   resolveViewer: (req: ViewerRequest, resHeaders?: Headers) => Promise<Viewer | null>;
   /** `revoked_at` check, cached ≤ revocationCacheMs (2 s by default). */
   isClientRevoked: (viewer: Viewer) => Promise<boolean>;
-  /** Throws FORBIDDEN when a browser sends this request from another site. */
+  /**
+   * Throws FORBIDDEN when a browser sends this state-changing request from another site (no
+   * exemption for navigations: a same-site form POST is one). For cookie-mode sign-in/up and every
+   * cookie-authenticated mutation.
+   */
   assertSameOrigin: (headers: Headers) => void;
   signUp: (input: SignUpInput, request: SignInRequest) => Promise<SignInResult>;
   signIn: (input: SignInInput, request: SignInRequest) => Promise<SignInResult>;
@@ -59,7 +63,7 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
   const appOrigin = new URL(config.appUrl).origin;
 
   const assertSameOrigin = (headers: Headers) => {
-    if (isCrossSiteRequest(headers, appOrigin)) {
+    if (isCrossSiteWrite(headers, appOrigin)) {
       throw new AuthError("FORBIDDEN", "cross-site request refused");
     }
   };

@@ -16,6 +16,7 @@ import { createDiscoveryCache } from "./discovery";
 import { OidcError } from "./errors";
 import { verifyIdToken } from "./id-token";
 import { linkIdentity } from "./identity";
+import { safeReturnTo } from "./return-to";
 
 const STATE_COOKIE = "parley_oidc_state";
 const FLOW_TTL_SECONDS = 600;
@@ -31,12 +32,6 @@ const ZFlow = z.object({
 type Flow = z.infer<typeof ZFlow>;
 
 export type OidcHandler = (request: Request) => Promise<Response>;
-
-/** Only same-site relative paths: an open redirect would hand the fresh session to a phishing page. */
-function safeReturnTo(value: string | null): string {
-  if (!value?.startsWith("/") || value.startsWith("//") || value.includes("\\")) return "/";
-  return value.slice(0, 512);
-}
 
 function redirect(location: string, cookies: string[] = []): Response {
   const headers = new Headers({ location, "cache-control": "no-store" });
@@ -92,7 +87,7 @@ export function createOidcHandlers(deps: AuthDeps, config: AuthConfig, keys: Aut
         providerId: provider.id,
         codeVerifier,
         nonce,
-        returnTo: safeReturnTo(url.searchParams.get("returnTo")),
+        returnTo: safeReturnTo(url.searchParams.get("returnTo"), config.appUrl),
         clientName: url.searchParams.get("clientName")?.slice(0, 128) || undefined,
       };
       // The verifier and nonce stay server-side (Redis, single use, 10 min); the browser holds only state.
@@ -156,7 +151,11 @@ export function createOidcHandlers(deps: AuthDeps, config: AuthConfig, keys: Aut
       const session = await startClientSession(deps, config, keys, userId, clientRequest);
       const cookies = [deleteCookie(STATE_COOKIE, cookieOptions)];
       if (session.setCookie) cookies.push(session.setCookie);
-      return redirect(new URL(flow.data.returnTo, config.appUrl).toString(), cookies);
+      // Checked again on the way out (a flow stored by an older build may hold anything).
+      return redirect(
+        new URL(safeReturnTo(flow.data.returnTo, config.appUrl), config.appUrl).toString(),
+        cookies,
+      );
     } catch (error) {
       return fail(error);
     }
