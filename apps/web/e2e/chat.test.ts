@@ -370,6 +370,12 @@ describe("web app", () => {
     const shot = async (page: Page, name: string) => {
       await waitLive(page);
       await page.getByTestId("dialog-item").first().waitFor();
+      // Names arrive a moment after the inbox (profiles by id); "…" is their placeholder.
+      await eventually(
+        "names loaded",
+        () => page.locator(".dialog-item-title").allTextContents(),
+        (titles) => !titles.includes("…"),
+      );
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
     };
     await a.page.goto("/chat");
