@@ -5,6 +5,8 @@
  * MariaDB ceiling for the same row writes (mysql2, one multi-statement transaction per message).
  * Every message is durable (innodb_flush_log_at_trx_commit=1) before it is acked.
  */
+
+import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "@nats-io/transport-node";
 import { type ApiServices, appRouter, createApiServices, createCallerFactory, readApiEnv } from "@parley/api";
 import type { AuthService } from "@parley/auth";
@@ -12,6 +14,7 @@ import { schema } from "@parley/db";
 import { createTestDatabase, TEST_NATS_URL, TEST_REDIS_URL } from "@parley/testkit";
 import mysql from "mysql2/promise";
 import { perSecond, type Row, report, summarize } from "./lib";
+import { cpuMicros } from "./realtime/procfs";
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4_000);
 const CONCURRENCY = [1, 8, 64];
@@ -26,6 +29,22 @@ const authNotUsed = new Proxy({} as AuthService, {
     throw new Error(`auth.${String(property)} is not used by this bench`);
   },
 });
+
+/** The local MariaDB server process, to charge its CPU per message (null when not on this host). */
+function findDatabasePid(): number | null {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, "utf8").trim();
+      if (comm === "mariadbd" || comm === "mysqld") return Number(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return null;
+}
+const dbPid = findDatabasePid();
+const dbCpu = () => (dbPid === null ? 0 : cpuMicros(dbPid));
 
 type Sender = { caller: Caller; dialogId: string; clientSeq: number; tag: string };
 
@@ -219,9 +238,13 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const notes: Record<string, unknown> = { durationMs: DURATION_MS };
   try {
-    // A few sends through the captured handle let the scatter guard see every statement shape.
-    const guardedDb = testDb.connect({ connectionLimit: 2, multipleStatements: true }).db;
-    const guarded = await createSenders({ ...services, db: guardedDb }, 1, "guard");
+    // A few sends through captured handles let the scatter guard see every statement shape.
+    const guardedServices: ApiServices = {
+      ...services,
+      db: testDb.connect({ connectionLimit: 2 }).db,
+      sendPool: testDb.connectSendPool({ connectionLimit: 2 }),
+    };
+    const guarded = await createSenders(guardedServices, 1, "guard");
     for (const sender of guarded) for (let i = 0; i < 3; i++) await send(sender);
 
     const all = await createSenders(services, Math.max(...CONCURRENCY), "s");
@@ -230,17 +253,21 @@ async function main(): Promise<void> {
     for (const concurrency of CONCURRENCY) {
       const before = pushes;
       const cpu = process.cpuUsage();
+      const db0 = dbCpu();
       const full = await closedLoop(all.slice(0, concurrency));
       const used = process.cpuUsage(cpu);
       notes[`apiCpuUsPerMsg@${concurrency}`] = Math.round(
         (used.user + used.system) / Math.max(1, full.count),
       );
+      notes[`dbCpuUsPerMsg@${concurrency}`] = Math.round((dbCpu() - db0) / Math.max(1, full.count));
       await Bun.sleep(200);
       rows.push({ ...row("full send path", concurrency, full), "pushes seen": pushes - before });
       console.log(rows.at(-1));
       const rawCpu = process.cpuUsage();
+      const rawDb0 = dbCpu();
       const raw = await rawCeiling(testDb.url, concurrency, rawDialog);
       const rawUsed = process.cpuUsage(rawCpu);
+      notes[`rawDbCpuUsPerMsg@${concurrency}`] = Math.round((dbCpu() - rawDb0) / Math.max(1, raw.count));
       notes[`rawCpuUsPerMsg@${concurrency}`] = Math.round(
         (rawUsed.user + rawUsed.system) / Math.max(1, raw.count),
       );

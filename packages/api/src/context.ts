@@ -1,5 +1,5 @@
 import { AuthError, type AuthService } from "@parley/auth";
-import type { Db } from "@parley/db";
+import type { Db, SendPool } from "@parley/db";
 import { TRPCError } from "@trpc/server";
 import type Redis from "ioredis";
 import type { MessagingOptions } from "./services/options";
@@ -14,6 +14,8 @@ export type Viewer = { userId: string; clientId: string; via: "cookie" | "bearer
  */
 export type EventPublisher = {
   publish: (subject: string, payload: unknown) => void;
+  /** Optional: the same for an event already serialised as JSON (one serialisation per event, not per member). */
+  publishJson?: (subject: string, json: string) => void;
 };
 
 export type IdGenerator = { nextId: () => string };
@@ -23,7 +25,13 @@ export type IdGenerator = { nextId: () => string };
  * every request; tests build it against their own database, NATS and Redis.
  */
 export type ApiServices = {
+  /** The general pool (Drizzle; multi-statement queries off). */
   db: Db;
+  /**
+   * The send path's own mysql2 pool with multi-statement queries (Confirm in two round trips), used
+   * by message.send only. Absent on other drivers: the send path then runs one statement per round trip.
+   */
+  sendPool?: SendPool;
   redis: Redis;
   events: EventPublisher;
   ids: IdGenerator;

@@ -1,5 +1,5 @@
 import { type AuthService, createAuthService, readAuthEnv } from "@parley/auth";
-import { createDb } from "@parley/db";
+import { createDb, createSendPool } from "@parley/db";
 import { createLeasedIdGenerator } from "@parley/db/snowflake";
 import Redis from "ioredis";
 import type { ApiServices } from "./context";
@@ -27,8 +27,13 @@ export async function createApiServices(
   env: ApiEnv = readApiEnv(),
   options: CreateApiServicesOptions = {},
 ): Promise<ApiRuntime> {
-  // Multi-statement queries let Confirm hold the dialog lock for two round trips instead of six.
-  const handle = createDb(env.DATABASE_URL, { connectionLimit: env.DB_POOL_SIZE, multipleStatements: true });
+  // The general pool keeps multi-statement queries off; only the send path's own pool (fixed SQL
+  // texts, values escaped by the driver) batches statements: a send is two round trips.
+  const handle = createDb(env.DATABASE_URL, { connectionLimit: env.DB_POOL_SIZE });
+  const sendPool =
+    handle.driver === "mysql2"
+      ? createSendPool(env.DATABASE_URL, { connectionLimit: env.DB_SEND_POOL_SIZE ?? env.DB_POOL_SIZE })
+      : undefined;
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const nats = createNatsPublisher(env.NATS_URL, "parley-api");
   const ids = await createLeasedIdGenerator(handle.db);
@@ -41,10 +46,10 @@ export async function createApiServices(
     auth,
     resolveViewer: (req, resHeaders) => auth.resolveViewer(req, resHeaders),
     isClientRevoked: (viewer) => auth.isClientRevoked(viewer),
+    ...(sendPool ? { sendPool } : {}),
     messaging: {
       readRateLimit: { max: env.READ_RATE_LIMIT_MAX, windowMs: env.READ_RATE_LIMIT_WINDOW_MS },
       clientSeqWaitMs: env.CLIENT_SEQ_WAIT_MS,
-      batchStatements: handle.multipleStatements,
     },
   };
   return {
@@ -53,6 +58,7 @@ export async function createApiServices(
       await ids.close();
       await nats.close();
       redis.disconnect();
+      await sendPool?.close();
       await handle.close();
     },
   };

@@ -5,6 +5,8 @@ const ZApiEnv = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  /** Connections of the send path's own pool (mysql2 only); defaults to DB_POOL_SIZE. */
+  DB_SEND_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
   /** Per-client budget for dialog.sync / history / changes, shared across processes. */
   READ_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(120),
   READ_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),

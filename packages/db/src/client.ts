@@ -17,8 +17,6 @@ export type DbHandle = {
   db: Db;
   close: () => Promise<void>;
   driver: "mysql2" | "planetscale";
-  /** True when statements may be batched into one query (see CreateDbOptions.multipleStatements). */
-  multipleStatements: boolean;
 };
 
 export type CreateDbOptions = {
@@ -31,17 +29,12 @@ export type CreateDbOptions = {
    * for the scatter guard; `true` logs to the console.
    */
   logger?: Logger | boolean;
-  /**
-   * mysql2 only: lets one query carry several statements (`a; b; c`), so a hot path can send a
-   * transaction's statements in one round trip. Off by default. Values are still escaped by the
-   * driver; only code that builds statements with drizzle's `sql` should run on such a handle.
-   */
-  multipleStatements?: boolean;
 };
 
 /**
  * Picks the driver from the URL: `mysql://` (MySQL 8, MariaDB, Vitess vtgate) uses a mysql2 pool;
  * `planetscale://user:pass@host` or `https://user:pass@host` uses PlanetScale's HTTP driver.
+ * Multi-statement queries are always off here; only the send path's own pool (createSendPool) has them.
  */
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   const parsed = new URL(url);
@@ -53,18 +46,13 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       `DATABASE_URL must start with mysql://, planetscale:// or https:// (got ${parsed.protocol})`,
     );
   }
-  const pool = createMysqlPool(url, options.connectionLimit ?? 20, options.multipleStatements ?? false);
+  const pool = createMysqlPool(url, options.connectionLimit ?? 20);
   const db = drizzleMysql2(pool, {
     schema,
     mode: "default",
     logger: options.logger ?? false,
   }) as unknown as Db;
-  return {
-    db,
-    driver: "mysql2",
-    multipleStatements: options.multipleStatements ?? false,
-    close: () => pool.end(),
-  };
+  return { db, driver: "mysql2", close: () => pool.end() };
 }
 
 /** Seconds a statement waits for a row lock before failing with 1205 (see createMysqlPool). */
@@ -75,6 +63,7 @@ export const LOCK_WAIT_TIMEOUT_SECONDS = 3;
  * UTC so NOW() and the DATETIME columns agree with JavaScript Dates, and with a short lock wait:
  * InnoDB's 50 s default would let a hot dialog's queue of senders pile up instead of answering
  * "busy, retry" (the send path's dialog lock is held for a few statements only).
+ * `multipleStatements` is for the send path's pool only (see send-pool.ts).
  */
 export function createMysqlPool(
   url: string,
@@ -104,5 +93,5 @@ function createPlanetScaleDb(parsed: URL, options: CreateDbOptions): DbHandle {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const db = drizzlePlanetScale(client, { schema, logger: options.logger ?? false }) as unknown as Db;
-  return { db, driver: "planetscale", multipleStatements: false, close: async () => {} };
+  return { db, driver: "planetscale", close: async () => {} };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
+import { flushOutboxDeletes } from "../services/send/outbox-cleaner";
 import {
   createMessagingHarness,
   firstClient,
@@ -25,6 +26,8 @@ beforeAll(async () => {
     clientSeq: 1,
     content: text("hi"),
   });
+  // The snapshots below compare the outbox too: let the batched delete of that push land first.
+  await flushOutboxDeletes(h.services);
 });
 afterAll(async () => {
   await h?.close();
@@ -77,6 +80,68 @@ describe("non-members are refused everywhere with NOT_FOUND", () => {
     expect(changes.dialogs.some((d) => d.dialogId === dialogId)).toBe(false);
     const inbox = await caller.dialog.list({ limit: 10 });
     expect(inbox.items).toEqual([]);
+  });
+
+  test("a stranger's send never takes the dialog lock; a removed member is refused and then stays off it", async () => {
+    /** Holds the dialog row lock (as a long Confirm would) while `run` goes; answers run's error and time. */
+    async function whileLocked(target: string, run: () => Promise<unknown>) {
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked: () => void = () => {};
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const holder = h.db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT id FROM dialogs WHERE id = ${target} FOR UPDATE`);
+        locked();
+        await released;
+      });
+      await isLocked;
+      const started = performance.now();
+      const error = await run().then(
+        () => null,
+        (caught: unknown) => caught,
+      );
+      const elapsed = performance.now() - started;
+      release();
+      await holder;
+      return { error, elapsed };
+    }
+    const stranger = await whileLocked(dialogId, () =>
+      firstClient(mallory).caller.message.send({
+        dialogId,
+        clientMsgId: "stranger-1",
+        clientSeq: 1,
+        content: text("let me in"),
+      }),
+    );
+    expect(stranger.error).toMatchObject({ code: "NOT_FOUND" });
+    expect(stranger.elapsed).toBeLessThan(250);
+
+    const carol = await h.createUser(1);
+    const group = await firstClient(alice).caller.dialog.createGroup({
+      title: "leavers",
+      memberIds: [bob.userId, carol.userId],
+    });
+    const carolSend = (n: number) =>
+      firstClient(carol).caller.message.send({
+        dialogId: group.id,
+        clientMsgId: `c${n}`,
+        clientSeq: n,
+        content: text(`carol ${n}`),
+      });
+    // Two sends: the second goes the fused way (Try travels with the lock).
+    expect((await carolSend(1)).seq).toBe(1);
+    expect((await carolSend(2)).seq).toBe(2);
+    await firstClient(alice).caller.dialog.removeMember({ dialogId: group.id, userId: carol.userId });
+    await expect(carolSend(3)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const removed = await whileLocked(group.id, () => carolSend(4));
+    expect(removed.error).toMatchObject({ code: "NOT_FOUND" });
+    expect(removed.elapsed).toBeLessThan(250);
+    const page = await firstClient(alice).caller.dialog.sync({ dialogId: group.id, afterSeq: 0, limit: 10 });
+    expect(page.messages.map((m) => m.clientMsgId)).toEqual(["c1", "c2"]);
   });
 
   test("unauthenticated callers are refused", async () => {

@@ -83,8 +83,9 @@ export type MessagingHarness = {
 };
 
 /**
- * Production batches Confirm's statements (mysql2 multipleStatements); MESSAGING_SEQUENTIAL=1 runs
- * every messaging test on the one-statement-per-round-trip path that other drivers use.
+ * Production sends through the send path's own multi-statement pool (two round trips per send);
+ * MESSAGING_SEQUENTIAL=1 runs every messaging test on the one-statement-per-round-trip path that
+ * other drivers use (no send pool).
  */
 const BATCHED = process.env.MESSAGING_SEQUENTIAL !== "1";
 
@@ -111,7 +112,8 @@ export async function createMessagingHarness(label: string): Promise<MessagingHa
   async function createServices(
     options: { messaging?: MessagingOptions; events?: EventPublisher; natsUrl?: string } = {},
   ): Promise<ApiServices> {
-    const handle = testDb.connect({ multipleStatements: BATCHED });
+    const handle = testDb.connect();
+    const sendPool = BATCHED ? testDb.connectSendPool() : undefined;
     const ids = await createLeasedIdGenerator(handle.db, {
       holder: `test-${randomBytes(4).toString("hex")}`,
     });
@@ -131,7 +133,8 @@ export async function createMessagingHarness(label: string): Promise<MessagingHa
       auth: authNotWired,
       resolveViewer: async () => null,
       isClientRevoked: async () => false,
-      messaging: { batchStatements: BATCHED, ...(options.messaging ?? TEST_MESSAGING) },
+      ...(sendPool ? { sendPool } : {}),
+      messaging: options.messaging ?? TEST_MESSAGING,
     };
     if (publisher) publishers.set(services, publisher);
     return services;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { AuthService } from "@parley/auth";
 import { schema } from "@parley/db";
 import { createTestDatabase, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase } from "@parley/testkit";
+import { sql } from "drizzle-orm";
 import { type ApiRuntime, createApiServices } from "../create-services";
 import { readApiEnv } from "../env";
 import { createCallerFactory } from "../index";
@@ -18,7 +19,7 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-test("createApiServices wires db (batched Confirm), Redis, NATS and leased ids; a send goes through", async () => {
+test("createApiServices wires db (multi-statement off), the send pool, Redis, NATS and leased ids; a send goes through", async () => {
   const stubAuth = {} as AuthService;
   runtime = await createApiServices(
     readApiEnv({ DATABASE_URL: testDb.url, NATS_URL: TEST_NATS_URL, REDIS_URL: TEST_REDIS_URL }),
@@ -26,7 +27,9 @@ test("createApiServices wires db (batched Confirm), Redis, NATS and leased ids; 
   );
   const services = { ...runtime.services, isClientRevoked: async () => false };
   expect(services.auth).toBe(stubAuth);
-  expect(services.messaging?.batchStatements).toBe(true);
+  expect(services.sendPool).toBeDefined();
+  // The general pool refuses multi-statement queries; only the send pool batches.
+  await expect(services.db.execute(sql`SELECT 1; SELECT 2`)).rejects.toThrow();
   const [a, b, clientId] = [services.ids.nextId(), services.ids.nextId(), services.ids.nextId()];
   const now = new Date();
   await services.db.insert(schema.users).values([

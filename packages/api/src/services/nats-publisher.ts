@@ -48,6 +48,10 @@ export function createNatsPublisher(url: string, name = "parley-api"): NatsPubli
         if (!nc || !connected || nc.isClosed()) throw new Error("NATS is not connected");
         nc.publish(subject, JSON.stringify(payload));
       },
+      publishJson(subject, json) {
+        if (!nc || !connected || nc.isClosed()) throw new Error("NATS is not connected");
+        nc.publish(subject, json);
+      },
     },
     isConnected: () => connected && nc !== null && !nc.isClosed(),
     close: async () => {

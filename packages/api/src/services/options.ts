@@ -18,18 +18,12 @@ export type MessagingOptions = {
   readRateLimit?: { max: number; windowMs: number };
   /** How long a clientSeq that is ahead waits for its predecessor before it is refused. */
   clientSeqWaitMs?: number;
-  /**
-   * Confirm sends its statements as two multi-statement queries instead of one round trip each.
-   * Only for a mysql2 handle created with `multipleStatements` (see createDb).
-   */
-  batchStatements?: boolean;
 };
 
 export type ResolvedMessagingOptions = {
   faults: SendFaults;
   readRateLimit: { max: number; windowMs: number };
   clientSeqWaitMs: number;
-  batchStatements: boolean;
 };
 
 export const DEFAULT_READ_RATE_LIMIT = { max: 120, windowMs: 10_000 };
@@ -40,6 +34,5 @@ export function messagingOptions(services: ApiServices): ResolvedMessagingOption
     faults: options.faults ?? {},
     readRateLimit: options.readRateLimit ?? DEFAULT_READ_RATE_LIMIT,
     clientSeqWaitMs: options.clientSeqWaitMs ?? 2_000,
-    batchStatements: options.batchStatements ?? false,
   };
 }

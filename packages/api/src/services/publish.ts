@@ -6,17 +6,21 @@ import type { ApiServices, EventPublisher } from "../context";
 /**
  * Publishes one event to each user's subject (every client of that user, the sender's other
  * clients included). Returns false when any publish could not be handed to NATS — the caller then
- * keeps its outbox row so the relay delivers later.
+ * keeps its outbox row so the relay delivers later. A publisher that takes serialised events gets
+ * the event serialised once for all members (`json` when the caller already has it).
  */
 export function publishToUsers(
   events: EventPublisher,
   userIds: readonly string[],
   event: TUserEvent,
+  json?: string,
 ): boolean {
   let delivered = true;
+  const text = events.publishJson ? (json ?? JSON.stringify(event)) : null;
   for (const userId of userIds) {
     try {
-      events.publish(userSubject(userId), event);
+      if (text !== null && events.publishJson) events.publishJson(userSubject(userId), text);
+      else events.publish(userSubject(userId), event);
     } catch {
       delivered = false;
     }

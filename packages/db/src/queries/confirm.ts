@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../client";
-import { rowsOf, toNumber } from "./result";
+import type { SendConnection } from "../send-pool";
+import type { NewMessage } from "./message";
+import { affectedRowsOf, rowsOf, toNumber } from "./result";
 
 /**
  * Confirm's reads: first the dialog row lock alone, then one plain SELECT of the state. Two
@@ -55,32 +57,11 @@ function toConfirmState(dialog: LockedDialog, row: StateRow | undefined): Confir
   };
 }
 
-/**
- * The per-statement form (any driver): two round trips. With `batched` (a mysql2 handle created
- * with multipleStatements) both statements travel in one query; the server still runs them in order,
- * so the state read starts only once the lock is held.
- */
-export async function lockDialogForConfirm(
-  tx: DbOrTx,
-  key: ConfirmKey,
-  batched = false,
-): Promise<ConfirmState | null> {
-  if (batched) {
-    const sets = resultSetsOf(
-      await tx.execute(sql`${lockDialogSql(key.dialogId)};\n${confirmStateSql(key)}`),
-    );
-    const dialog = toLockedDialog((sets[0] as LockRow[] | undefined)?.[0]);
-    return dialog ? toConfirmState(dialog, (sets[1] as StateRow[] | undefined)?.[0]) : null;
-  }
+/** The per-statement form (any driver): two round trips, inside the caller's transaction. */
+export async function lockDialogForConfirm(tx: DbOrTx, key: ConfirmKey): Promise<ConfirmState | null> {
   const dialog = toLockedDialog(rowsOf<LockRow>(await tx.execute(lockDialogSql(key.dialogId)))[0]);
   if (!dialog) return null;
   return toConfirmState(dialog, rowsOf<StateRow>(await tx.execute(confirmStateSql(key)))[0]);
-}
-
-/** The result sets of a multi-statement query (mysql2 answers `[[set1, set2, …], fields]`). */
-function resultSetsOf(result: unknown): unknown[] {
-  const first: unknown = Array.isArray(result) ? result[0] : null;
-  return Array.isArray(first) ? first : [];
 }
 
 export type LockedDialog = { lastSeq: number; membersVersion: number; memberCount: number };
@@ -110,34 +91,33 @@ export type CommitWrite = {
   preview: string;
   createdAt: Date;
   outboxKind: string;
-  outboxPayload: unknown;
+  /** The outbox payload, serialised once by the caller (the same text is published). */
+  outboxJson: string;
 };
 
 /**
  * Confirm's writes, in lock order, all on the dialog's shard: the timeline row; last_seq with the
  * last-message snapshot and the sender's watermarks in one UPDATE (the sender has read everything up
- * to its own message, so unread never counts one's own messages); the clientSeq; the outbox row.
- * `batched` sends the four as one query (mysql2 with multipleStatements), else one round trip each.
+ * to its own message, so unread never counts one's own messages); the clientSeq; the outbox row; and
+ * the message's status `committed` with its seq (the messages row lives on the same shard, keyed by
+ * dialog, so it commits atomically with the timeline row: no window where the dialog has placed the
+ * message and the message store still says pending). One round trip each, inside the caller's
+ * transaction; `commitConfirmBatched` is the one-round-trip form.
  */
-export async function writeCommit(tx: Tx, write: CommitWrite, batched = false): Promise<void> {
+export async function writeCommit(tx: Tx, write: CommitWrite): Promise<void> {
   const { dialogId, msgId, seq, senderId, clientId, clientSeq, createdAt } = write;
-  const statements = [
-    sql`INSERT INTO dialog_messages (dialog_id, seq, msg_id, sender_id, created_at)
-        VALUES (${dialogId}, ${seq}, ${msgId}, ${senderId}, ${createdAt})`,
-    sql`UPDATE dialogs d JOIN dialog_members m ON m.dialog_id = d.id
+  await tx.execute(sql`INSERT INTO dialog_messages (dialog_id, seq, msg_id, sender_id, created_at)
+        VALUES (${dialogId}, ${seq}, ${msgId}, ${senderId}, ${createdAt})`);
+  await tx.execute(sql`UPDATE dialogs d JOIN dialog_members m ON m.dialog_id = d.id
            SET d.last_seq = ${seq}, d.last_message_id = ${msgId}, d.last_sender_id = ${senderId},
                d.last_preview = ${write.preview}, d.last_message_at = ${createdAt},
                m.read_seq = GREATEST(m.read_seq, ${seq}), m.delivered_seq = GREATEST(m.delivered_seq, ${seq})
-         WHERE d.id = ${dialogId} AND m.dialog_id = ${dialogId} AND m.user_id = ${senderId}`,
-    clientSeqSql(dialogId, clientId, clientSeq),
-    sql`INSERT INTO outbox (dialog_id, id, kind, payload, created_at)
-        VALUES (${dialogId}, ${msgId}, ${write.outboxKind}, ${JSON.stringify(write.outboxPayload)}, NOW(3))`,
-  ];
-  if (batched) {
-    await tx.execute(sql.join(statements, sql.raw(";\n")));
-    return;
-  }
-  for (const statement of statements) await tx.execute(statement);
+         WHERE d.id = ${dialogId} AND m.dialog_id = ${dialogId} AND m.user_id = ${senderId}`);
+  await tx.execute(clientSeqSql(dialogId, clientId, clientSeq));
+  await tx.execute(sql`INSERT INTO outbox (dialog_id, id, kind, payload, created_at)
+        VALUES (${dialogId}, ${msgId}, ${write.outboxKind}, ${write.outboxJson}, NOW(3))`);
+  await tx.execute(sql`UPDATE messages SET status = 'committed', seq = ${seq}, updated_at = NOW(3)
+        WHERE dialog_id = ${dialogId} AND id = ${msgId} AND status = 'pending'`);
 }
 
 const clientSeqSql = (dialogId: string, clientId: string, clientSeq: number) => sql`
@@ -161,4 +141,142 @@ export async function insertTombstone(tx: DbOrTx, dialogId: string, msgId: strin
   await tx.execute(sql`
     INSERT INTO message_tombstones (dialog_id, msg_id, created_at) VALUES (${dialogId}, ${msgId}, NOW(3))
     ON DUPLICATE KEY UPDATE msg_id = msg_id`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The batched form, on the send pool (mysql2 with multipleStatements): the same statements as above,
+// fixed texts with `?` values, two round trips per send. Round trip 1 is Try (autocommitted: durable
+// on its own, before the transaction starts) + START TRANSACTION + the lock + the state read; the
+// server runs them in order, so the state read starts only once the lock is held. Round trip 2 is the
+// writes + COMMIT. The caller decides in between, holding the lock, and always ends the transaction
+// (commitConfirmBatched, tombstoneAndCommitBatched or rollbackBatched).
+// ---------------------------------------------------------------------------------------------------
+
+const TRY_SQL = `INSERT INTO messages (dialog_id, id, sender_id, sender_client_id, client_msg_id, client_seq, kind,
+                      content, status, seq, created_at, updated_at)
+SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?
+  FROM dialog_members WHERE dialog_id = ? AND user_id = ?`;
+
+const OPEN_SQL = `START TRANSACTION;
+SELECT last_seq, members_version, member_count FROM dialogs WHERE id = ? FOR UPDATE;
+SELECT
+  (SELECT 1 FROM dialog_members WHERE dialog_id = ? AND user_id = ?) AS is_member,
+  (SELECT last_client_seq FROM dialog_client_seqs WHERE dialog_id = ? AND client_id = ?) AS last_client_seq,
+  (SELECT 1 FROM message_tombstones WHERE dialog_id = ? AND msg_id = ?) AS tomb,
+  (SELECT seq FROM dialog_messages WHERE dialog_id = ? AND msg_id = ?) AS existing_seq`;
+
+const TRY_OPEN_SQL = `${TRY_SQL};
+${OPEN_SQL}`;
+
+const COMMIT_SQL = `INSERT INTO dialog_messages (dialog_id, seq, msg_id, sender_id, created_at) VALUES (?, ?, ?, ?, ?);
+UPDATE dialogs d JOIN dialog_members m ON m.dialog_id = d.id
+   SET d.last_seq = ?, d.last_message_id = ?, d.last_sender_id = ?, d.last_preview = ?, d.last_message_at = ?,
+       m.read_seq = GREATEST(m.read_seq, ?), m.delivered_seq = GREATEST(m.delivered_seq, ?)
+ WHERE d.id = ? AND m.dialog_id = ? AND m.user_id = ?;
+INSERT INTO dialog_client_seqs (dialog_id, client_id, last_client_seq, updated_at) VALUES (?, ?, ?, NOW(3))
+  ON DUPLICATE KEY UPDATE last_client_seq = GREATEST(last_client_seq, VALUES(last_client_seq)),
+                          updated_at = VALUES(updated_at);
+INSERT INTO outbox (dialog_id, id, kind, payload, created_at) VALUES (?, ?, ?, ?, NOW(3));
+UPDATE messages SET status = 'committed', seq = ?, updated_at = NOW(3)
+ WHERE dialog_id = ? AND id = ? AND status = 'pending';
+COMMIT`;
+
+const TOMBSTONE_COMMIT_SQL = `INSERT INTO message_tombstones (dialog_id, msg_id, created_at) VALUES (?, ?, NOW(3))
+  ON DUPLICATE KEY UPDATE msg_id = msg_id;
+COMMIT`;
+
+export type OpenedConfirm = {
+  /** Try's result when it travelled with the lock: "not-member" inserted nothing. */
+  tried: "inserted" | "not-member" | null;
+  /** Null when the dialog does not exist. The transaction is open either way. */
+  state: ConfirmState | null;
+};
+
+/**
+ * Round trip 1: [Try;] START TRANSACTION; the dialog lock; the state. A Try that hits the unique
+ * (dialog, client, client_msg_id) throws ER_DUP_ENTRY before the transaction starts (the server stops
+ * at the failing statement); the caller then reads the original row.
+ */
+export async function openConfirmBatched(
+  conn: SendConnection,
+  key: ConfirmKey,
+  tryMessage?: NewMessage,
+): Promise<OpenedConfirm> {
+  const { dialogId, userId, clientId, msgId } = key;
+  const openValues = [dialogId, dialogId, userId, dialogId, clientId, dialogId, msgId, dialogId, msgId];
+  if (!tryMessage) {
+    const [, lock, state] = await conn.query(OPEN_SQL, openValues);
+    return { tried: null, state: stateOf(lock, state) };
+  }
+  const m = tryMessage;
+  const [inserted, , lock, state] = await conn.query(TRY_OPEN_SQL, [
+    m.dialogId,
+    m.id,
+    m.senderId,
+    m.senderClientId,
+    m.clientMsgId,
+    m.clientSeq,
+    m.kind,
+    JSON.stringify(m.content),
+    m.createdAt,
+    m.createdAt,
+    m.dialogId,
+    m.senderId,
+    ...openValues,
+  ]);
+  return {
+    tried: affectedRowsOf(inserted) === 1 ? "inserted" : "not-member",
+    state: stateOf(lock, state),
+  };
+}
+
+function stateOf(lock: unknown, state: unknown): ConfirmState | null {
+  const dialog = toLockedDialog((lock as LockRow[] | undefined)?.[0]);
+  return dialog ? toConfirmState(dialog, (state as StateRow[] | undefined)?.[0]) : null;
+}
+
+/** Round trip 2: the writes of `writeCommit` and COMMIT, in one query. */
+export async function commitConfirmBatched(conn: SendConnection, write: CommitWrite): Promise<void> {
+  const { dialogId, msgId, seq, senderId, clientId, clientSeq, createdAt } = write;
+  await conn.query(COMMIT_SQL, [
+    dialogId,
+    seq,
+    msgId,
+    senderId,
+    createdAt,
+    seq,
+    msgId,
+    senderId,
+    write.preview,
+    createdAt,
+    seq,
+    seq,
+    dialogId,
+    dialogId,
+    senderId,
+    dialogId,
+    clientId,
+    clientSeq,
+    dialogId,
+    msgId,
+    write.outboxKind,
+    write.outboxJson,
+    seq,
+    dialogId,
+    msgId,
+  ]);
+}
+
+/** A final refusal: the tombstone and COMMIT in one query. */
+export async function tombstoneAndCommitBatched(
+  conn: SendConnection,
+  dialogId: string,
+  msgId: string,
+): Promise<void> {
+  await conn.query(TOMBSTONE_COMMIT_SQL, [dialogId, msgId]);
+}
+
+/** Ends an open Confirm that writes nothing (already placed, clientSeq ahead, no dialog). */
+export async function rollbackBatched(conn: SendConnection): Promise<void> {
+  await conn.query("ROLLBACK", []);
 }

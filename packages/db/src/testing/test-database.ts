@@ -3,6 +3,7 @@ import mysql from "mysql2/promise";
 import { findScatterStatements, formatViolations, type GuardViolation } from "../../vitess";
 import { type CreateDbOptions, createDb, type Db, type DbHandle } from "../client";
 import { migrateDatabase } from "../migrate";
+import { type CreateSendPoolOptions, createSendPool, type SendPool } from "../send-pool";
 import { requireMariaDb, TEST_DATABASE_URL } from "./require-mariadb";
 
 export type TestDatabase = {
@@ -15,6 +16,8 @@ export type TestDatabase = {
   scatterStatements: () => GuardViolation[];
   /** Another handle on the same database (own pool), captured and guarded like `db`. */
   connect: (options?: Omit<CreateDbOptions, "logger">) => DbHandle;
+  /** The send path's multi-statement pool on the same database, captured and guarded like `db`. */
+  connectSendPool: (options?: Omit<CreateSendPoolOptions, "logger">) => SendPool;
   /**
    * Closes the handles and drops the database, then throws if any captured statement on a sharded
    * table was a scatter (see packages/db/vitess) — so every integration test file guards Vitess
@@ -52,11 +55,16 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
   // Distinct SQL texts only: a load-heavy test repeats a few statements millions of times.
   const statements = new Set<string>();
   const logger = { logQuery: (query: string) => void statements.add(query) };
-  const handles: DbHandle[] = [];
+  const handles: Pick<DbHandle, "close">[] = [];
   const connect = (options: Omit<CreateDbOptions, "logger"> = {}) => {
     const handle = createDb(url, { connectionLimit: 10, ...options, logger });
     handles.push(handle);
     return handle;
+  };
+  const connectSendPool = (options: Omit<CreateSendPoolOptions, "logger"> = {}) => {
+    const pool = createSendPool(url, { connectionLimit: 10, ...options, logger });
+    handles.push(pool);
+    return pool;
   };
   const main = connect();
   let dropped = false;
@@ -67,6 +75,7 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
     statements,
     scatterStatements: () => findScatterStatements(statements),
     connect,
+    connectSendPool,
     drop: async () => {
       if (dropped) return;
       dropped = true;

@@ -1,11 +1,23 @@
-import type { Db } from "@parley/db";
-import { insertTombstone, lockDialogForConfirm, type MessageRow, writeCommit } from "@parley/db/queries";
+import type { Db, SendConnection } from "@parley/db";
+import {
+  type CommitWrite,
+  type ConfirmState,
+  commitConfirmBatched,
+  insertTombstone,
+  lockDialogForConfirm,
+  type MessageRow,
+  type NewMessage,
+  openConfirmBatched,
+  rollbackBatched,
+  tombstoneAndCommitBatched,
+  writeCommit,
+} from "@parley/db/queries";
 import type { TMessageEvent } from "@parley/protocol";
 import { parseStoredContent } from "../wire";
 
 export type ConfirmOutcome =
-  /** This Confirm placed the message at `seq`; it wrote the outbox row. */
-  | { kind: "committed"; seq: number; membersVersion: number; event: TMessageEvent }
+  /** This Confirm placed the message at `seq` (status committed in the same transaction); it wrote the outbox row. */
+  | { kind: "committed"; seq: number; membersVersion: number; event: TMessageEvent; eventJson: string }
   /** An earlier Confirm already placed it: the first seq stands. */
   | { kind: "already"; seq: number }
   /** The predecessor clientSeq has not been confirmed yet. Nothing was written. */
@@ -16,62 +28,113 @@ export type ConfirmOutcome =
 
 const PREVIEW_LENGTH = 200;
 
+/** What Confirm does, decided under the dialog lock from the state it read there. */
+type Decision =
+  | { end: "rollback"; outcome: ConfirmOutcome }
+  | { end: "tombstone"; outcome: ConfirmOutcome }
+  | { end: "commit"; outcome: Extract<ConfirmOutcome, { kind: "committed" }>; write: CommitWrite };
+
+function decide(message: MessageRow, state: ConfirmState | null): Decision {
+  if (!state) return { end: "rollback", outcome: { kind: "no-dialog" } };
+  if (state.existingSeq !== null)
+    return { end: "rollback", outcome: { kind: "already", seq: state.existingSeq } };
+  const { dialogId, id: msgId, senderId, senderClientId: clientId, clientSeq } = message;
+  const expectedClientSeq = state.lastClientSeq + 1;
+  if (state.isTombstoned) {
+    return { end: "rollback", outcome: { kind: "failed", reason: "tombstoned", expectedClientSeq } };
+  }
+  if (!state.isMember || clientSeq < expectedClientSeq) {
+    // Final refusal: the tombstone makes every later Confirm of this msg_id abort too.
+    const reason = state.isMember ? "behind" : "not-member";
+    return { end: "tombstone", outcome: { kind: "failed", reason, expectedClientSeq } };
+  }
+  if (clientSeq > expectedClientSeq)
+    return { end: "rollback", outcome: { kind: "ahead", expectedClientSeq } };
+
+  const seq = state.lastSeq + 1;
+  const content = parseStoredContent(message.content);
+  const event: TMessageEvent = {
+    type: "message",
+    dialogId,
+    prevSeq: seq - 1,
+    seq,
+    message: {
+      id: msgId,
+      dialogId,
+      seq,
+      senderId,
+      senderClientId: clientId,
+      clientMsgId: message.clientMsgId,
+      clientSeq,
+      content,
+      createdAt: message.createdAt.getTime(),
+    },
+  };
+  // Serialised once: the outbox row and every member's push carry the same text.
+  const eventJson = JSON.stringify(event);
+  return {
+    end: "commit",
+    outcome: { kind: "committed", seq, membersVersion: state.membersVersion, event, eventJson },
+    write: {
+      dialogId,
+      msgId,
+      seq,
+      senderId,
+      clientId,
+      clientSeq,
+      preview: [...content.text].slice(0, PREVIEW_LENGTH).join(""),
+      createdAt: message.createdAt,
+      outboxKind: "message",
+      outboxJson: eventJson,
+    },
+  };
+}
+
+const keyOf = (message: MessageRow) => ({
+  dialogId: message.dialogId,
+  userId: message.senderId,
+  clientId: message.senderClientId,
+  msgId: message.id,
+});
+
 /**
  * Confirm (dialog store): ONE short transaction under the dialog row lock whose decision is final.
- * Lock, read the state (one statement), decide, then four writes and the commit: the lock is held
- * for six round trips — or two when batched (lock + state in one query, the writes in another). Commit order is seq order because the lock is held to commit.
+ * Lock, read the state (one statement), decide, then the writes (timeline, last_seq + watermarks,
+ * clientSeq, outbox, status committed) and the commit — one round trip per statement on any driver.
+ * Commit order is seq order because the lock is held to commit.
  */
-export async function confirmMessage(db: Db, message: MessageRow, batched = false): Promise<ConfirmOutcome> {
-  const { dialogId, id: msgId, senderId, senderClientId: clientId, clientSeq } = message;
+export async function confirmMessage(db: Db, message: MessageRow): Promise<ConfirmOutcome> {
   return db.transaction(async (tx) => {
-    const state = await lockDialogForConfirm(tx, { dialogId, userId: senderId, clientId, msgId }, batched);
-    if (!state) return { kind: "no-dialog" } as const;
-    if (state.existingSeq !== null) return { kind: "already", seq: state.existingSeq } as const;
-    const expectedClientSeq = state.lastClientSeq + 1;
-    if (state.isTombstoned) return { kind: "failed", reason: "tombstoned", expectedClientSeq } as const;
-    if (!state.isMember || clientSeq < expectedClientSeq) {
-      // Final refusal: the tombstone makes every later Confirm of this msg_id abort too.
-      await insertTombstone(tx, dialogId, msgId);
-      const reason = state.isMember ? "behind" : "not-member";
-      return { kind: "failed", reason, expectedClientSeq } as const;
-    }
-    if (clientSeq > expectedClientSeq) return { kind: "ahead", expectedClientSeq } as const;
-
-    const seq = state.lastSeq + 1;
-    const content = parseStoredContent(message.content);
-    const event: TMessageEvent = {
-      type: "message",
-      dialogId,
-      prevSeq: seq - 1,
-      seq,
-      message: {
-        id: msgId,
-        dialogId,
-        seq,
-        senderId,
-        senderClientId: clientId,
-        clientMsgId: message.clientMsgId,
-        clientSeq,
-        content,
-        createdAt: message.createdAt.getTime(),
-      },
-    };
-    await writeCommit(
-      tx,
-      {
-        dialogId,
-        msgId,
-        seq,
-        senderId,
-        clientId,
-        clientSeq,
-        preview: [...content.text].slice(0, PREVIEW_LENGTH).join(""),
-        createdAt: message.createdAt,
-        outboxKind: "message",
-        outboxPayload: event,
-      },
-      batched,
-    );
-    return { kind: "committed", seq, membersVersion: state.membersVersion, event } as const;
+    const decision = decide(message, await lockDialogForConfirm(tx, keyOf(message)));
+    if (decision.end === "tombstone") await insertTombstone(tx, message.dialogId, message.id);
+    if (decision.end === "commit") await writeCommit(tx, decision.write);
+    return decision.outcome;
   });
+}
+
+export type BatchedConfirm = { tried: "inserted" | "not-member" | null; outcome: ConfirmOutcome };
+
+/**
+ * The same Confirm on the send pool, in two round trips: [Try +] BEGIN + lock + state, then the
+ * writes + COMMIT. With `tryMessage`, Try travels in the first round trip and autocommits before the
+ * transaction starts (so it is durable whatever Confirm does). `beforeDecide` runs once Try and the
+ * lock are done (a test's crash hook: throwing rolls the Confirm back, Try stays).
+ */
+export async function confirmMessageBatched(
+  conn: SendConnection,
+  message: MessageRow,
+  tryMessage?: NewMessage,
+  beforeDecide?: () => void | Promise<void>,
+): Promise<BatchedConfirm> {
+  const opened = await openConfirmBatched(conn, keyOf(message), tryMessage);
+  if (opened.tried === "not-member") {
+    await rollbackBatched(conn);
+    return { tried: opened.tried, outcome: { kind: "no-dialog" } };
+  }
+  await beforeDecide?.();
+  const decision = decide(message, opened.state);
+  if (decision.end === "commit") await commitConfirmBatched(conn, decision.write);
+  else if (decision.end === "tombstone") await tombstoneAndCommitBatched(conn, message.dialogId, message.id);
+  else await rollbackBatched(conn);
+  return { tried: opened.tried, outcome: decision.outcome };
 }

@@ -11,9 +11,10 @@ export async function deliverMessageEvent(
   services: ApiServices,
   event: TMessageEvent,
   membersVersion: number,
+  eventJson?: string,
 ): Promise<boolean> {
   const userIds = await getMemberUserIds(services, event.dialogId, membersVersion);
-  if (!publishToUsers(services.events, userIds, event)) return false;
+  if (!publishToUsers(services.events, userIds, event, eventJson)) return false;
   scheduleOutboxDelete(services, { dialogId: event.dialogId, id: event.message.id });
   return true;
 }

@@ -4,7 +4,12 @@ import type { ApiServices } from "../../context";
 const FLUSH_AFTER_MS = 2;
 const MAX_BATCH = 200;
 
-type Cleaner = { pending: { dialogId: string; id: string }[]; timer: ReturnType<typeof setTimeout> | null };
+type Cleaner = {
+  pending: { dialogId: string; id: string }[];
+  timer: ReturnType<typeof setTimeout> | null;
+  /** Deletes sent and not answered yet. */
+  inflight: Set<Promise<void>>;
+};
 const cleaners = new WeakMap<ApiServices, Cleaner>();
 
 /**
@@ -15,7 +20,7 @@ const cleaners = new WeakMap<ApiServices, Cleaner>();
 export function scheduleOutboxDelete(services: ApiServices, row: { dialogId: string; id: string }): void {
   let cleaner = cleaners.get(services);
   if (!cleaner) {
-    cleaner = { pending: [], timer: null };
+    cleaner = { pending: [], timer: null, inflight: new Set() };
     cleaners.set(services, cleaner);
   }
   cleaner.pending.push(row);
@@ -32,20 +37,24 @@ export function scheduleOutboxDelete(services: ApiServices, row: { dialogId: str
 /** Resolves once every delete scheduled so far has been written (tests, clean shutdown). */
 export async function flushOutboxDeletes(services: ApiServices): Promise<void> {
   const cleaner = cleaners.get(services);
-  if (cleaner) await flush(services, cleaner);
+  if (!cleaner) return;
+  void flush(services, cleaner);
+  await Promise.all([...cleaner.inflight]);
 }
 
-async function flush(services: ApiServices, cleaner: Cleaner): Promise<void> {
+function flush(services: ApiServices, cleaner: Cleaner): Promise<void> {
   if (cleaner.timer) clearTimeout(cleaner.timer);
   cleaner.timer = null;
   const batch = cleaner.pending.splice(0, cleaner.pending.length);
-  if (batch.length === 0) return;
-  try {
-    await deleteOutboxRows(services.db, batch);
-  } catch (error) {
-    console.warn(
-      "[send] outbox cleanup deferred to the relay:",
-      error instanceof Error ? error.message : error,
-    );
-  }
+  if (batch.length === 0) return Promise.resolve();
+  const deleting = deleteOutboxRows(services.db, batch)
+    .catch((error: unknown) => {
+      console.warn(
+        "[send] outbox cleanup deferred to the relay:",
+        error instanceof Error ? error.message : error,
+      );
+    })
+    .finally(() => cleaner.inflight.delete(deleting));
+  cleaner.inflight.add(deleting);
+  return deleting;
 }

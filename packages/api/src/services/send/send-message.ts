@@ -1,35 +1,64 @@
-import { getLastClientSeq, type MessageRow, settleMessage } from "@parley/db/queries";
+import {
+  ER_DUP_ENTRY,
+  getLastClientSeq,
+  type MessageRow,
+  mysqlErrno,
+  settleMessage,
+} from "@parley/db/queries";
 import type { ApiServices } from "../../context";
 import { AppError } from "../../errors";
 import { dialogNotFound } from "../access";
 import type { Actor } from "../actor";
 import { isLockContention, sleep } from "../db-errors";
 import { messagingOptions } from "../options";
-import { type ConfirmOutcome, confirmMessage } from "./confirm";
+import { type ConfirmOutcome, confirmMessage, confirmMessageBatched } from "./confirm";
 import { deliverMessageEvent } from "./deliver";
-import { type SendInput, tryMessage } from "./try";
+import { newPendingRow, type SendInput, tryMessage } from "./try";
 
 export type SendAck = { msgId: string; seq: number; createdAt: number };
 
 const LOCK_RETRIES = 3;
 
 /**
- * The send path of DESIGN.md: Try → Confirm (dialog lock) → status committed → ack, then publish
- * and delete the outbox row. Every step is idempotent, so a client may retry the same clientMsgId at
- * any point (and any process) and gets the same ack.
+ * The send path of DESIGN.md: Try → Confirm (dialog lock; status committed in the same transaction)
+ * → ack, then publish and delete the outbox row. Every step is idempotent, so a client may retry the
+ * same clientMsgId at any point (and any process) and gets the same ack.
+ *
+ * With a send pool (mysql2) the common case is two round trips: Try travels with Confirm's BEGIN,
+ * lock and state read, then the writes with COMMIT. A sender not yet seen as a member here, a retry
+ * (Try finds the original row) or a busy lock takes the step-by-step path (Try, then Confirm in two
+ * round trips on the send pool), which is also the path of drivers without a send pool.
  */
 export async function sendMessage(services: ApiServices, actor: Actor, input: SendInput): Promise<SendAck> {
   const options = messagingOptions(services);
-  const message = await tryMessage(services, actor, input);
+  const fused =
+    services.sendPool !== undefined &&
+    !options.faults.afterTry &&
+    isKnownMember(services, input.dialogId, actor.userId);
+  const fast = fused ? await tryAndConfirm(services, actor, input) : null;
+  let message: MessageRow;
+  let outcome: ConfirmOutcome;
+  if (fast) {
+    ({ message, outcome } = fast);
+    if (outcome.kind === "ahead") outcome = await confirmWithWait(services, message, outcome);
+  } else {
+    message = await tryMessage(services, actor, input);
+    await options.faults.afterTry?.({ dialogId: message.dialogId, msgId: message.id });
+    if (message.status === "committed" && message.seq !== null) return ackOf(message, message.seq);
+    if (message.status === "failed") {
+      throw failedError(message, 1 + (await getLastClientSeq(services.db, message.dialogId, actor.clientId)));
+    }
+    outcome = await confirmWithWait(services, message);
+  }
   const step = { dialogId: message.dialogId, msgId: message.id };
-  await options.faults.afterTry?.(step);
-
-  if (message.status === "committed" && message.seq !== null) return ackOf(message, message.seq);
-  if (message.status === "failed") {
-    throw failedError(message, 1 + (await getLastClientSeq(services.db, message.dialogId, actor.clientId)));
+  // Confirm read membership under the lock: remember it (or forget it) for the fused path.
+  if (outcome.kind === "committed" || outcome.kind === "already") {
+    rememberMember(services, message.dialogId, actor.userId);
+  }
+  if (outcome.kind === "failed" && outcome.reason === "not-member") {
+    forgetMember(services, message.dialogId, actor.userId);
   }
 
-  const outcome = await confirmWithWait(services, message);
   switch (outcome.kind) {
     case "no-dialog":
       throw dialogNotFound();
@@ -49,14 +78,72 @@ export async function sendMessage(services: ApiServices, actor: Actor, input: Se
       });
       return ackOf(message, outcome.seq);
     case "committed":
+      // Confirm's transaction set status committed: the ack may go once it committed.
       await options.faults.afterConfirm?.(step);
-      await settleMessage(services.db, message.dialogId, message.id, {
-        status: "committed",
-        seq: outcome.seq,
-      });
       await options.faults.beforePublish?.(step);
       await deliverAfterCommit(services, outcome);
       return ackOf(message, outcome.seq);
+  }
+}
+
+const KNOWN_MEMBERS_LIMIT = 50_000;
+const knownMembers = new WeakMap<ApiServices, Map<string, true>>();
+
+/**
+ * The fused path takes the dialog lock in the same round trip as Try, before Try's membership
+ * answer is known. So only senders this process saw confirmed as members (under the lock) take it: a
+ * stranger's send is refused by Try alone and never queues on, or holds, a dialog's lock. A member
+ * removed since takes the lock at most once per process (one round trip, then rolled back), and is
+ * forgotten.
+ */
+function isKnownMember(services: ApiServices, dialogId: string, userId: string): boolean {
+  return knownMembers.get(services)?.has(`${dialogId}:${userId}`) ?? false;
+}
+
+function rememberMember(services: ApiServices, dialogId: string, userId: string): void {
+  let known = knownMembers.get(services);
+  if (!known) {
+    known = new Map();
+    knownMembers.set(services, known);
+  }
+  const key = `${dialogId}:${userId}`;
+  if (known.has(key)) return;
+  if (known.size >= KNOWN_MEMBERS_LIMIT) {
+    const oldest = known.keys().next();
+    if (!oldest.done) known.delete(oldest.value);
+  }
+  known.set(key, true);
+}
+
+function forgetMember(services: ApiServices, dialogId: string, userId: string): void {
+  knownMembers.get(services)?.delete(`${dialogId}:${userId}`);
+}
+
+/**
+ * Try and Confirm on one send-pool connection (first round trip: Try + BEGIN + lock + state). Null
+ * when the step-by-step path must take over: a retry (Try hit the original row) or lock contention
+ * (whether Try committed is unknown then; Try is idempotent, so the step-by-step path finds out).
+ */
+async function tryAndConfirm(
+  services: ApiServices,
+  actor: Actor,
+  input: SendInput,
+): Promise<{ message: MessageRow; outcome: ConfirmOutcome } | null> {
+  const pool = services.sendPool;
+  if (!pool) return null;
+  const message = newPendingRow(services, actor, input);
+  try {
+    const { tried, outcome } = await pool.withConnection((conn) =>
+      confirmMessageBatched(conn, message, message),
+    );
+    if (tried === "not-member") {
+      forgetMember(services, input.dialogId, actor.userId);
+      throw dialogNotFound();
+    }
+    return { message, outcome };
+  } catch (error) {
+    if (mysqlErrno(error) === ER_DUP_ENTRY || isLockContention(error)) return null;
+    throw error;
   }
 }
 
@@ -65,12 +152,17 @@ export async function sendMessage(services: ApiServices, actor: Actor, input: Se
  * is ahead waits, bounded, for its predecessor — polling without the lock — and then tries again;
  * so an in-order pipeline always succeeds and a real gap is refused after `clientSeqWaitMs`.
  */
-async function confirmWithWait(services: ApiServices, message: MessageRow): Promise<ConfirmOutcome> {
+async function confirmWithWait(
+  services: ApiServices,
+  message: MessageRow,
+  first?: ConfirmOutcome,
+): Promise<ConfirmOutcome> {
   const { clientSeqWaitMs } = messagingOptions(services);
   const deadline = Date.now() + clientSeqWaitMs;
   let delayMs = 1;
+  let outcome = first;
   for (;;) {
-    const outcome = await confirmWithLockRetry(services, message);
+    outcome ??= await confirmWithLockRetry(services, message);
     if (outcome.kind !== "ahead") return outcome;
     for (;;) {
       if (Date.now() >= deadline) return outcome;
@@ -79,13 +171,16 @@ async function confirmWithWait(services: ApiServices, message: MessageRow): Prom
       const last = await getLastClientSeq(services.db, message.dialogId, message.senderClientId);
       if (last + 1 >= message.clientSeq) break;
     }
+    outcome = undefined;
   }
 }
 
 async function confirmWithLockRetry(services: ApiServices, message: MessageRow): Promise<ConfirmOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await confirmMessage(services.db, message, messagingOptions(services).batchStatements);
+      const pool = services.sendPool;
+      if (!pool) return await confirmMessage(services.db, message);
+      return (await pool.withConnection((conn) => confirmMessageBatched(conn, message))).outcome;
     } catch (error) {
       if (!isLockContention(error)) throw error;
       // The message stays pending: a retry of the same clientMsgId (or the reconciler) settles it.
@@ -104,7 +199,7 @@ async function deliverAfterCommit(
   outcome: Extract<ConfirmOutcome, { kind: "committed" }>,
 ): Promise<void> {
   try {
-    await deliverMessageEvent(services, outcome.event, outcome.membersVersion);
+    await deliverMessageEvent(services, outcome.event, outcome.membersVersion, outcome.eventJson);
   } catch (error) {
     console.warn("[send] push deferred to the relay:", error instanceof Error ? error.message : error);
   }

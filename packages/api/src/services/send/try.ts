@@ -18,8 +18,24 @@ export type SendInput = {
  * its msg_id instead of creating a second message. Membership is checked by the same statement.
  */
 export async function tryMessage(services: ApiServices, actor: Actor, input: SendInput): Promise<MessageRow> {
+  const row = newPendingRow(services, actor, input);
+  const inserted = await insertPendingMessage(services.db, row);
+  if (inserted === "inserted") return row;
+  if (inserted === "not-member") throw dialogNotFound();
+  const original = await findMessageByClientMsgId(
+    services.db,
+    input.dialogId,
+    actor.clientId,
+    input.clientMsgId,
+  );
+  if (!original) throw new AppError("INTERNAL_SERVER_ERROR", "message vanished during send");
+  return original;
+}
+
+/** The pending row Try inserts, with a fresh msg_id. */
+export function newPendingRow(services: ApiServices, actor: Actor, input: SendInput): MessageRow {
   const now = new Date();
-  const row: MessageRow = {
+  return {
     dialogId: input.dialogId,
     id: services.ids.nextId(),
     senderId: actor.userId,
@@ -33,15 +49,4 @@ export async function tryMessage(services: ApiServices, actor: Actor, input: Sen
     createdAt: now,
     updatedAt: now,
   };
-  const inserted = await insertPendingMessage(services.db, row);
-  if (inserted === "inserted") return row;
-  if (inserted === "not-member") throw dialogNotFound();
-  const original = await findMessageByClientMsgId(
-    services.db,
-    input.dialogId,
-    actor.clientId,
-    input.clientMsgId,
-  );
-  if (!original) throw new AppError("INTERNAL_SERVER_ERROR", "message vanished during send");
-  return original;
 }
