@@ -44,6 +44,8 @@ let directTitleForB = "";
 let oidc: OidcTestProvider | undefined;
 
 beforeAll(async () => {
+  // Fail fast, naming what is missing: the browser first, then MariaDB / NATS / Redis in startStack.
+  browser = await launchBrowser();
   await buildWebApp();
   stack = await startStack(async ({ appUrl }) => {
     // A real OpenID provider on loopback (the auth package's test helper), configured like any other.
@@ -56,7 +58,6 @@ beforeAll(async () => {
     const providers = [{ id: "testidp", name: "Test IdP", issuer: oidc.issuer, ...client }];
     return { OIDC_PROVIDERS: JSON.stringify(providers.map(({ redirectUri: _, ...provider }) => provider)) };
   });
-  browser = await launchBrowser();
 }, 240_000);
 
 afterAll(async () => {
