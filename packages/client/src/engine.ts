@@ -13,7 +13,7 @@ import { type ConnectionState, RealtimeConnection } from "./connection";
 import { DialogTimeline } from "./dialog-timeline";
 import { Emitter } from "./emitter";
 import { DialogSendQueue, type OutgoingItem } from "./send-queue";
-import { type ChatStore, type DialogCheckpoint, MemoryStore } from "./store";
+import { type ChatStore, type DialogCheckpoint, MemoryStore, type StoredOutgoing } from "./store";
 
 export type MessageStatus = "pending" | "sent" | "delivered" | "read" | "failed" | "received";
 
@@ -31,6 +31,8 @@ export type ChatMessage = {
   createdAt: number;
   status: MessageStatus;
   isOwn: boolean;
+  /** Failed sends: why (the message never committed; `retry` sends it again as a new message). */
+  error?: string;
 };
 
 export type EngineEvents = {
@@ -75,6 +77,12 @@ export type ChatEngineOptions = {
 
 type Watermarks = Map<string, { deliveredSeq: number; readSeq: number }>;
 
+/** A send that failed for good: it never committed. Shown in place until retried or discarded. */
+type FailedSend = { item: OutgoingItem; error: string; anchorSeq: number | null };
+
+/** Acks remembered per dialog to place a failed send before its first later sibling. */
+const RECENT_ACKS = 256;
+
 /**
  * The headless sync engine. Ordering rules (DESIGN.md "Ordering and sync"): pushes apply only when
  * contiguous, gaps are filled from dialog.sync, (re)connect subscribes first (hello) and only then
@@ -98,7 +106,14 @@ export class ChatEngine {
   private deliveredTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly deliveredDirty = new Set<string>();
   private started = false;
+  private stopped = false;
   private watched: string[] = [];
+  /** Queues created before start() restored the persisted ones are held until then. */
+  private restored = false;
+  private readonly failed = new Map<string, FailedSend[]>();
+  private readonly recentAcks = new Map<string, { order: number; seq: number }[]>();
+  private readonly ackedOrders = new Map<string, number>();
+  private outgoingWrites: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ChatEngineOptions) {
     this.store = options.store ?? new MemoryStore();
@@ -127,7 +142,10 @@ export class ChatEngine {
     return this.connection.state;
   }
 
-  /** Loads checkpoints, then connects; catch-up runs once the gateway says hello. */
+  /**
+   * Loads checkpoints and the persisted send queue (resumed with the same clientMsgId/clientSeq),
+   * then connects; catch-up runs once the gateway says hello.
+   */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
@@ -138,7 +156,11 @@ export class ChatEngine {
         new DialogTimeline(checkpoint.dialogId, checkpoint.ranges, messages),
       );
       this.clientSeqs.set(checkpoint.dialogId, checkpoint.nextClientSeq);
+      if (checkpoint.ackedOrder !== undefined)
+        this.ackedOrders.set(checkpoint.dialogId, checkpoint.ackedOrder);
     }
+    await this.restoreOutgoing();
+    if (this.stopped) return;
     this.connection.start();
     const quietCheckMs = this.options.quietCheckMs ?? 60_000;
     this.quietTimer = setInterval(
@@ -152,6 +174,7 @@ export class ChatEngine {
   }
 
   stop(): void {
+    this.stopped = true;
     this.connection.stop();
     if (this.quietTimer) clearInterval(this.quietTimer);
     if (this.deliveredTimer) clearTimeout(this.deliveredTimer);
@@ -163,7 +186,7 @@ export class ChatEngine {
     this.connection.drop();
   }
 
-  /** Queues a message; returns its local id (status events carry it). */
+  /** Queues a message; returns its local id (status events carry it). Persisted before it is sent. */
   send(dialogId: string, content: TMessageContent | string): string {
     const body: TMessageContent = typeof content === "string" ? { kind: "text", text: content } : content;
     const item = this.queueFor(dialogId).enqueue(body);
@@ -171,22 +194,68 @@ export class ChatEngine {
     return item.localId;
   }
 
-  /** Confirmed messages in seq order, then pending ones in send order. */
+  /**
+   * Sends a failed message again. It never committed, so it goes at the end as a new message (new
+   * clientMsgId and clientSeq) under the same local id; false if there is no such failed send.
+   */
+  retry(dialogId: string, localId: string): boolean {
+    const failed = this.takeFailed(dialogId, localId);
+    if (!failed) return false;
+    this.queueFor(dialogId).enqueue(failed.item.content, localId);
+    this.emitter.emit("status", { dialogId, localId, status: "pending" });
+    return true;
+  }
+
+  /** Forgets a failed send (the user gave up on it). */
+  discard(dialogId: string, localId: string): boolean {
+    const failed = this.takeFailed(dialogId, localId);
+    if (!failed) return false;
+    this.writeOutgoing((store) => store.deleteOutgoing?.(localId));
+    return true;
+  }
+
+  /**
+   * Confirmed messages in seq order, then pending ones in send order. A failed send (never
+   * committed) sits where it was sent: before the first later message of ours that committed.
+   */
   messages(dialogId: string): ChatMessage[] {
     const timeline = this.timelines.get(dialogId);
     const marks = this.watermarks.get(dialogId);
     const confirmed = (timeline?.messages() ?? []).map((m) => this.toChatMessage(m, marks));
+    const failed = [...(this.failed.get(dialogId) ?? [])].sort(
+      (a, b) => (a.item.order ?? 0) - (b.item.order ?? 0),
+    );
     const pending = (this.queues.get(dialogId)?.items ?? []).map((item) => this.toPendingMessage(item));
-    return [...confirmed, ...pending];
+    if (failed.length === 0) return [...confirmed, ...pending];
+    const merged: ChatMessage[] = [];
+    let next = 0;
+    for (const message of confirmed) {
+      while (next < failed.length) {
+        const entry = failed[next] as FailedSend;
+        if (entry.anchorSeq === null || (message.seq ?? 0) < entry.anchorSeq) break;
+        merged.push(this.toPendingMessage(entry.item, entry.error));
+        next++;
+      }
+      merged.push(message);
+    }
+    for (const entry of failed.slice(next)) merged.push(this.toPendingMessage(entry.item, entry.error));
+    return [...merged, ...pending];
   }
 
   /** Dialogs this engine knows, with what it holds and what the server has. */
-  dialogs(): { dialogId: string; lastSeq: number; heldSeq: number; pendingSends: number }[] {
+  dialogs(): {
+    dialogId: string;
+    lastSeq: number;
+    heldSeq: number;
+    pendingSends: number;
+    failedSends: number;
+  }[] {
     return [...this.timelines.values()].map((t) => ({
       dialogId: t.dialogId,
       lastSeq: t.serverLastSeq,
       heldSeq: t.top(),
       pendingSends: this.queues.get(t.dialogId)?.pending ?? 0,
+      failedSends: this.failed.get(t.dialogId)?.length ?? 0,
     }));
   }
 
@@ -408,10 +477,12 @@ export class ChatEngine {
 
   private persist(dialogId: string, messages: readonly TMessage[]): void {
     const timeline = this.timeline(dialogId);
+    const ackedOrder = this.queues.get(dialogId)?.lastAckedOrder ?? this.ackedOrders.get(dialogId);
     const checkpoint: DialogCheckpoint = {
       dialogId,
       ranges: timeline.ranges.toJSON(),
       nextClientSeq: this.clientSeqs.get(dialogId) ?? null,
+      ...(ackedOrder === undefined ? {} : { ackedOrder }),
     };
     Promise.all([this.store.saveMessages(dialogId, messages), this.store.saveCheckpoint(checkpoint)]).catch(
       (error: unknown) => this.emitter.emit("error", { where: "store", error }),
@@ -430,9 +501,15 @@ export class ChatEngine {
   private queueFor(dialogId: string): DialogSendQueue {
     let queue = this.queues.get(dialogId);
     if (queue) return queue;
+    // Our own confirmed messages prove their clientSeqs are used, whatever the checkpoint says.
+    const known = this.clientSeqs.get(dialogId) ?? null;
+    let ownTop = 0;
+    for (const message of this.timelines.get(dialogId)?.messages() ?? []) {
+      if (message.senderClientId === this.options.clientId) ownTop = Math.max(ownTop, message.clientSeq);
+    }
     queue = new DialogSendQueue(
       dialogId,
-      this.clientSeqs.get(dialogId) ?? null,
+      known === null ? null : Math.max(known, ownTop + 1),
       this.options.sendWindow ?? 8,
       {
         send: (input) => this.options.api.send(input),
@@ -442,13 +519,85 @@ export class ChatEngine {
           this.clientSeqs.set(id, next);
           this.persist(id, []);
         },
+        persist: (item) => this.writeOutgoing((store) => store.saveOutgoing?.(toStored(item, "pending"))),
+        forget: (item) => this.writeOutgoing((store) => store.deleteOutgoing?.(item.localId)),
       },
+      { held: !this.restored, ackedOrder: this.ackedOrders.get(dialogId) ?? 0 },
     );
     this.queues.set(dialogId, queue);
     return queue;
   }
 
+  /** The previous run's unacked sends go back in their queues, failed ones back in place. */
+  private async restoreOutgoing(): Promise<void> {
+    let stored: StoredOutgoing[] = [];
+    try {
+      stored = (await this.store.loadOutgoing?.()) ?? [];
+    } catch (error) {
+      this.emitter.emit("error", { where: "store", error });
+    }
+    const byDialog = new Map<string, StoredOutgoing[]>();
+    for (const record of stored) {
+      const list = byDialog.get(record.dialogId) ?? [];
+      list.push(record);
+      byDialog.set(record.dialogId, list);
+    }
+    for (const [dialogId, records] of byDialog) {
+      const timeline = this.timelines.get(dialogId);
+      const pending: OutgoingItem[] = [];
+      for (const record of records) {
+        const item = fromStored(record);
+        if (record.status === "failed") {
+          const list = this.failed.get(dialogId) ?? [];
+          list.push({ item, error: record.error ?? "failed", anchorSeq: record.anchorSeq ?? null });
+          this.failed.set(dialogId, list);
+          continue;
+        }
+        // Committed and synced before the ack was handled: nothing left to send.
+        const held = timeline
+          ?.messages()
+          .some((m) => m.senderClientId === this.options.clientId && m.clientMsgId === record.clientMsgId);
+        if (held) this.writeOutgoing((store) => store.deleteOutgoing?.(record.localId));
+        else pending.push(item);
+      }
+      // Numbers used by any saved send (even one already held) are taken: the checkpoint's
+      // nextClientSeq is only written on acks, so it may lag behind what was dispatched.
+      const used = Math.max(0, ...records.map((r) => r.clientSeq));
+      if (pending.length > 0 || used > 0) this.queueFor(dialogId).restore(pending, used + 1);
+    }
+    this.restored = true;
+    for (const queue of this.queues.values()) queue.release();
+  }
+
+  /** Outgoing writes go one after another: a later state of an item never loses to an earlier one. */
+  private writeOutgoing(write: (store: ChatStore) => Promise<void> | undefined): Promise<void> {
+    this.outgoingWrites = this.outgoingWrites
+      .then(() => write(this.store))
+      .catch((error: unknown) => this.emitter.emit("error", { where: "store", error }));
+    return this.outgoingWrites;
+  }
+
+  private takeFailed(dialogId: string, localId: string): FailedSend | null {
+    const list = this.failed.get(dialogId) ?? [];
+    const index = list.findIndex((f) => f.item.localId === localId);
+    if (index < 0) return null;
+    const [failed] = list.splice(index, 1);
+    return failed ?? null;
+  }
+
   private onAck(item: OutgoingItem, ack: SendAck): void {
+    const order = item.order ?? 0;
+    const acks = this.recentAcks.get(item.dialogId) ?? [];
+    acks.push({ order, seq: ack.seq });
+    if (acks.length > RECENT_ACKS) acks.shift();
+    this.recentAcks.set(item.dialogId, acks);
+    // A failed send of ours placed before its first later sibling that committed.
+    for (const failed of this.failed.get(item.dialogId) ?? []) {
+      if ((failed.item.order ?? 0) >= order) continue;
+      if (failed.anchorSeq !== null && failed.anchorSeq <= ack.seq) continue;
+      failed.anchorSeq = ack.seq;
+      this.saveFailed(failed);
+    }
     const timeline = this.timeline(item.dialogId);
     timeline.serverLastSeq = Math.max(timeline.serverLastSeq, ack.seq);
     this.emitter.emit("status", {
@@ -468,6 +617,16 @@ export class ChatEngine {
 
   private onFailed(item: OutgoingItem, error: ApiError | unknown): void {
     const apiError = toApiError(error);
+    const order = item.order ?? 0;
+    let anchorSeq: number | null = null;
+    for (const ack of this.recentAcks.get(item.dialogId) ?? []) {
+      if (ack.order > order && (anchorSeq === null || ack.seq < anchorSeq)) anchorSeq = ack.seq;
+    }
+    const failed: FailedSend = { item, error: `${apiError.code}: ${apiError.message}`, anchorSeq };
+    const list = this.failed.get(item.dialogId) ?? [];
+    list.push(failed);
+    this.failed.set(item.dialogId, list);
+    this.saveFailed(failed);
     this.emitter.emit("status", {
       dialogId: item.dialogId,
       localId: item.localId,
@@ -505,7 +664,12 @@ export class ChatEngine {
     };
   }
 
-  private toPendingMessage(item: OutgoingItem): ChatMessage {
+  private saveFailed(failed: FailedSend): void {
+    const record = { ...toStored(failed.item, "failed"), error: failed.error, anchorSeq: failed.anchorSeq };
+    void this.writeOutgoing((store) => store.saveOutgoing?.(record));
+  }
+
+  private toPendingMessage(item: OutgoingItem, error?: string): ChatMessage {
     return {
       key: item.localId,
       dialogId: item.dialogId,
@@ -516,8 +680,36 @@ export class ChatEngine {
       clientMsgId: item.clientMsgId,
       content: item.content,
       createdAt: item.createdAt,
-      status: "pending",
+      status: error === undefined ? "pending" : "failed",
       isOwn: true,
+      ...(error === undefined ? {} : { error }),
     };
   }
+}
+
+function toStored(item: OutgoingItem, status: StoredOutgoing["status"]): StoredOutgoing {
+  return {
+    localId: item.localId,
+    dialogId: item.dialogId,
+    clientMsgId: item.clientMsgId,
+    clientSeq: item.clientSeq,
+    content: item.content,
+    createdAt: item.createdAt,
+    order: item.order ?? 0,
+    status,
+  };
+}
+
+function fromStored(record: StoredOutgoing): OutgoingItem {
+  return {
+    localId: record.localId,
+    dialogId: record.dialogId,
+    content: record.content,
+    clientMsgId: record.clientMsgId,
+    clientSeq: record.clientSeq,
+    state: "queued",
+    attempts: 0,
+    createdAt: record.createdAt,
+    order: record.order,
+  };
 }

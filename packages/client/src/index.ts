@@ -20,7 +20,7 @@ export {
 export { IndexedDbStore } from "./indexeddb-store";
 export { DialogSendQueue, type OutgoingItem } from "./send-queue";
 export { type SeqRange, SeqRanges } from "./seq-ranges";
-export { type ChatStore, type DialogCheckpoint, MemoryStore } from "./store";
+export { type ChatStore, type DialogCheckpoint, MemoryStore, type StoredOutgoing } from "./store";
 export {
   type ApiSession,
   authenticateWithPassword,

@@ -1,9 +1,11 @@
 import type { TMessage } from "@parley/protocol";
-import type { ChatStore, DialogCheckpoint } from "./store";
+import type { ChatStore, DialogCheckpoint, StoredOutgoing } from "./store";
 
-const DB_VERSION = 1;
+/** 2: the send queue ("outgoing"); an existing version-1 database gains the store on open. */
+const DB_VERSION = 2;
 const CHECKPOINTS = "checkpoints";
 const MESSAGES = "messages";
+const OUTGOING = "outgoing";
 
 const done = <T>(request: IDBRequest<T>) =>
   new Promise<T>((resolve, reject) => {
@@ -20,7 +22,8 @@ const committed = (tx: IDBTransaction) =>
 
 /**
  * Browser persistence: checkpoints keyed by dialog, messages keyed by [dialogId, seq] so a dialog's
- * timeline is one ordered key range. One database per signed-in user (name it by user id).
+ * timeline is one ordered key range, unacked sends keyed by local id. One database per signed-in
+ * client (name it by user and client id: the send queue's clientSeqs belong to the client).
  */
 export class IndexedDbStore implements ChatStore {
   private readonly db: Promise<IDBDatabase>;
@@ -34,6 +37,7 @@ export class IndexedDbStore implements ChatStore {
           db.createObjectStore(CHECKPOINTS, { keyPath: "dialogId" });
         if (!db.objectStoreNames.contains(MESSAGES))
           db.createObjectStore(MESSAGES, { keyPath: ["dialogId", "seq"] });
+        if (!db.objectStoreNames.contains(OUTGOING)) db.createObjectStore(OUTGOING, { keyPath: "localId" });
       };
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
@@ -68,6 +72,27 @@ export class IndexedDbStore implements ChatStore {
     const tx = db.transaction(MESSAGES, "readwrite");
     const store = tx.objectStore(MESSAGES);
     for (const message of messages) store.put(message);
+    await committed(tx);
+  }
+
+  async loadOutgoing(): Promise<StoredOutgoing[]> {
+    const db = await this.db;
+    return done(db.transaction(OUTGOING, "readonly").objectStore(OUTGOING).getAll()) as Promise<
+      StoredOutgoing[]
+    >;
+  }
+
+  async saveOutgoing(item: StoredOutgoing): Promise<void> {
+    const db = await this.db;
+    const tx = db.transaction(OUTGOING, "readwrite");
+    tx.objectStore(OUTGOING).put(item);
+    await committed(tx);
+  }
+
+  async deleteOutgoing(localId: string): Promise<void> {
+    const db = await this.db;
+    const tx = db.transaction(OUTGOING, "readwrite");
+    tx.objectStore(OUTGOING).delete(localId);
     await committed(tx);
   }
 }

@@ -3,7 +3,17 @@ import { ApiError, type SendAck, type SendInput } from "./api";
 import { DialogSendQueue, type OutgoingItem } from "./send-queue";
 
 /** A tiny model of the API's Confirm rule: accept clientSeq = last + 1, dedupe by clientMsgId. */
-function fakeServer(options: { lastClientSeq?: number; failOnce?: Set<number>; reorder?: boolean } = {}) {
+function fakeServer(
+  options: {
+    lastClientSeq?: number;
+    failOnce?: Set<number>;
+    reorder?: boolean;
+    /** These clientSeqs fail for good (the reconciler gave up): their number is consumed. */
+    failForGood?: Set<number>;
+    /** These clientSeqs commit, but the first answer is lost (network error). */
+    loseAck?: Set<number>;
+  } = {},
+) {
   let last = options.lastClientSeq ?? 0;
   let seq = 0;
   const byMsgId = new Map<string, SendAck>();
@@ -16,6 +26,10 @@ function fakeServer(options: { lastClientSeq?: number; failOnce?: Set<number>; r
     const known = byMsgId.get(input.clientMsgId);
     if (known) return known;
     if (options.failOnce?.delete(input.clientSeq)) throw new ApiError("INTERNAL_SERVER_ERROR", "boom");
+    if (options.failForGood?.delete(input.clientSeq)) {
+      last = Math.max(last, input.clientSeq);
+      refused.add(input.clientMsgId);
+    }
     if (refused.has(input.clientMsgId) || input.clientSeq <= last) {
       refused.add(input.clientMsgId);
       throw new ApiError("PRECONDITION_FAILED", "failed", { expectedClientSeq: last + 1, status: "failed" });
@@ -27,6 +41,7 @@ function fakeServer(options: { lastClientSeq?: number; failOnce?: Set<number>; r
     const ack = { msgId: String(++seq + 100), seq, createdAt: Date.now() };
     byMsgId.set(input.clientMsgId, ack);
     committed.push(input.content.kind === "text" ? input.content.text : "");
+    if (options.loseAck?.delete(input.clientSeq)) throw new ApiError("NETWORK", "connection reset");
     return ack;
   };
   return { send, committed, calls };
@@ -102,5 +117,62 @@ describe("DialogSendQueue", () => {
     queue.enqueue({ kind: "text", text: "x" });
     await drain(queue);
     expect(failed.length).toBe(1);
+  });
+
+  test("failed for good while later ones in the window committed: fails in place, never resent after them", async () => {
+    // clientSeq 3 is tombstoned (its number consumed) while 4 is in the same window and commits.
+    const server = fakeServer({ failForGood: new Set([3]) });
+    const { queue, failed } = queueWith(server, 1, 4);
+    for (const text of texts(6)) queue.enqueue({ kind: "text", text });
+    await drain(queue);
+    expect(server.committed).toEqual(["m0", "m1", "m3", "m4", "m5"]);
+    expect(failed.map((i) => (i.content.kind === "text" ? i.content.text : ""))).toEqual(["m2"]);
+  });
+
+  test("a later message with an unknown fate is retried under its own ids before deciding: no duplicate", async () => {
+    // 3 fails for good; 4 commits but its ack is lost. Renumbering 4 would commit it twice.
+    const server = fakeServer({ failForGood: new Set([3]), loseAck: new Set([4]) });
+    const { queue, failed } = queueWith(server, 1, 4);
+    for (const text of texts(6)) queue.enqueue({ kind: "text", text });
+    await drain(queue);
+    expect(server.committed).toEqual(["m0", "m1", "m3", "m4", "m5"]);
+    expect(failed.length).toBe(1);
+  });
+
+  test("failed for good with nothing later committed: renumbered and resent in order", async () => {
+    const server = fakeServer({ failForGood: new Set([3]) });
+    const { queue, failed } = queueWith(server, 1, 1);
+    for (const text of texts(5)) queue.enqueue({ kind: "text", text });
+    await drain(queue);
+    expect(failed).toEqual([]);
+    expect(server.committed).toEqual(texts(5));
+  });
+
+  test("restored items resend with the same clientMsgId and clientSeq: committed ones are not repeated", async () => {
+    const server = fakeServer();
+    const saved = new Map<string, OutgoingItem>();
+    // First run: the answers never come back (stopped mid-flight / API unreachable).
+    const first = new DialogSendQueue("9", 1, 4, {
+      send: async (input) => {
+        if (input.clientSeq <= 2) await server.send(input); // committed, ack lost with the process
+        return new Promise<SendAck>(() => {});
+      },
+      onAck: () => {},
+      onFailed: () => {},
+      onClientSeq: () => {},
+      persist: async (item) => {
+        saved.set(item.localId, structuredClone(item));
+      },
+    });
+    for (const text of texts(6)) first.enqueue({ kind: "text", text });
+    await Bun.sleep(20);
+    first.stop();
+    const { queue, failed } = queueWith(server, null, 4);
+    queue.restore([...saved.values()]);
+    await drain(queue);
+    expect(failed).toEqual([]);
+    expect(server.committed).toEqual(texts(6));
+    const ids = new Set(server.calls.map((c) => c.clientMsgId));
+    expect(ids.size).toBe(6);
   });
 });

@@ -12,6 +12,13 @@ export type OutgoingItem = {
   state: "queued" | "inflight";
   attempts: number;
   createdAt: number;
+  /** Local send order in the dialog (survives restarts): "later" means a higher order. */
+  order?: number;
+  /**
+   * What the last answer proved: "new" never sent; "ahead"/"refused" not committed under this
+   * clientMsgId; "uncertain" (network, busy) may have committed. Restored items start "uncertain".
+   */
+  outcome?: "new" | "ahead" | "refused" | "uncertain";
 };
 
 export type SendQueueHooks = {
@@ -20,6 +27,13 @@ export type SendQueueHooks = {
   onFailed: (item: OutgoingItem, error: ApiError) => void;
   /** The numbering moved (renumbered or acked): persist it. */
   onClientSeq: (dialogId: string, nextClientSeq: number) => void;
+  /**
+   * Write-ahead persistence of an item (clientMsgId, clientSeq, content…). Called on enqueue and
+   * awaited before every dispatch, so a restart never resends under ids that were not saved.
+   */
+  persist?: (item: OutgoingItem) => Promise<void>;
+  /** The item left the pipeline (acked): drop it from persistence. */
+  forget?: (item: OutgoingItem) => void;
 };
 
 const MAX_RENUMBERS = 5;
@@ -29,6 +43,11 @@ const MAX_RENUMBERS = 5;
  * order, up to `window` requests fly at once (the API waits briefly for a predecessor), retries reuse
  * the same clientMsgId (the server returns the original ack), and on any trouble the queue pauses,
  * lets in-flight requests settle, then resumes from the oldest unacked message in order.
+ *
+ * A message refused for good is renumbered and resent only while no later message of ours can have
+ * committed; once one has (it was acked), resending would put the refused one after it, so it fails
+ * in place instead (`onFailed`) and the user may send it again as a new message. A later message
+ * whose fate is unknown (network error) is first retried under its own ids to learn it.
  */
 export class DialogSendQueue {
   readonly items: OutgoingItem[] = [];
@@ -44,21 +63,30 @@ export class DialogSendQueue {
   /** False for a new client or lost state: one request at a time until an ack fixes the numbering. */
   private isNumberingKnown: boolean;
   /** Items the server refused for good under their clientMsgId: they need a new one. */
-  private readonly refused = new Set<OutgoingItem>();
+  private readonly refused = new Map<OutgoingItem, ApiError>();
+  /** Highest send order acked so far (persisted by the engine): "a later message committed". */
+  private ackedOrder: number;
+  private nextOrder: number;
+  /** Not pumping until released (the engine restores persisted items first). */
+  private held: boolean;
 
   constructor(
     readonly dialogId: string,
     nextClientSeq: number | null,
     private readonly window: number,
     private readonly hooks: SendQueueHooks,
+    options: { held?: boolean; ackedOrder?: number } = {},
   ) {
     this.nextClientSeq = nextClientSeq ?? 1;
     this.isNumberingKnown = nextClientSeq !== null;
+    this.held = options.held ?? false;
+    this.ackedOrder = options.ackedOrder ?? 0;
+    this.nextOrder = this.ackedOrder + 1;
   }
 
-  enqueue(content: TMessageContent): OutgoingItem {
+  enqueue(content: TMessageContent, localId: string = randomId()): OutgoingItem {
     const item: OutgoingItem = {
-      localId: randomId(),
+      localId,
       dialogId: this.dialogId,
       content,
       clientMsgId: randomId(),
@@ -66,23 +94,71 @@ export class DialogSendQueue {
       state: "queued",
       attempts: 0,
       createdAt: Date.now(),
+      order: this.nextOrder++,
+      outcome: "new",
     };
     this.items.push(item);
+    this.save(item);
     this.pump();
     return item;
+  }
+
+  /**
+   * Puts persisted items (a previous run's unacked sends) back in front, with the SAME clientMsgId
+   * and clientSeq: a resend of one that committed gets its original ack, so each lands once.
+   */
+  restore(restored: readonly OutgoingItem[], minNextClientSeq = 1): void {
+    const sorted = [...restored].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+    this.nextClientSeq = Math.max(this.nextClientSeq, minNextClientSeq);
+    const later = this.items.splice(0);
+    for (const item of sorted) {
+      this.items.push({
+        ...item,
+        dialogId: this.dialogId,
+        state: "queued",
+        outcome: item.clientSeq > 0 ? "uncertain" : "new",
+      });
+      this.nextClientSeq = Math.max(this.nextClientSeq, item.clientSeq + 1);
+      this.nextOrder = Math.max(this.nextOrder, (item.order ?? 0) + 1);
+    }
+    // Sent before the restore finished (held, so never dispatched): they come after, in order.
+    for (const item of later) {
+      item.order = this.nextOrder++;
+      this.items.push(item);
+      this.save(item);
+    }
+    this.pump();
+  }
+
+  /** Starts pumping (after restore). */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.pump();
   }
 
   get pending(): number {
     return this.items.length;
   }
 
+  /** Highest acked send order: persist it with the checkpoint. */
+  get lastAckedOrder(): number {
+    return this.ackedOrder;
+  }
+
+  /** Stops for good: timers cleared, answers still in flight are ignored (the store keeps the items). */
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
   }
 
+  private save(item: OutgoingItem): Promise<void> {
+    const saving = this.hooks.persist?.(item) ?? Promise.resolve();
+    return saving.catch(() => undefined);
+  }
+
   private pump(): void {
-    if (this.stopped || this.paused) return;
+    if (this.stopped || this.paused || this.held) return;
     const limit = this.isNumberingKnown ? this.window : 1;
     for (const item of this.items) {
       if (this.inflight >= limit) return;
@@ -97,22 +173,32 @@ export class DialogSendQueue {
     item.attempts++;
     this.inflight++;
     const { dialogId, clientMsgId, clientSeq, content } = item;
-    this.hooks.send({ dialogId, clientMsgId, clientSeq, content }).then(
-      (ack) => {
-        this.inflight--;
-        this.remove(item);
-        this.retryAttempt = 0;
-        this.renumbers = 0;
-        this.isNumberingKnown = true;
-        this.hooks.onAck(item, ack);
-        this.hooks.onClientSeq(this.dialogId, this.nextClientSeq);
-        this.afterSettle();
-      },
-      (raw: unknown) => {
-        this.inflight--;
-        this.onError(item, toApiError(raw));
-      },
-    );
+    // Write-ahead: these ids are on disk before any request carries them.
+    void this.save(item)
+      .then(() => {
+        if (this.stopped) return new Promise<SendAck>(() => {});
+        return this.hooks.send({ dialogId, clientMsgId, clientSeq, content });
+      })
+      .then(
+        (ack) => {
+          if (this.stopped) return;
+          this.inflight--;
+          this.remove(item);
+          this.retryAttempt = 0;
+          this.renumbers = 0;
+          this.isNumberingKnown = true;
+          this.ackedOrder = Math.max(this.ackedOrder, item.order ?? 0);
+          this.hooks.onAck(item, ack);
+          this.hooks.forget?.(item);
+          this.hooks.onClientSeq(this.dialogId, this.nextClientSeq);
+          this.afterSettle();
+        },
+        (raw: unknown) => {
+          if (this.stopped) return;
+          this.inflight--;
+          this.onError(item, toApiError(raw));
+        },
+      );
   }
 
   private onError(item: OutgoingItem, error: ApiError): void {
@@ -120,15 +206,19 @@ export class DialogSendQueue {
     const expected = error.expectedClientSeq;
     const isFirst = this.items[0] === item;
     if (error.retryable) {
+      item.outcome = "uncertain";
       this.paused = true;
     } else if (error.code === "CONFLICT" && expected !== null && !isFirst) {
       // Ahead of a predecessor of ours that has not landed yet: retry in order, same ids.
+      item.outcome = "ahead";
       this.paused = true;
     } else if (expected !== null && this.renumbers < MAX_RENUMBERS) {
       // Our numbering is off (lost state) or this message failed for good: renumber from the
-      // server's expectation, with new clientMsgIds (a refused id can never commit).
+      // server's expectation, with new clientMsgIds (a refused id can never commit) — unless a
+      // later message of ours committed meanwhile (see recover).
+      item.outcome = "refused";
       this.paused = true;
-      this.refused.add(item);
+      this.refused.set(item, error);
       this.expectedClientSeq = Math.max(this.expectedClientSeq ?? 0, expected);
     } else {
       this.remove(item);
@@ -151,21 +241,45 @@ export class DialogSendQueue {
   private recover(): void {
     this.timer = null;
     this.recovering = false;
+    if (this.stopped) return;
+    // Renumbering gives new ids: never to a message that may have committed under its old one.
+    // Learn the fate of those first (same ids); the refused ones wait.
+    if (this.refused.size > 0 && this.items.some((i) => i.outcome === "uncertain")) {
+      // Still paused: when these settle, afterSettle brings us back here to decide.
+      for (const item of this.items) {
+        if (this.inflight >= this.window) break;
+        if (item.outcome === "uncertain" && !this.refused.has(item)) this.dispatch(item);
+      }
+      return;
+    }
+    // Refused for good while a later message of ours committed: a resend would land after it and
+    // break the sender's order on every screen. It fails in place; the user may send it again.
+    let overtaken = 0;
+    for (const [item, error] of [...this.refused]) {
+      if (this.ackedOrder <= (item.order ?? 0)) continue;
+      overtaken++;
+      this.remove(item);
+      this.hooks.onFailed(item, error);
+    }
     const expected = this.expectedClientSeq;
     this.expectedClientSeq = null;
-    if (expected !== null) {
+    // When every refused one failed in place, the rest keep their numbers (the server corrects us).
+    if (expected !== null && (this.refused.size > 0 || overtaken === 0)) {
       this.renumbers++;
       let next = expected;
       for (const item of this.items) {
         if (item.clientSeq === 0) continue;
-        if (item.clientSeq !== next || this.refused.has(item)) item.clientMsgId = randomId();
+        if (item.clientSeq !== next || this.refused.has(item)) {
+          item.clientMsgId = randomId();
+          item.outcome = "new";
+        }
         item.clientSeq = next++;
       }
-      this.refused.clear();
       this.nextClientSeq = next;
       this.isNumberingKnown = true;
       this.hooks.onClientSeq(this.dialogId, next);
     }
+    this.refused.clear();
     this.paused = false;
     this.pump();
   }
