@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AuthError } from "./errors";
 
 /**
  * Password rules in one place: 10–128 characters, not only whitespace. Length is what matters
@@ -16,17 +17,54 @@ export const ZPassword = z
 /** OWASP's argon2id baseline (19 MiB, 2 passes): slow for an attacker, fine for one sign-in. */
 const ARGON2_OPTIONS = { algorithm: "argon2id", memoryCost: 19456, timeCost: 2 } as const;
 
-export function hashPassword(password: string): Promise<string> {
-  return Bun.password.hash(password, ARGON2_OPTIONS);
+/**
+ * Every argon2 operation holds 19 MiB for tens of milliseconds, and sign-up / sign-in are reachable
+ * without an account. Unbounded, a burst of requests (many handles, or IPs the per-IP limit cannot
+ * tell apart) runs thousands at once and exhausts memory and the thread pool for everyone. So at
+ * most ARGON2_MAX_CONCURRENT run per process, at most ARGON2_MAX_QUEUED wait, and the rest are
+ * refused at once with TOO_MANY_REQUESTS (retry shortly) instead of piling up.
+ */
+export const ARGON2_MAX_CONCURRENT = Math.max(2, Math.min(8, navigator.hardwareConcurrency || 4));
+export const ARGON2_MAX_QUEUED = 128;
+
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function withArgon2Slot<T>(run: () => Promise<T>): Promise<T> {
+  if (running < ARGON2_MAX_CONCURRENT) {
+    running++;
+  } else {
+    if (waiting.length >= ARGON2_MAX_QUEUED) {
+      throw new AuthError("TOO_MANY_REQUESTS", "the server is busy signing people in; try again shortly", {
+        retryAfterSeconds: 1,
+      });
+    }
+    // The releasing operation hands its slot over: `running` stays the same.
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
+  try {
+    return await run();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
 }
 
-export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  try {
-    return await Bun.password.verify(password, hash);
-  } catch {
-    // A malformed stored hash must fail closed, never throw details to the caller.
-    return false;
-  }
+export function hashPassword(password: string): Promise<string> {
+  return withArgon2Slot(() => Bun.password.hash(password, ARGON2_OPTIONS));
+}
+
+/** Throws TOO_MANY_REQUESTS only when the process is saturated; a bad hash is simply `false`. */
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return withArgon2Slot(async () => {
+    try {
+      return await Bun.password.verify(password, hash);
+    } catch {
+      // A malformed stored hash must fail closed, never throw details to the caller.
+      return false;
+    }
+  });
 }
 
 let dummyHash: Promise<string> | null = null;
@@ -37,7 +75,10 @@ let dummyHash: Promise<string> | null = null;
  * time of a known handle, which tells an attacker the handle does not exist.
  */
 export function prepareDummyHash(): Promise<string> {
-  dummyHash ??= hashPassword(crypto.randomUUID());
+  dummyHash ??= hashPassword(crypto.randomUUID()).catch((error: unknown) => {
+    dummyHash = null; // refused while saturated: the next sign-in tries again, never a cached failure
+    throw error;
+  });
   return dummyHash;
 }
 

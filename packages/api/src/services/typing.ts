@@ -8,6 +8,29 @@ const TYPING_TTL_MS = 6_000;
 /** Typing in big groups is shed: it would be one push per member per keystroke burst. */
 const TYPING_MAX_MEMBERS = 100;
 
+/**
+ * At most one typing push per (client, dialog) per interval, shared by every API process: each push
+ * fans out to up to 100 members, so an unthrottled client calling in a loop would be a free
+ * amplifier. The TTL is far shorter than TYPING_TTL_MS, so an honest client's indicator never lapses.
+ */
+const TYPING_MIN_INTERVAL_MS = 1_000;
+
+async function claimTypingSlot(services: ApiServices, clientId: string, dialogId: string): Promise<boolean> {
+  try {
+    const claimed = await services.redis.set(
+      `typing:${clientId}:${dialogId}`,
+      "1",
+      "PX",
+      TYPING_MIN_INTERVAL_MS,
+      "NX",
+    );
+    return claimed === "OK";
+  } catch {
+    // Typing is best effort: without Redis it is shed, never a reason to fail the call.
+    return false;
+  }
+}
+
 /** Ephemeral: published to the other members, never stored; clients drop it after expiresAt. */
 export async function sendTyping(
   services: ApiServices,
@@ -16,6 +39,7 @@ export async function sendTyping(
 ): Promise<{ expiresAt: number }> {
   await requireMember(services.db, dialogId, actor.userId);
   const expiresAt = Date.now() + TYPING_TTL_MS;
+  if (!(await claimTypingSlot(services, actor.clientId, dialogId))) return { expiresAt };
   const members = await listMemberUserIds(services.db, dialogId);
   if (members.length > TYPING_MAX_MEMBERS) return { expiresAt };
   const others = members.filter((userId) => userId !== actor.userId);
