@@ -70,7 +70,7 @@ export async function buildWebApp(): Promise<void> {
   // E2E_REUSE_BUILD=1 skips the build when iterating on tests only.
   if (process.env.E2E_REUSE_BUILD === "1" && existsSync(join(WEB_DIR, DIST_DIR, "BUILD_ID"))) return;
   mkdirSync(LOG_DIR, { recursive: true });
-  const build = Bun.spawn(["node", "node_modules/next/dist/bin/next", "build"], {
+  const build = Bun.spawn(["bun", "--bun", "node_modules/next/dist/bin/next", "build"], {
     cwd: WEB_DIR,
     env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
     stdout: openSync(join(LOG_DIR, "next-build.log"), "w"),
