@@ -5,6 +5,7 @@ import Redis from "ioredis";
 import type { ApiServices } from "./context";
 import { type ApiEnv, readApiEnv } from "./env";
 import { createNatsPublisher } from "./services/nats-publisher";
+import { flushOutboxDeletes } from "./services/send/outbox-cleaner";
 
 export type ApiRuntime = { services: ApiServices; close: () => Promise<void> };
 
@@ -55,6 +56,8 @@ export async function createApiServices(
   return {
     services,
     close: async () => {
+      // Published rows whose batched delete is still waiting: delete them now, not via the relay.
+      await flushOutboxDeletes(services);
       await ids.close();
       await nats.close();
       redis.disconnect();
