@@ -1,3 +1,4 @@
+export { clientIpFrom } from "./client-ip";
 export type { SignInMode, SignInResult, TokenPair } from "./client-session";
 export type { ClientInfo, ClientKind } from "./clients";
 export {
