@@ -217,6 +217,28 @@ describe.each([
   });
 });
 
+describe("send() before start() finished loading", () => {
+  test("waits for the restored sends: they go first, the new one after, each once", async () => {
+    const server = fakeChatServer();
+    const store = new MemoryStore();
+    server.setUnreachable(true);
+    const first = engineOn(server.api, store);
+    await first.start();
+    for (const text of texts(0, 3)) first.send(DIALOG, text);
+    await Bun.sleep(30);
+    first.stop();
+
+    server.setUnreachable(false);
+    const second = engineOn(server.api, store);
+    const starting = second.start();
+    second.send(DIALOG, "m3"); // before the store was read
+    await starting;
+    await until(() => second.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
+    await second.settled();
+    expect(server.texts()).toEqual(texts(0, 4));
+  });
+});
+
 describe("a send that failed for good while later ones committed", () => {
   test("is shown failed in place (before its later siblings), and retry appends it as a new message", async () => {
     // clientSeq 3 is settled as failed (its number consumed) while 4 and 5 commit in the same window.

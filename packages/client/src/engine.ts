@@ -562,8 +562,16 @@ export class ChatEngine {
       }
       // Numbers used by any saved send (even one already held) are taken: the checkpoint's
       // nextClientSeq is only written on acks, so it may lag behind what was dispatched.
-      const used = Math.max(0, ...records.map((r) => r.clientSeq));
-      if (pending.length > 0 || used > 0) this.queueFor(dialogId).restore(pending, used + 1);
+      this.queueFor(dialogId).restore(pending, {
+        nextClientSeq: 1 + Math.max(0, ...records.map((r) => r.clientSeq)),
+        ackedOrder: this.ackedOrders.get(dialogId) ?? 0,
+        nextOrder: 1 + Math.max(0, ...records.map((r) => r.order)),
+      });
+    }
+    // Queues that send() created before the checkpoints were loaded (held, nothing dispatched).
+    for (const [dialogId, queue] of this.queues) {
+      if (byDialog.has(dialogId)) continue;
+      queue.restore([], { ackedOrder: this.ackedOrders.get(dialogId) ?? 0 });
     }
     this.restored = true;
     for (const queue of this.queues.values()) queue.release();

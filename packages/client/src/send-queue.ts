@@ -107,9 +107,14 @@ export class DialogSendQueue {
    * Puts persisted items (a previous run's unacked sends) back in front, with the SAME clientMsgId
    * and clientSeq: a resend of one that committed gets its original ack, so each lands once.
    */
-  restore(restored: readonly OutgoingItem[], minNextClientSeq = 1): void {
+  restore(
+    restored: readonly OutgoingItem[],
+    floors: { nextClientSeq?: number; ackedOrder?: number; nextOrder?: number } = {},
+  ): void {
     const sorted = [...restored].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-    this.nextClientSeq = Math.max(this.nextClientSeq, minNextClientSeq);
+    this.nextClientSeq = Math.max(this.nextClientSeq, floors.nextClientSeq ?? 1);
+    this.ackedOrder = Math.max(this.ackedOrder, floors.ackedOrder ?? 0);
+    this.nextOrder = Math.max(this.nextOrder, this.ackedOrder + 1, floors.nextOrder ?? 1);
     const later = this.items.splice(0);
     for (const item of sorted) {
       this.items.push({
