@@ -21,7 +21,11 @@ export const passwordCredentials = mysqlTable("password_credentials", {
   updatedAt: timestamp("updated_at").notNull(),
 });
 
-/** Sharded by user_id. One row per device / browser tab / CLI that signed in. */
+/**
+ * Sharded by user_id. One row per device / browser / browser tab / CLI that signed in. A browser tab
+ * is a client of its own whose `parent_client_id` is the browser's cookie client (same user, same
+ * shard): revoking the browser revokes its tabs.
+ */
 export const userClients = mysqlTable(
   "user_clients",
   {
@@ -33,8 +37,12 @@ export const userClients = mysqlTable(
     lastSeenAt: timestamp("last_seen_at").notNull(),
     gateway: varchar("gateway", { length: 64 }),
     revokedAt: timestamp("revoked_at"),
+    parentClientId: id("parent_client_id"),
   },
-  (t) => [primaryKey({ name: "user_clients_pk", columns: [t.userId, t.clientId] })],
+  (t) => [
+    primaryKey({ name: "user_clients_pk", columns: [t.userId, t.clientId] }),
+    index("user_clients_parent_idx").on(t.userId, t.parentClientId),
+  ],
 );
 
 /**
