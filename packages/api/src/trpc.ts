@@ -28,6 +28,30 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
+/**
+ * What of an unexpected error may go to the logs. A failed query's message, `params` and the driver's
+ * `sql` carry the statement's values (password hashes, token hashes, e-mail addresses): log the
+ * statement text with its placeholders and the driver's error code instead.
+ */
+export function loggable(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const query = (error as { query?: unknown }).query;
+  if (typeof query !== "string") return error;
+  const cause = error.cause as { code?: unknown; errno?: unknown } | undefined;
+  return {
+    name: error.name,
+    query,
+    code: cause?.code,
+    errno: cause?.errno,
+    // Frames only: the stack's first lines repeat the message, values included.
+    stack: error.stack
+      ?.split("\n")
+      .filter((line) => line.trimStart().startsWith("at "))
+      .slice(0, 8)
+      .join("\n"),
+  };
+}
+
 /** Maps domain errors to tRPC codes; anything unknown becomes an opaque INTERNAL_SERVER_ERROR. */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
@@ -37,7 +61,7 @@ const mapErrors = t.middleware(async ({ next }) => {
       throw new TRPCError({ code: cause.code, message: cause.message, cause });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
-      console.error("[api] internal error:", result.error.cause ?? result.error);
+      console.error("[api] internal error:", loggable(result.error.cause ?? result.error));
       throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: INTERNAL_MESSAGE });
     }
   }

@@ -13,6 +13,7 @@ import {
   startOidcTestProvider,
 } from "@parley/auth/testing";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
@@ -250,6 +251,20 @@ describe("errors never leak driver messages, SQL or stacks", () => {
       });
       expect(reply.text).not.toMatch(/select|client_sessions|ER_NO_SUCH_TABLE|Output validation|"id"/i);
     }
+    // The log names the failure without the statement's values.
+    const secretValue = `argon2-hash-${crypto.randomUUID()}`;
+    const failing = createTRPCRouter({
+      query: publicProcedure.query(async () => {
+        await h.testDb.db.execute(sql`SELECT secret FROM no_such_table WHERE password_hash = ${secretValue}`);
+        return 1;
+      }),
+    });
+    const failed = await call(failing, h.services, "query");
+    expect(failed.status).toBe(500);
+    expect(failed.text).not.toContain(secretValue);
+    expect(failed.text).not.toMatch(/no_such_table/);
+    expect(logs.text()).toContain("no_such_table");
+    expect(logs.text()).not.toContain(secretValue);
     // Bad input, on the other hand, says what was wrong.
     const { accessToken } = (await h.user("errors-user")) as { accessToken: string };
     const bad = await call(
