@@ -96,4 +96,73 @@ describe("the send queue survives a restart", () => {
     };
     expect(page.messages.map((m) => m.content.text)).toEqual(texts);
   }, 60_000);
+
+  test("two tabs of one client, one with stale numbering: its refused sends fail in place, never after their successor", async () => {
+    const [gateway] = stack.gateways as [NonNullable<Stack["gateways"][0]>];
+    const max = await stack.signUp(`max${suffix}`);
+    const ned = await stack.signUp(`ned${suffix}`);
+    const { id: dialogId } = (await stack.call(max, "mutation", "dialog.createGroup", {
+      title: "tabs",
+      memberIds: [ned.userId],
+    })) as { id: string };
+    const receiver = stack.engine(ned, gateway);
+    const ready = caughtUp(receiver);
+    await receiver.start();
+    await ready;
+
+    // Tab 2 sends first (clientSeq 1): its numbering is known, next is 2.
+    const tab2 = stack.engine(max, gateway);
+    const tab2Ready = caughtUp(tab2);
+    await tab2.start();
+    await tab2Ready;
+    tab2.send(dialogId, "tab2#0");
+    await tab2.settled();
+    // Tab 1 of the same client learns the numbering from the server (2..4).
+    const tab1 = stack.engine(max, gateway);
+    const tab1Ready = caughtUp(tab1);
+    await tab1.start();
+    await tab1Ready;
+    for (let i = 0; i < 3; i++) tab1.send(dialogId, `tab1#${i}`);
+    await tab1.settled();
+    await waitUntil(() => confirmed(receiver, dialogId).length === 4, "the first four");
+    // Tab 2 still believes the next clientSeq is 2. One pipelined window: 2, 3 and 4 are refused
+    // for good (taken), 5 commits.
+    const localIds = [1, 2, 3, 4].map((i) => tab2.send(dialogId, `tab2#${i}`));
+    await waitUntil(() => confirmed(receiver, dialogId).length === 5, "the committed one");
+    await tab2.settled();
+    const texts = (engine: typeof tab2) =>
+      engine
+        .messages(dialogId)
+        .map((m) => `${m.content.kind === "text" ? m.content.text : ""}${m.status === "failed" ? "!" : ""}`);
+    await waitUntil(() => confirmed(tab2, dialogId).length === 5, "tab 2 to hold the committed ones");
+    expect(texts(receiver)).toEqual(["tab2#0", "tab1#0", "tab1#1", "tab1#2", "tab2#4"]);
+    // Failed in place: after what was committed before them, before their successor.
+    expect(texts(tab2)).toEqual([
+      "tab2#0",
+      "tab1#0",
+      "tab1#1",
+      "tab1#2",
+      "tab2#1!",
+      "tab2#2!",
+      "tab2#3!",
+      "tab2#4",
+    ]);
+
+    // The user sends them again: new messages at the end, each once.
+    for (const localId of localIds.slice(0, 3)) expect(tab2.retry(dialogId, localId as string)).toBe(true);
+    await waitUntil(() => confirmed(receiver, dialogId).length === 8, "the retried ones");
+    await tab2.settled();
+    expect(texts(receiver)).toEqual([
+      "tab2#0",
+      "tab1#0",
+      "tab1#1",
+      "tab1#2",
+      "tab2#4",
+      "tab2#1",
+      "tab2#2",
+      "tab2#3",
+    ]);
+    await waitUntil(() => confirmed(tab2, dialogId).length === 8, "tab 2 to hold the retried ones");
+    expect(texts(tab2)).toEqual(texts(receiver));
+  }, 60_000);
 });
