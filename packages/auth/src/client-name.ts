@@ -1,3 +1,5 @@
+import { stripInvisible } from "./handle";
+
 /** A readable client name ("Firefox on Linux") from a User-Agent; only for the user's client list. */
 const BROWSERS: [RegExp, string][] = [
   [/Edg\//, "Edge"],
@@ -15,7 +17,7 @@ const SYSTEMS: [RegExp, string][] = [
 ];
 
 export function clientNameFrom(given: string | undefined, userAgent: string | null): string {
-  const trimmed = given?.trim();
+  const trimmed = given ? stripInvisible(given).trim() : undefined;
   if (trimmed) return trimmed.slice(0, 128);
   if (!userAgent) return "Unknown client";
   const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];

@@ -27,10 +27,32 @@ export const ZHandle = z
       .regex(HANDLE_PATTERN, "handle may use letters, digits, _ . - and must start with a letter or digit"),
   );
 
+/**
+ * Control characters (C0, C1, line and paragraph separators), bidi embeddings, overrides and isolates,
+ * zero-width space and BOM. They are invisible or reorder what follows (`evil\u202Egnp.exe` shows as
+ * `evilexe.png`), so names and titles other people see may not contain them. ZWJ and ZWNJ stay
+ * allowed: emoji sequences and several scripts need them.
+ */
+export const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Zl}\p{Zp}\u200B\u202A-\u202E\u2066-\u2069\uFEFF]/u;
+
+/** Removes what INVISIBLE_OR_CONTROL matches (for names taken from elsewhere: OIDC claims, user agents). */
+export function stripInvisible(value: string): string {
+  return value.replace(new RegExp(INVISIBLE_OR_CONTROL.source, "gu"), "");
+}
+
 export const ZDisplayName = z
   .string()
   .transform((value) => value.trim())
-  .pipe(z.string().min(1, "display name must not be empty").max(64, "display name is at most 64 characters"));
+  .pipe(
+    z
+      .string()
+      .min(1, "display name must not be empty")
+      .max(64, "display name is at most 64 characters")
+      .refine(
+        (value) => !INVISIBLE_OR_CONTROL.test(value),
+        "display name may not contain control or bidi characters",
+      ),
+  );
 
 /** Turns an OIDC claim (preferred_username, email) into a valid handle candidate. */
 export function handleCandidateFrom(raw: string | undefined): string {

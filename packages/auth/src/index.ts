@@ -13,7 +13,7 @@ export type { AuthDeps } from "./deps";
 export { readAuthEnv } from "./env";
 export { AuthError, type AuthErrorCode } from "./errors";
 export { generateEd25519PemPair, generateSecret, type PemKeyPair } from "./generate-keys";
-export { normaliseHandle, ZDisplayName, ZHandle } from "./handle";
+export { INVISIBLE_OR_CONTROL, normaliseHandle, stripInvisible, ZDisplayName, ZHandle } from "./handle";
 export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, verifyRealtimeToken } from "./jwt";
 export type { OidcErrorCode } from "./oidc/errors";
 export type { OidcHandler } from "./oidc/handlers";

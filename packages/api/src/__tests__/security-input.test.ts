@@ -155,6 +155,44 @@ describe("ids, limits and strings are bounded at the boundary", () => {
     expect(error).toMatchObject({ code: "BAD_REQUEST" });
   });
 
+  test("names and titles others see may not hide or reorder text (controls, bidi overrides)", async () => {
+    const anonymous = await h.caller();
+    const base = { password: "long enough password", mode: "token" as const };
+    const names = [
+      "evil\u202Egnp.exe",
+      "a\u0000b",
+      "two\nlines",
+      "zero\u200Bwidth",
+      "iso\u2067late",
+      "b\uFEFFom",
+    ];
+    for (const [index, displayName] of names.entries()) {
+      const error = await failure(() =>
+        anonymous.auth.signUp({ ...base, handle: `ctl${index}x`, displayName }),
+      );
+      expect({ displayName, error }).toMatchObject({ displayName, error: { code: "BAD_REQUEST" } });
+      const titled = await failure(() =>
+        owner.call.dialog.createGroup({ title: displayName, memberIds: [] }),
+      );
+      expect({ displayName, titled }).toMatchObject({ displayName, titled: { code: "BAD_REQUEST" } });
+    }
+    // Emoji sequences (ZWJ) and scripts that need ZWNJ are fine.
+    const family = "👨\u200D👩\u200D👧 فارسی\u200Cها";
+    await anonymous.auth.signUp({ ...base, handle: "emoji-ok", displayName: family });
+    expect((await owner.call.dialog.createGroup({ title: family, memberIds: [] })).title).toBe(family);
+    // A client name given at sign-in is cleaned rather than refused.
+    const signedIn = await anonymous.auth.signIn({
+      ...base,
+      handle: "emoji-ok",
+      clientName: "Pixel\u202E 9",
+    });
+    const call = await h.caller({
+      authorization: `Bearer ${signedIn.mode === "token" ? signedIn.accessToken : ""}`,
+    });
+    const names2 = (await call.user.clients()).map((client) => client.name);
+    expect(names2).toContain("Pixel 9");
+  });
+
   test("handles are unique after NFKC and case folding, and sign-in accepts any such form", async () => {
     const anonymous = await h.caller();
     const input = { displayName: "Zoë", password: "long enough password", mode: "token" as const };

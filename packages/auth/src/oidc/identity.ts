@@ -2,11 +2,14 @@ import { schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
 import type { AuthDeps } from "../deps";
 import { affectedRows } from "../deps";
-import { handleCandidateFrom } from "../handle";
+import { handleCandidateFrom, stripInvisible } from "../handle";
 import { claimHandle, getUser, insertUser } from "../users";
 import type { IdTokenClaims } from "./id-token";
 
 const { authIdentities } = schema;
+
+/** A claim as a string, or undefined: a provider may send any JSON where a string is expected. */
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 async function findLinkedUser(db: AuthDeps["db"], issuer: string, subject: string): Promise<string | null> {
   const rows = await db
@@ -19,7 +22,7 @@ async function findLinkedUser(db: AuthDeps["db"], issuer: string, subject: strin
 
 /** First free handle among the claim-derived one and a few random-suffixed variants. */
 async function claimGeneratedHandle(db: AuthDeps["db"], claims: IdTokenClaims, userId: string) {
-  const base = handleCandidateFrom(claims.preferred_username ?? claims.email);
+  const base = handleCandidateFrom(text(claims.preferred_username) ?? text(claims.email));
   for (let attempt = 0; attempt < 8; attempt++) {
     const suffix = attempt === 0 ? "" : String(crypto.getRandomValues(new Uint32Array(1))[0] ?? 0).slice(-5);
     const handle = `${base}${suffix}`;
@@ -50,7 +53,7 @@ export async function linkIdentity(deps: AuthDeps, issuer: string, claims: IdTok
       issuer,
       subject: claims.sub,
       userId,
-      email: typeof claims.email === "string" ? claims.email.slice(0, 320) : null,
+      email: text(claims.email)?.slice(0, 320) ?? null,
       createdAt: new Date(),
     });
   if (affectedRows(inserted) !== 1) {
@@ -64,6 +67,7 @@ export async function linkIdentity(deps: AuthDeps, issuer: string, claims: IdTok
 
 async function createLinkedUser(deps: AuthDeps, claims: IdTokenClaims, userId: string): Promise<void> {
   const handle = await claimGeneratedHandle(deps.db, claims, userId);
-  const displayName = (claims.name ?? claims.preferred_username ?? handle).trim().slice(0, 64) || handle;
+  const named = text(claims.name) ?? text(claims.preferred_username) ?? handle;
+  const displayName = [...stripInvisible(named).trim()].slice(0, 64).join("").trim() || handle;
   await insertUser(deps.db, { id: userId, handle, displayName });
 }
