@@ -324,3 +324,20 @@ describe("IndexedDbStore", () => {
     expect(await store.loadOutgoing()).toEqual([]);
   });
 });
+
+describe("IndexedDbStore upgrades", () => {
+  test("an open store does not block a newer build's upgrade (another tab)", async () => {
+    const name = `parley-upgrade-${Math.random()}`;
+    const store = new IndexedDbStore(name);
+    await store.loadOutgoing();
+    const upgraded = await new Promise<string>((resolve) => {
+      const request = indexedDB.open(name, 3);
+      request.onblocked = () => resolve("blocked");
+      request.onsuccess = () => {
+        request.result.close();
+        resolve("opened");
+      };
+    });
+    expect(upgraded).toBe("opened");
+  });
+});

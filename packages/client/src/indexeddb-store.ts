@@ -39,7 +39,13 @@ export class IndexedDbStore implements ChatStore {
           db.createObjectStore(MESSAGES, { keyPath: ["dialogId", "seq"] });
         if (!db.objectStoreNames.contains(OUTGOING)) db.createObjectStore(OUTGOING, { keyPath: "localId" });
       };
-      request.onsuccess = () => resolve(request.result);
+      request.onsuccess = () => {
+        const db = request.result;
+        // A newer build in another tab wants to upgrade: let it (this tab's writes then fail and
+        // are reported as store errors; its next start opens the new version).
+        db.onversionchange = () => db.close();
+        resolve(db);
+      };
       request.onerror = () => reject(request.error);
     });
   }
