@@ -1,19 +1,23 @@
+import { type DbOrTx, schema } from "@parley/db";
 import {
   deleteMember,
   deleteUserDialog,
   getMember,
   insertUserDialogIfAbsent,
   listExistingUserIds,
+  listMembers,
   listMemberUserIds,
   lockDialog,
   updateDialogMembership,
 } from "@parley/db/queries";
+import { and, eq } from "drizzle-orm";
 import type { ApiServices } from "../context";
 import { AppError } from "../errors";
 import { dialogNotFound, requireMember } from "./access";
 import type { Actor } from "./actor";
 import { addMembersUnderLock, inDialogTransaction } from "./dialog-create";
 import { publishDialogEvent } from "./dialog-view";
+import { MAX_GROUP_MEMBERS } from "./limits";
 
 const canManage = (role: string) => role === "owner" || role === "admin";
 
@@ -115,6 +119,7 @@ async function removeFromGroup(
     }
     const deleted = await deleteMember(tx, dialogId, targetUserId);
     if (deleted) await updateDialogMembership(tx, dialogId, -1);
+    if (deleted && target.role === "owner") await handOverOwnership(tx, dialogId);
     return { removed: deleted, lastSeq: dialog.lastSeq };
   });
   await deleteUserDialog(services.db, targetUserId, dialogId);
@@ -124,4 +129,27 @@ async function removeFromGroup(
     publishDialogEvent(services.events, rest, dialogId, "updated", lastSeq);
   }
   return { removed };
+}
+
+const ROLE_RANK = { owner: 0, admin: 1, member: 2 } as const;
+
+/**
+ * A group never stays without an owner: when the owner leaves, the longest-standing admin (else the
+ * longest-standing member) becomes the owner, under the same dialog lock. Without this, nobody could
+ * ever remove an admin again (admins remove plain members only).
+ */
+async function handOverOwnership(tx: DbOrTx, dialogId: string): Promise<void> {
+  const members = await listMembers(tx, dialogId, MAX_GROUP_MEMBERS);
+  if (members.some((member) => member.role === "owner")) return;
+  const [heir] = members.sort(
+    (a, b) =>
+      ROLE_RANK[a.role] - ROLE_RANK[b.role] ||
+      a.joinedAt.getTime() - b.joinedAt.getTime() ||
+      (BigInt(a.userId) < BigInt(b.userId) ? -1 : 1),
+  );
+  if (!heir) return;
+  await tx
+    .update(schema.dialogMembers)
+    .set({ role: "owner" })
+    .where(and(eq(schema.dialogMembers.dialogId, dialogId), eq(schema.dialogMembers.userId, heir.userId)));
 }
