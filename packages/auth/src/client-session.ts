@@ -1,8 +1,9 @@
 import { clientNameFrom } from "./client-name";
-import { createClient } from "./clients";
+import { createClient, readClient, revokeClient } from "./clients";
 import type { AuthConfig } from "./config";
 import { serializeCookie } from "./cookies";
 import type { AuthDeps } from "./deps";
+import { AuthError } from "./errors";
 import { signAccessToken } from "./jwt";
 import type { AuthKeys } from "./keys";
 import { issueRefreshToken } from "./refresh";
@@ -44,16 +45,70 @@ export async function startClientSession(
     });
     return { userId, clientId, setCookie, tokens: null };
   }
+  return {
+    userId,
+    clientId,
+    setCookie: null,
+    tokens: await issueTokenPair(deps, config, keys, userId, clientId),
+  };
+}
+
+/** A fresh refresh family and access token for a token client (sign-in in token mode, a browser tab). */
+async function issueTokenPair(
+  deps: AuthDeps,
+  config: AuthConfig,
+  keys: AuthKeys,
+  userId: string,
+  clientId: string,
+): Promise<TokenPair> {
   const refreshToken = await issueRefreshToken(deps.db, userId, clientId, config.refreshTokenTtlSeconds);
   const access = await signAccessToken(
     await keys.accessPrivate,
     { userId, clientId },
     config.accessTokenTtlSeconds,
   );
-  return {
-    userId,
-    clientId,
-    setCookie: null,
-    tokens: { accessToken: access.token, refreshToken, expiresAt: access.expiresAt },
-  };
+  return { accessToken: access.token, refreshToken, expiresAt: access.expiresAt };
+}
+
+export type TabSession = TokenPair & { userId: string; clientId: string; parentClientId: string };
+
+/** "Chrome on Linux" → "Chrome on Linux — tab"; a given name wins. */
+export function tabClientName(given: string | undefined, browserName: string): string {
+  if (given?.trim()) return clientNameFrom(given, null);
+  return `${browserName.slice(0, 120)} — tab`;
+}
+
+/**
+ * Opens a browser tab's own client under the browser's cookie client: a child row (kind "browser",
+ * `parent_client_id` = the browser) with its own refresh family and access token, exactly as a
+ * token-mode sign-in gets. The caller has checked that the viewer came with the cookie.
+ */
+export async function openTabSession(
+  deps: AuthDeps,
+  config: AuthConfig,
+  keys: AuthKeys,
+  browser: { userId: string; clientId: string },
+  name: string | undefined,
+): Promise<TabSession> {
+  const parent = await readClient(deps.db, browser.userId, browser.clientId);
+  if (!parent || parent.revokedAt) throw new AuthError("UNAUTHORIZED", "this browser was signed out");
+  // Tabs hang off a browser, never off another tab (one level: revoking a browser finds them all).
+  if (parent.parentClientId !== null || parent.kind !== "browser") {
+    throw new AuthError("FORBIDDEN", "only a browser session can open tabs");
+  }
+  const clientId = await createClient(
+    deps,
+    browser.userId,
+    "browser",
+    tabClientName(name, parent.name),
+    browser.clientId,
+  );
+  const tokens = await issueTokenPair(deps, config, keys, browser.userId, clientId);
+  // A revoke of the browser that ran while this tab was being created did not see it: look again.
+  const after = await readClient(deps.db, browser.userId, browser.clientId);
+  if (!after || after.revokedAt) {
+    await revokeClient(deps, browser.userId, clientId);
+    throw new AuthError("UNAUTHORIZED", "this browser was signed out");
+  }
+  return { userId: browser.userId, clientId, parentClientId: browser.clientId, ...tokens };
 }

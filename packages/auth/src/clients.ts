@@ -1,6 +1,6 @@
 import { schema } from "@parley/db";
 import { clientRevokeSubject, type TRevokeEvent } from "@parley/protocol";
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { AuthDeps } from "./deps";
 
 const { userClients, clientSessions } = schema;
@@ -14,19 +14,53 @@ export type ClientInfo = {
   createdAt: Date;
   lastSeenAt: Date;
   revokedAt: Date | null;
+  /** A browser tab's client: the browser (cookie) client it was opened from. */
+  parentClientId: string | null;
 };
 
-/** Every sign-in is a new client: its own sessions, tokens and revocation switch. */
+/**
+ * Every sign-in is a new client: its own sessions, tokens and revocation switch. A browser tab is one
+ * too, with `parentClientId` naming the browser's cookie client.
+ */
 export async function createClient(
   deps: AuthDeps,
   userId: string,
   kind: ClientKind,
   name: string,
+  parentClientId: string | null = null,
 ): Promise<string> {
   const clientId = await deps.ids.nextId();
   const now = new Date();
-  await deps.db.insert(userClients).values({ userId, clientId, name, kind, createdAt: now, lastSeenAt: now });
+  await deps.db
+    .insert(userClients)
+    .values({ userId, clientId, name, kind, createdAt: now, lastSeenAt: now, parentClientId });
   return clientId;
+}
+
+export type ClientRow = {
+  name: string;
+  kind: ClientKind;
+  revokedAt: Date | null;
+  parentClientId: string | null;
+};
+
+/** One client of this user (one shard), or null. */
+export async function readClient(
+  db: AuthDeps["db"],
+  userId: string,
+  clientId: string,
+): Promise<ClientRow | null> {
+  const rows = await db
+    .select({
+      name: userClients.name,
+      kind: userClients.kind,
+      revokedAt: userClients.revokedAt,
+      parentClientId: userClients.parentClientId,
+    })
+    .from(userClients)
+    .where(and(eq(userClients.userId, userId), eq(userClients.clientId, clientId)))
+    .limit(1);
+  return rows[0] ?? null;
 }
 
 export async function listClients(db: AuthDeps["db"], userId: string): Promise<ClientInfo[]> {
@@ -38,6 +72,7 @@ export async function listClients(db: AuthDeps["db"], userId: string): Promise<C
       createdAt: userClients.createdAt,
       lastSeenAt: userClients.lastSeenAt,
       revokedAt: userClients.revokedAt,
+      parentClientId: userClients.parentClientId,
     })
     .from(userClients)
     .where(eq(userClients.userId, userId))
@@ -68,25 +103,31 @@ export async function readClientRevokedAt(
 }
 
 /**
- * Revokes one client: marks it, kills its sessions and refresh tokens in the same shard (all keyed by
- * user_id), then tells gateways to close its sockets. Returns false when the client is not the user's.
+ * Revokes one client and, when it is a browser, every tab opened from it: marks them, kills their
+ * sessions and refresh tokens in the same shard (all keyed by user_id), then tells gateways to close
+ * their sockets (one `chat.client.<id>.revoke` per client). Returns the ids revoked (the client first),
+ * or null when the client is not the user's.
  */
-export async function revokeClient(deps: AuthDeps, userId: string, clientId: string): Promise<boolean> {
+export async function revokeClient(
+  deps: AuthDeps,
+  userId: string,
+  clientId: string,
+): Promise<string[] | null> {
   const existing = await readClientRevokedAt(deps.db, userId, clientId);
-  if (!existing) return false;
+  if (!existing) return null;
+  const tabs = await deps.db
+    .select({ id: userClients.clientId })
+    .from(userClients)
+    .where(and(eq(userClients.userId, userId), eq(userClients.parentClientId, clientId)))
+    .limit(10_000);
+  const ids = [clientId, ...tabs.map((tab) => tab.id)];
   const now = new Date();
-  if (!existing.revokedAt) {
-    await deps.db
-      .update(userClients)
-      .set({ revokedAt: now })
-      .where(
-        and(
-          eq(userClients.userId, userId),
-          eq(userClients.clientId, clientId),
-          isNull(userClients.revokedAt),
-        ),
-      );
-  }
+  await deps.db
+    .update(userClients)
+    .set({ revokedAt: now })
+    .where(
+      and(eq(userClients.userId, userId), inArray(userClients.clientId, ids), isNull(userClients.revokedAt)),
+    );
   // Sessions and refresh tokens die at once, not at their expiry.
   await deps.db
     .update(clientSessions)
@@ -94,13 +135,15 @@ export async function revokeClient(deps: AuthDeps, userId: string, clientId: str
     .where(
       and(
         eq(clientSessions.userId, userId),
-        eq(clientSessions.clientId, clientId),
+        inArray(clientSessions.clientId, ids),
         isNull(clientSessions.revokedAt),
       ),
     );
-  const event: TRevokeEvent = { type: "revoke", userId, clientId };
-  deps.events.publish(clientRevokeSubject(clientId), event);
-  return true;
+  for (const id of ids) {
+    const event: TRevokeEvent = { type: "revoke", userId, clientId: id };
+    deps.events.publish(clientRevokeSubject(id), event);
+  }
+  return ids;
 }
 
 /**

@@ -37,6 +37,8 @@ export type AuthConfig = {
   /** A cached `revoked_at` answer is at most this old (the contract says ≤ 5 s). */
   revocationCacheMs: number;
   rateLimit: RateLimitConfig;
+  /** Tab clients a browser may open per window (`auth.openTab`); DEFAULT_TAB_RATE_LIMIT if unset. */
+  tabRateLimit?: TabRateLimitConfig;
   oidcProviders: OidcProviderConfig[];
   /** Where a failed OIDC sign-in lands, with `?error=<code>`. */
   signInPath: string;
@@ -47,3 +49,8 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   maxFailuresPerIp: 50,
   windowSeconds: 60,
 };
+
+export type TabRateLimitConfig = { maxTabsPerBrowser: number; windowSeconds: number };
+
+/** Generous for people (a reload keeps its tab client), tight for a script minting clients. */
+export const DEFAULT_TAB_RATE_LIMIT: TabRateLimitConfig = { maxTabsPerBrowser: 30, windowSeconds: 60 };

@@ -1,11 +1,13 @@
 export { clientIpFrom } from "./client-ip";
-export type { SignInMode, SignInResult, TokenPair } from "./client-session";
+export type { SignInMode, SignInResult, TabSession, TokenPair } from "./client-session";
 export type { ClientInfo, ClientKind } from "./clients";
 export {
   type AuthConfig,
   DEFAULT_RATE_LIMIT,
+  DEFAULT_TAB_RATE_LIMIT,
   type OidcProviderConfig,
   type RateLimitConfig,
+  type TabRateLimitConfig,
   ZOidcProviderConfig,
 } from "./config";
 export { isCrossSiteRequest, isCrossSiteWrite } from "./cross-site";

@@ -1,5 +1,5 @@
 import type Redis from "ioredis";
-import type { RateLimitConfig } from "./config";
+import type { RateLimitConfig, TabRateLimitConfig } from "./config";
 import { AuthError } from "./errors";
 import { hashToken } from "./tokens";
 
@@ -57,6 +57,32 @@ export function createSignInRateLimiter(redis: Redis, config: RateLimitConfig) {
           await redis.eval(RELEASE, keys.length, ...keys);
         },
       };
+    },
+  };
+}
+
+const COUNT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}
+`;
+
+/** Tab clients opened per browser client, shared by every API process (Redis). */
+export function createTabRateLimiter(redis: Redis, config: TabRateLimitConfig) {
+  return {
+    /** Counts one tab for this browser client; throws TOO_MANY_REQUESTS past the budget. */
+    async take(browserClientId: string): Promise<void> {
+      const [count, ttlMs] = (await redis.eval(
+        COUNT,
+        1,
+        `auth:tabs:${browserClientId}`,
+        String(config.windowSeconds * 1000),
+      )) as [number, number];
+      if (count > config.maxTabsPerBrowser) {
+        throw new AuthError("TOO_MANY_REQUESTS", "too many tabs opened; try again later", {
+          retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
+        });
+      }
     },
   };
 }

@@ -1,12 +1,14 @@
 import {
   type ClientRequest,
+  openTabSession,
   type SignInResult,
   sessionCookieName,
   startClientSession,
+  type TabSession,
   type TokenPair,
 } from "./client-session";
-import { type ClientInfo, createRevocationCache, listClients, revokeClient } from "./clients";
-import type { AuthConfig } from "./config";
+import { type ClientInfo, createRevocationCache, listClients, readClient, revokeClient } from "./clients";
+import { type AuthConfig, DEFAULT_TAB_RATE_LIMIT } from "./config";
 import { deleteCookie } from "./cookies";
 import { isCrossSiteWrite } from "./cross-site";
 import type { AuthDeps } from "./deps";
@@ -20,6 +22,7 @@ import {
   type SignUpInput,
   signUpWithPassword,
 } from "./password-auth";
+import { createTabRateLimiter } from "./rate-limit";
 import { rotateRefreshToken } from "./refresh";
 import { findUserByHandle, getUser, type PublicUser } from "./users";
 import { createViewerResolver, type Viewer, type ViewerRequest } from "./viewer";
@@ -40,13 +43,21 @@ export type AuthService = {
   signUp: (input: SignUpInput, request: SignInRequest) => Promise<SignInResult>;
   signIn: (input: SignInInput, request: SignInRequest) => Promise<SignInResult>;
   refresh: (refreshToken: string) => Promise<TokenPair>;
-  /** Revokes the viewer's own client; returns a Set-Cookie that clears the session cookie. */
-  signOut: (viewer: Viewer) => Promise<{ clearCookie: string }>;
+  /**
+   * A browser tab's own client, opened with the browser's session cookie (FORBIDDEN for any other
+   * viewer): a child of the cookie client with its own token pair. Rate-limited per browser.
+   */
+  openTab: (viewer: Viewer, input: { name?: string }) => Promise<TabSession>;
+  /**
+   * Revokes the viewer's own client — or, from a browser tab, the whole browser (its cookie client and
+   * every tab). `browser` says a browser was signed out: clear the cookie with `clearCookie`.
+   */
+  signOut: (viewer: Viewer) => Promise<{ clearCookie: string; browser: boolean }>;
   mintRealtimeToken: (viewer: Viewer) => Promise<SignedToken>;
   getUser: (userId: string) => Promise<PublicUser | null>;
   findUserByHandle: (handle: string) => Promise<PublicUser | null>;
   listClients: (userId: string) => Promise<ClientInfo[]>;
-  /** False when the client is not this user's. */
+  /** False when the client is not this user's. Revoking a browser revokes its tabs too. */
   revokeClient: (userId: string, clientId: string) => Promise<boolean>;
   /** The configured OIDC providers (ids and names only). */
   oidcProviders: { id: string; name: string }[];
@@ -61,6 +72,7 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
   const signInWithPassword = createPasswordSignIn(deps, config);
   const oidc = createOidcHandlers(deps, config, keys);
   const appOrigin = new URL(config.appUrl).origin;
+  const tabLimiter = createTabRateLimiter(deps.redis, config.tabRateLimit ?? DEFAULT_TAB_RATE_LIMIT);
 
   const assertSameOrigin = (headers: Headers) => {
     if (isCrossSiteWrite(headers, appOrigin)) {
@@ -70,8 +82,8 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
 
   const revoke = async (userId: string, clientId: string) => {
     const revoked = await revokeClient(deps, userId, clientId);
-    if (revoked) revocations.markRevoked(clientId);
-    return revoked;
+    for (const id of revoked ?? []) revocations.markRevoked(id);
+    return revoked !== null;
   };
 
   return {
@@ -103,9 +115,22 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
       const access = await signAccessToken(await keys.accessPrivate, rotated, config.accessTokenTtlSeconds);
       return { accessToken: access.token, refreshToken: rotated.refreshToken, expiresAt: access.expiresAt };
     },
+    async openTab(viewer, input) {
+      // Bearer callers (tabs, phones, CLIs) cannot mint clients: only the browser's cookie can.
+      if (viewer.via !== "cookie")
+        throw new AuthError("FORBIDDEN", "tabs are opened with the browser session");
+      await tabLimiter.take(viewer.clientId);
+      return openTabSession(deps, config, keys, viewer, input.name);
+    },
     async signOut(viewer) {
-      await revoke(viewer.userId, viewer.clientId);
-      return { clearCookie: deleteCookie(sessionCookieName(config), { secure: config.secureCookies }) };
+      // Signing out of one tab signs the browser out: its cookie client and, with it, every tab.
+      const row = await readClient(deps.db, viewer.userId, viewer.clientId);
+      const target = row?.parentClientId ?? viewer.clientId;
+      await revoke(viewer.userId, target);
+      return {
+        clearCookie: deleteCookie(sessionCookieName(config), { secure: config.secureCookies }),
+        browser: viewer.via === "cookie" || Boolean(row?.parentClientId),
+      };
     },
     async mintRealtimeToken(viewer) {
       return signRealtimeToken(await keys.realtimePrivate, viewer);

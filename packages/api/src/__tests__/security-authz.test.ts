@@ -74,6 +74,12 @@ const TABLE: Record<string, Entry> = {
       expect((await alice.call.user.me()).id).toBe(alice.userId);
     },
   },
+  "auth.openTab": {
+    access: "user",
+    input: () => undefined,
+    // Only a browser's session cookie opens tab clients; a bearer client (mallory's) cannot mint them.
+    stranger: async (call) => expect(call.auth.openTab()).rejects.toMatchObject({ code: "FORBIDDEN" }),
+  },
   "auth.realtimeToken": {
     access: "user",
     input: () => undefined,

@@ -58,6 +58,10 @@ export type TSignInOutput = z.infer<typeof ZSignInOutput>;
 
 export const ZRefreshInput = z.object({ refreshToken: z.string().min(1).max(256) });
 
+export const ZOpenTabInput = z.object({ name: ZClientName }).optional();
+export const ZOpenTabOutput = ZTokenPair.extend({ userId: ZId, clientId: ZId, parentClientId: ZId });
+export type TOpenTabOutput = z.infer<typeof ZOpenTabOutput>;
+
 export const ZRealtimeTokenOutput = z.object({ token: z.string(), expiresAt: z.number().int() });
 
 function signInResponse(ctx: Context, result: SignInResult): TSignInOutput {
@@ -102,11 +106,26 @@ export const authRouter = createTRPCRouter({
     .output(ZTokenPair)
     .mutation(({ ctx, input }) => withAuthErrors(() => ctx.services.auth.refresh(input.refreshToken))),
 
-  /** Signs this client out everywhere at once (sessions, refresh tokens, sockets). */
+  /**
+   * A browser tab's own client: called with the browser's session cookie (a bearer caller gets
+   * FORBIDDEN), it creates a child of that cookie client and returns its token pair, as token-mode
+   * sign-in does. The tab then calls the API with `Authorization: Bearer` and refreshes as usual.
+   */
+  openTab: protectedProcedure
+    .input(ZOpenTabInput)
+    .output(ZOpenTabOutput)
+    .mutation(({ ctx, input }) =>
+      withAuthErrors(() => ctx.services.auth.openTab(ctx.viewer, { name: input?.name })),
+    ),
+
+  /**
+   * Signs this client out everywhere at once (sessions, refresh tokens, sockets). From a browser or
+   * one of its tabs it signs the whole browser out (the cookie client and every tab) and clears the cookie.
+   */
   signOut: protectedProcedure.output(z.object({ ok: z.literal(true) })).mutation(({ ctx }) =>
     withAuthErrors(async () => {
-      const { clearCookie } = await ctx.services.auth.signOut(ctx.viewer);
-      if (ctx.viewer.via === "cookie") ctx.resHeaders.append("set-cookie", clearCookie);
+      const { clearCookie, browser } = await ctx.services.auth.signOut(ctx.viewer);
+      if (browser) ctx.resHeaders.append("set-cookie", clearCookie);
       return { ok: true as const };
     }),
   ),

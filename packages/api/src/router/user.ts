@@ -16,6 +16,8 @@ export const ZClientOutput = z.object({
   createdAt: z.number().int(),
   lastSeenAt: z.number().int(),
   revokedAt: z.number().int().nullable(),
+  /** A browser tab's client: the browser client it belongs to (group tabs under it). */
+  parentClientId: ZId.nullable(),
   /** The client making this call. */
   current: z.boolean(),
 });
@@ -45,12 +47,13 @@ export const userRouter = createTRPCRouter({
         createdAt: client.createdAt.getTime(),
         lastSeenAt: client.lastSeenAt.getTime(),
         revokedAt: client.revokedAt?.getTime() ?? null,
+        parentClientId: client.parentClientId,
         current: client.id === ctx.client.id,
       }));
     }),
   ),
 
-  /** Signs one of the user's clients out; the others keep working. */
+  /** Signs one of the user's clients out (a browser with its tabs); the others keep working. */
   revokeClient: protectedProcedure
     .input(ZRevokeClientInput)
     .output(z.object({ revoked: z.literal(true) }))
