@@ -38,7 +38,7 @@ export async function sendMessage(services: ApiServices, actor: Actor, input: Se
   const fast = fused ? await tryAndConfirm(services, actor, input) : null;
   let message: MessageRow;
   let outcome: ConfirmOutcome;
-  if (fast) {
+  if (fast && fast !== "busy" && fast !== "retry") {
     ({ message, outcome } = fast);
     if (outcome.kind === "ahead") outcome = await confirmWithWait(services, message, outcome);
   } else {
@@ -48,7 +48,8 @@ export async function sendMessage(services: ApiServices, actor: Actor, input: Se
     if (message.status === "failed") {
       throw failedError(message, 1 + (await getLastClientSeq(services.db, message.dialogId, actor.clientId)));
     }
-    outcome = await confirmWithWait(services, message);
+    // A fused attempt that met a busy lock counts as the first of the LOCK_RETRIES attempts.
+    outcome = await confirmWithWait(services, message, undefined, fast === "busy" ? 1 : 0);
   }
   const step = { dialogId: message.dialogId, msgId: message.id };
   // Confirm read membership under the lock: remember it (or forget it) for the fused path.
@@ -120,15 +121,16 @@ function forgetMember(services: ApiServices, dialogId: string, userId: string): 
 }
 
 /**
- * Try and Confirm on one send-pool connection (first round trip: Try + BEGIN + lock + state). Null
- * when the step-by-step path must take over: a retry (Try hit the original row) or lock contention
- * (whether Try committed is unknown then; Try is idempotent, so the step-by-step path finds out).
+ * Try and Confirm on one send-pool connection (first round trip: Try + BEGIN + lock + state). The
+ * step-by-step path takes over on "retry" (Try hit the original row) and "busy" (lock wait timeout or
+ * deadlock; whether Try committed is unknown then — Try is idempotent, so the step-by-step path
+ * finds out — and this attempt counts as the first of LOCK_RETRIES).
  */
 async function tryAndConfirm(
   services: ApiServices,
   actor: Actor,
   input: SendInput,
-): Promise<{ message: MessageRow; outcome: ConfirmOutcome } | null> {
+): Promise<{ message: MessageRow; outcome: ConfirmOutcome } | "retry" | "busy" | null> {
   const pool = services.sendPool;
   if (!pool) return null;
   const message = newPendingRow(services, actor, input);
@@ -142,7 +144,8 @@ async function tryAndConfirm(
     }
     return { message, outcome };
   } catch (error) {
-    if (mysqlErrno(error) === ER_DUP_ENTRY || isLockContention(error)) return null;
+    if (mysqlErrno(error) === ER_DUP_ENTRY) return "retry";
+    if (isLockContention(error)) return "busy";
     throw error;
   }
 }
@@ -156,13 +159,15 @@ async function confirmWithWait(
   services: ApiServices,
   message: MessageRow,
   first?: ConfirmOutcome,
+  lockAttemptsUsed = 0,
 ): Promise<ConfirmOutcome> {
   const { clientSeqWaitMs } = messagingOptions(services);
   const deadline = Date.now() + clientSeqWaitMs;
   let delayMs = 1;
   let outcome = first;
   for (;;) {
-    outcome ??= await confirmWithLockRetry(services, message);
+    outcome ??= await confirmWithLockRetry(services, message, lockAttemptsUsed);
+    lockAttemptsUsed = 0;
     if (outcome.kind !== "ahead") return outcome;
     for (;;) {
       if (Date.now() >= deadline) return outcome;
@@ -175,8 +180,12 @@ async function confirmWithWait(
   }
 }
 
-async function confirmWithLockRetry(services: ApiServices, message: MessageRow): Promise<ConfirmOutcome> {
-  for (let attempt = 1; ; attempt++) {
+async function confirmWithLockRetry(
+  services: ApiServices,
+  message: MessageRow,
+  attemptsUsed = 0,
+): Promise<ConfirmOutcome> {
+  for (let attempt = attemptsUsed + 1; ; attempt++) {
     try {
       const pool = services.sendPool;
       if (!pool) return await confirmMessage(services.db, message);
