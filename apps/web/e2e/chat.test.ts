@@ -38,10 +38,31 @@ let a: TrackedPage;
 let b1: TrackedPage;
 let b2: TrackedPage;
 let c: TrackedPage;
+/** A second tab in B's second context (same browser, same cookie). */
+let b2tab: Page;
 let directTitleForA = "";
 let directTitleForB = "";
 
 let oidc: OidcTestProvider | undefined;
+
+/** The tab's own client id (its sessionStorage, written by auth.openTab). */
+async function tabClientId(page: Page): Promise<string> {
+  const id = await page.evaluate(
+    () =>
+      (JSON.parse(sessionStorage.getItem("parley.tab") ?? "null") as { clientId?: string } | null)?.clientId,
+  );
+  if (!id) throw new Error("this tab holds no tab client");
+  return id;
+}
+
+/** The browser's (cookie) client id: user.me asked with the cookie alone. */
+async function browserClientId(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const response = await fetch("/api/trpc/user.me");
+    const body = (await response.json()) as { result: { data: { clientId: string } } };
+    return body.result.data.clientId;
+  });
+}
 
 beforeAll(async () => {
   // Fail fast, naming what is missing: the browser first, then MariaDB / NATS / Redis in startStack.
@@ -422,13 +443,80 @@ describe("web app", () => {
     await shot(a.page, "devices-desktop");
   });
 
+  test("every tab is a client of its own: two tabs of one context get different clients and both receive", async () => {
+    // A second tab in B's second context (same cookie), and a window opened from the first tab, which
+    // starts with a copy of its sessionStorage: it must notice and open a tab client of its own.
+    b2tab = await b2.context.newPage();
+    await b2tab.goto("/chat");
+    await waitLive(b2tab);
+    await b2.page.evaluate(() => sessionStorage.setItem("e2e.copied", "yes"));
+    const [opened] = await Promise.all([
+      b2.context.waitForEvent("page"),
+      b2.page.evaluate(() => {
+        window.open("/chat", "_blank");
+      }),
+    ]);
+    await waitLive(opened);
+    // The opened window really started from a copy of the first tab's sessionStorage (tokens included).
+    expect(await opened.evaluate(() => sessionStorage.getItem("e2e.copied"))).toBe("yes");
+    const ids = await Promise.all([b2.page, b2tab, opened].map(tabClientId));
+    const browserId = await browserClientId(b2.page);
+    expect(new Set([...ids, browserId]).size).toBe(4);
+    for (const page of [b2tab, opened]) {
+      expect(await page.evaluate(() => sessionStorage.getItem("parley.tab"))).not.toBeNull();
+    }
+    // The browser's devices page lists the tabs under their browser, this tab marked.
+    await b2tab.getByRole("link", { name: "Devices" }).click();
+    const thisTab = b2tab.locator(`[data-testid="device"][data-client-id="${ids[1]}"]`);
+    await thisTab.getByText("This tab").waitFor();
+    expect(await thisTab.getAttribute("data-kind")).toBe("tab");
+    await opened.close();
+
+    await dialogItem(b2tab, directTitleForB).click();
+    await b2tab.getByRole("heading", { name: "Ann Archer" }).waitFor();
+    await dialogItem(a.page, directTitleForA).click();
+    await a.page.getByRole("heading", { name: "Ben Baker" }).waitFor();
+    const burst = ["tabs 1", "tabs 2", "tabs 3"];
+    await sendFast(a.page, burst);
+    for (const page of [b2.page, b2tab]) {
+      await eventually(
+        "both tabs got every message",
+        () => messageTexts(page),
+        (texts) => texts.slice(-3).join("|") === burst.join("|"),
+      );
+    }
+    // Each tab sends as its own client (its own clientSeq space): both tabs' sends land.
+    await sendFast(b2tab, ["from tab two"]);
+    await sendFast(b2.page, ["from tab one"]);
+    await eventually(
+      "A sees both tabs' messages",
+      () => messageTexts(a.page),
+      (texts) => texts.includes("from tab two") && texts.includes("from tab one"),
+    );
+  });
+
+  test("revoking one tab signs out only that tab; the browser's other tab keeps working", async () => {
+    const revokedTab = await tabClientId(b2tab);
+    await b1.page.getByRole("link", { name: "Devices" }).click();
+    const device = b1.page.locator(`[data-testid="device"][data-client-id="${revokedTab}"]`);
+    await device.getByRole("button", { name: /Revoke/ }).click();
+    await b2tab.waitForURL(/\/sign-in/, { timeout: 8000 });
+    await b2tab.getByText("This device was signed out").waitFor();
+    expect(await b2tab.evaluate(() => sessionStorage.getItem("parley.tab"))).toBeNull();
+    // The other tab of that browser is untouched: still live, still receiving.
+    await waitLive(b2.page);
+    await sendFast(a.page, ["after one tab was revoked"]);
+    await eventually(
+      "the other tab still receives",
+      () => messageTexts(b2.page),
+      (texts) => texts.at(-1) === "after one tab was revoked",
+    );
+    await b2tab.close();
+  });
+
   test("revoking B's second context from the first signs it out within seconds", async () => {
-    // Which client is B2? Ask the API from inside that context (its own cookie).
-    const b2ClientId = await b2.page.evaluate(async () => {
-      const response = await fetch("/api/trpc/user.me");
-      const body = (await response.json()) as { result: { data: { clientId: string } } };
-      return body.result.data.clientId;
-    });
+    // Which client is B2's browser? Ask the API from inside that context (its own cookie).
+    const b2ClientId = await browserClientId(b2.page);
     await b1.page.getByRole("link", { name: "Devices" }).click();
     const device = b1.page.locator(`[data-testid="device"][data-client-id="${b2ClientId}"]`);
     await device.getByRole("button", { name: /Revoke/ }).click();
@@ -436,6 +524,8 @@ describe("web app", () => {
     await b2.page.waitForURL(/\/sign-in/, { timeout: 8000 });
     expect(Date.now() - started).toBeLessThan(8000);
     await b2.page.getByText("This device was signed out").waitFor();
+    // Its tab client went with it (the browser's revoke cascades to its tabs).
+    expect(await b2.page.evaluate(() => sessionStorage.getItem("parley.tab"))).toBeNull();
     // B1 itself stays signed in and live.
     await waitLive(b1.page);
   });

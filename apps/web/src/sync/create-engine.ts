@@ -1,5 +1,6 @@
 import { ChatEngine, type ChatMessage, createTrpcChatApi, IndexedDbStore, MemoryStore } from "@parley/client";
 import { CLOSE_REVOKED } from "@parley/protocol";
+import { tabSession } from "~/trpc/tab-session";
 import type { Me } from "~/trpc/types";
 import type { EnginePort, TimelineSnapshot } from "./engine-port";
 import type { ConnectionState, SyncEvent, TimelineEntry } from "./types";
@@ -62,12 +63,14 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     if (signedOut) return;
     signedOut = true;
     stop();
+    // This tab's client is revoked (or its browser is): its tokens are worthless now.
+    tabSession().drop();
     for (const listener of signedOutListeners) listener();
   }
 
   async function checkSession(): Promise<void> {
     try {
-      const response = await fetch("/api/trpc/user.me", { credentials: "same-origin" });
+      const response = await tabSession().fetch("/api/trpc/user.me");
       if (response.status === 401) signOut();
     } catch {
       // Offline: the reconnect loop keeps trying.
@@ -77,8 +80,9 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
   function start(): void {
     if (engine || signedOut) return;
     const current = new ChatEngine({
-      // Same-origin tRPC with the session cookie: the cookie is this browser context's client.
-      api: createTrpcChatApi({ url: "/api/trpc", credentials: "same-origin" }),
+      // Same-origin tRPC with this tab's own bearer token (refreshed by the tab session): every tab
+      // is a client of its own, with its own clientSeq space, delivery state and socket identity.
+      api: createTrpcChatApi({ url: "/api/trpc", fetch: tabSession().fetch as typeof fetch }),
       realtimeUrl,
       userId: viewer.id,
       clientId: viewer.clientId,

@@ -5,6 +5,7 @@ import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-qu
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { type ReactNode, useState } from "react";
+import { tabSession } from "./tab-session";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -19,6 +20,8 @@ const AUTH_PAGES = ["/sign-in", "/sign-up"];
  */
 function onQueryError(error: unknown): void {
   if (!isUnauthorized(error) || AUTH_PAGES.includes(window.location.pathname)) return;
+  // This tab's client is gone: its tokens are worthless now.
+  tabSession().drop();
   window.location.assign("/sign-in?signedOut=1");
 }
 
@@ -47,8 +50,12 @@ export function createBrowserTrpcClient(): TrpcClient {
     links: [
       httpBatchLink({
         url: "/api/trpc",
-        // The session cookie rides along; same-origin, so no CORS.
-        fetch: (input, init) => fetch(input, { ...init, credentials: "same-origin" }),
+        // This tab's bearer token (its own client), refreshed as needed; the browser's session
+        // cookie rides along too (sign-in, sign-out and opening the tab use it). Same-origin, no CORS.
+        fetch: (input, init) =>
+          typeof window === "undefined"
+            ? fetch(input, { ...init, credentials: "same-origin" })
+            : tabSession().fetch(input, init),
       }),
     ],
   });

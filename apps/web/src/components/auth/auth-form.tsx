@@ -3,10 +3,11 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { describeBrowser } from "~/lib/client-name";
 import { type FormErrors, toFormErrors } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
+import { tabSession } from "~/trpc/tab-session";
 import { OidcButtons, type OidcProviderLink } from "./oidc-buttons";
 
 type Mode = "sign-in" | "sign-up";
@@ -30,6 +31,10 @@ export function AuthForm({
   const signUp = useMutation(trpc.auth.signUp.mutationOptions());
   const pending = signIn.isPending || signUp.isPending;
 
+  // A tab on the sign-in page keeps no tab client: after signing in it opens a fresh one under the
+  // new browser session.
+  useEffect(() => tabSession().drop(), []);
+
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -39,7 +44,8 @@ export function AuthForm({
     const clientName = describeBrowser(navigator.userAgent);
     setErrors(NO_ERRORS);
     try {
-      // Cookie mode: the session cookie is this browser context's client (see docs/web.md).
+      // Cookie mode: the session cookie is this browser's client; each tab then opens a client of
+      // its own with it (auth.openTab, see docs/web.md).
       if (mode === "sign-up") {
         await signUp.mutateAsync({ handle, displayName, password, mode: "cookie", clientName });
       } else {

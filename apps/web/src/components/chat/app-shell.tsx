@@ -1,25 +1,75 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { usePathname, useRouter } from "next/navigation";
-import { type ReactNode, useEffect } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { SyncProvider } from "~/sync/sync-provider";
 import { isUnauthorized, useTRPC } from "~/trpc/react";
+import { TabSignedOutError, tabSession } from "~/trpc/tab-session";
 import { Sidebar } from "./sidebar";
 
+type TabState = "opening" | "ready" | "failed";
+
 /**
- * The signed-in frame: who the viewer is, the sync engine for this tab, the sidebar inbox and the
+ * The signed-in frame: this tab's own client (opened once with the browser's cookie, then kept in
+ * sessionStorage), who the viewer is, the sync engine for this tab, the sidebar inbox and the
  * current pane. On phones only one of sidebar / pane shows, chosen by the route.
  */
 export function AppShell({ realtimeUrl, children }: { realtimeUrl: string; children: ReactNode }) {
   const trpc = useTRPC();
   const router = useRouter();
+  const queryClient = useQueryClient();
   const pathname = usePathname();
-  const me = useQuery(trpc.user.me.queryOptions());
+  const [tab, setTab] = useState<TabState>("opening");
+  const [attempt, setAttempt] = useState(0);
+  const me = useQuery({ ...trpc.user.me.queryOptions(), enabled: tab === "ready" });
+
+  useEffect(() => {
+    let live = true;
+    const session = tabSession();
+    // A refresh refused (this tab or its browser was revoked): the tab is signed out.
+    const off = session.onSignedOut(() => {
+      queryClient.clear();
+      router.replace("/sign-in?signedOut=1");
+    });
+    session.ensure().then(
+      () => {
+        if (live) setTab("ready");
+      },
+      (error: unknown) => {
+        if (!live) return;
+        // No browser session (never signed in, signed out, revoked): sign in first.
+        if (error instanceof TabSignedOutError) router.replace("/sign-in");
+        else setTab("failed");
+      },
+    );
+    return () => {
+      live = false;
+      off();
+    };
+  }, [attempt, queryClient, router]);
 
   useEffect(() => {
     if (me.error && isUnauthorized(me.error)) router.replace("/sign-in");
   }, [me.error, router]);
+
+  if (tab === "failed") {
+    return (
+      <div className="splash" role="alert">
+        <p>Parley could not open this tab. Check your connection.</p>
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => {
+            setTab("opening");
+            setAttempt((n) => n + 1);
+          }}
+        >
+          Try again
+        </button>
+      </div>
+    );
+  }
 
   if (me.isPending || (me.error && isUnauthorized(me.error))) {
     return (

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useTRPC } from "~/trpc/react";
+import { tabSession } from "~/trpc/tab-session";
 
 export function SignOutButton() {
   const trpc = useTRPC();
@@ -13,7 +14,9 @@ export function SignOutButton() {
     try {
       await signOut.mutateAsync();
     } finally {
-      // Whatever the server said, this tab forgets everything it cached for the old session.
+      // Whatever the server said, this tab forgets everything it cached for the old session. The
+      // server signed the whole browser out (its cookie client and every tab of it).
+      tabSession().drop();
       queryClient.clear();
       router.replace("/sign-in");
     }

@@ -1,0 +1,182 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { type TabCredentials, TabSession, TabSignedOutError } from "./tab-session";
+
+/** sessionStorage of one tab; `copy()` is what a duplicated tab / window.open starts with. */
+class FakeStorage {
+  constructor(readonly items = new Map<string, string>()) {}
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+  copy() {
+    return new FakeStorage(new Map(this.items));
+  }
+}
+
+/** One page load: its pagehide / pageshow listeners. */
+class FakePage {
+  readonly listeners = new Map<string, ((event: { persisted: boolean }) => void)[]>();
+  addEventListener(type: string, listener: (event: { persisted: boolean }) => void) {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  fire(type: string, persisted = false) {
+    for (const listener of this.listeners.get(type) ?? []) listener({ persisted });
+  }
+}
+
+type Call = { path: string; authorization: string | null; body: unknown };
+let calls: Call[];
+let handler: (call: Call) => Response;
+const realFetch = globalThis.fetch;
+let nextId = 100;
+
+const ok = (data: unknown) => Response.json({ result: { data } });
+const unauthorized = (message: string) =>
+  Response.json({ error: { message, data: { code: "UNAUTHORIZED" } } }, { status: 401 });
+
+function tabPair(overrides: Partial<TabCredentials> = {}): TabCredentials {
+  nextId += 1;
+  return {
+    userId: "7",
+    clientId: String(nextId),
+    parentClientId: "5",
+    accessToken: `access-${nextId}`,
+    refreshToken: `refresh-${nextId}`,
+    expiresAt: Date.now() + 900_000,
+    ...overrides,
+  };
+}
+
+beforeEach(() => {
+  calls = [];
+  handler = (call) => {
+    if (call.path.endsWith("auth.openTab")) return ok(tabPair());
+    return ok({ fine: true });
+  };
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const path = typeof input === "string" ? input : input instanceof URL ? input.pathname : input.url;
+    const headers = new Headers(init?.headers);
+    const body = typeof init?.body === "string" ? JSON.parse(init.body) : null;
+    const call = { path, authorization: headers.get("authorization"), body };
+    calls.push(call);
+    return handler(call);
+  }) as typeof fetch;
+});
+afterEach(() => {
+  globalThis.fetch = realFetch;
+});
+
+const open = (storage: FakeStorage, page = new FakePage()) => ({
+  session: new TabSession(storage, page as unknown as Window),
+  page,
+});
+
+describe("TabSession", () => {
+  test("a new tab opens its own client with the cookie and keeps it in its sessionStorage", async () => {
+    const storage = new FakeStorage();
+    const { session } = open(storage);
+    expect(session.current()).toBeNull();
+    const tab = await session.ensure();
+    expect(calls.map((call) => [call.path, call.authorization])).toEqual([["/api/trpc/auth.openTab", null]]);
+    expect(JSON.parse(storage.getItem("parley.tab") ?? "null")).toEqual(tab);
+    // Asked again: no second client.
+    expect(await session.ensure()).toEqual(tab);
+    expect(calls).toHaveLength(1);
+  });
+
+  test("a reload of the tab keeps its client", async () => {
+    const storage = new FakeStorage();
+    const first = open(storage);
+    const tab = await first.session.ensure();
+    first.page.fire("pagehide");
+    const reloaded = open(storage).session;
+    expect(reloaded.current()).toEqual(tab);
+    expect(await reloaded.ensure()).toEqual(tab);
+    expect(calls).toHaveLength(1);
+  });
+
+  test("a duplicated tab (a copy of a live tab's sessionStorage) opens a client of its own", async () => {
+    const storage = new FakeStorage();
+    const original = await open(storage).session.ensure();
+    const copy = storage.copy();
+    const duplicate = open(copy).session;
+    expect(duplicate.current()).toBeNull();
+    const own = await duplicate.ensure();
+    expect(own.clientId).not.toBe(original.clientId);
+    // The original tab's storage is untouched.
+    expect(JSON.parse(storage.getItem("parley.tab") ?? "null")).toEqual(original);
+  });
+
+  test("calls carry the tab's bearer token, except the cookie-only auth procedures", async () => {
+    const { session } = open(new FakeStorage());
+    const tab = await session.ensure();
+    await session.fetch("/api/trpc/user.me");
+    await session.fetch("/api/trpc/auth.signIn", { method: "POST", body: "{}" });
+    expect(calls.slice(1).map((call) => call.authorization)).toEqual([`Bearer ${tab.accessToken}`, null]);
+  });
+
+  test("an access token about to expire is refreshed first, and the rotated pair stored before use", async () => {
+    const storage = new FakeStorage();
+    const tab = tabPair({ expiresAt: Date.now() + 10_000 });
+    storage.setItem("parley.tab", JSON.stringify(tab));
+    const { session } = open(storage);
+    handler = (call) =>
+      call.path.endsWith("auth.refresh")
+        ? ok({ accessToken: "fresh", refreshToken: "rotated", expiresAt: Date.now() + 900_000 })
+        : ok({});
+    await Promise.all([session.fetch("/api/trpc/user.me"), session.fetch("/api/trpc/dialog.list")]);
+    const refreshes = calls.filter((call) => call.path.endsWith("auth.refresh"));
+    expect(refreshes).toHaveLength(1);
+    expect(refreshes[0]?.body).toEqual({ refreshToken: tab.refreshToken });
+    expect(refreshes[0]?.authorization).toBeNull();
+    expect(calls.filter((call) => !call.path.includes("auth.")).map((call) => call.authorization)).toEqual([
+      "Bearer fresh",
+      "Bearer fresh",
+    ]);
+    expect(JSON.parse(storage.getItem("parley.tab") ?? "null")).toMatchObject({
+      clientId: tab.clientId,
+      refreshToken: "rotated",
+    });
+  });
+
+  test("a 401 refreshes once and retries; a refused refresh signs the tab out and drops its tokens", async () => {
+    const storage = new FakeStorage();
+    storage.setItem("parley.tab", JSON.stringify(tabPair()));
+    const { session } = open(storage);
+    let signedOut = 0;
+    session.onSignedOut(() => {
+      signedOut += 1;
+    });
+
+    let expired = true;
+    handler = (call) => {
+      if (call.path.endsWith("auth.refresh")) {
+        expired = false;
+        return ok({ accessToken: "fresh", refreshToken: "rotated", expiresAt: Date.now() + 900_000 });
+      }
+      return expired ? unauthorized("access token expired: refresh it") : ok({});
+    };
+    expect((await session.fetch("/api/trpc/user.me")).status).toBe(200);
+    expect(calls.at(-1)?.authorization).toBe("Bearer fresh");
+
+    handler = (call) =>
+      call.path.endsWith("auth.refresh")
+        ? unauthorized("refresh token revoked: sign in again")
+        : unauthorized("this client was signed out");
+    expect((await session.fetch("/api/trpc/user.me")).status).toBe(401);
+    expect(signedOut).toBe(1);
+    expect(session.current()).toBeNull();
+    expect(storage.getItem("parley.tab")).toBeNull();
+  });
+
+  test("without a browser session, opening the tab says signed out", async () => {
+    handler = () => unauthorized("sign in first");
+    const { session } = open(new FakeStorage());
+    await expect(session.ensure()).rejects.toBeInstanceOf(TabSignedOutError);
+  });
+});

@@ -1,0 +1,227 @@
+/**
+ * Every browser tab is a client of its own (docs/web.md). The session cookie is the *browser's*
+ * credential: a tab uses it once, to call `auth.openTab`, and gets its own client id and token pair.
+ * The tab then calls the API (tRPC and the sync engine) with `Authorization: Bearer` and refreshes
+ * that token itself. The pair lives in sessionStorage: a reload of this tab keeps its client, other
+ * tabs never see it.
+ *
+ * A duplicated tab (or a window opened by script) starts with a *copy* of sessionStorage. The copy
+ * also carries the "live" mark the original set when it loaded (and clears only when it unloads), so
+ * a page that finds the mark already set knows another page holds these tokens and opens its own tab.
+ */
+
+export type TabCredentials = {
+  userId: string;
+  clientId: string;
+  parentClientId: string;
+  accessToken: string;
+  refreshToken: string;
+  /** Access-token expiry, ms since the epoch. */
+  expiresAt: number;
+};
+
+const STORAGE_KEY = "parley.tab";
+const LIVE_KEY = "parley.tab.live";
+// Refresh this long before the access token expires (the engine asks for a realtime token every
+// ~50 s, so an active tab refreshes on its own well before a request could fail).
+const REFRESH_MARGIN_MS = 60_000;
+// Procedures that must never carry a (possibly stale) tab token.
+const COOKIE_ONLY = /auth\.(signIn|signUp|openTab|refresh)/;
+
+export class TabSignedOutError extends Error {
+  constructor(message = "this tab was signed out") {
+    super(message);
+    this.name = "TabSignedOutError";
+  }
+}
+
+type TrpcEnvelope = {
+  result?: { data?: unknown };
+  error?: { message?: string; data?: { code?: string } };
+};
+
+async function callCookieProcedure(path: string, input: unknown): Promise<unknown> {
+  const response = await fetch(`/api/trpc/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(input),
+    credentials: "same-origin",
+  });
+  const body = (await response.json().catch(() => ({}))) as TrpcEnvelope;
+  if (response.ok && body.result) return body.result.data;
+  const code = body.error?.data?.code;
+  if (response.status === 401 || code === "UNAUTHORIZED" || code === "FORBIDDEN") {
+    throw new TabSignedOutError(body.error?.message);
+  }
+  throw new Error(body.error?.message ?? `${path} failed (${response.status})`);
+}
+
+function isCredentials(value: unknown): value is TabCredentials {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.userId === "string" &&
+    typeof v.clientId === "string" &&
+    typeof v.parentClientId === "string" &&
+    typeof v.accessToken === "string" &&
+    typeof v.refreshToken === "string" &&
+    typeof v.expiresAt === "number"
+  );
+}
+
+function requestPath(input: RequestInfo | URL): string {
+  if (typeof input === "string") return input;
+  if (input instanceof URL) return input.pathname;
+  return input.url;
+}
+
+export class TabSession {
+  private credentials: TabCredentials | null;
+  private opening: Promise<TabCredentials> | null = null;
+  private refreshing: Promise<TabCredentials> | null = null;
+  private readonly signedOutListeners = new Set<() => void>();
+
+  constructor(
+    private readonly storage: Pick<Storage, "getItem" | "setItem" | "removeItem">,
+    private readonly page: Pick<Window, "addEventListener"> = window,
+  ) {
+    this.credentials = this.adopt();
+  }
+
+  /** The stored pair, unless it was copied from a tab that is still open (a duplicate). */
+  private adopt(): TabCredentials | null {
+    const duplicate = this.storage.getItem(LIVE_KEY) !== null;
+    this.storage.setItem(LIVE_KEY, String(Date.now()));
+    this.page.addEventListener("pagehide", () => this.storage.removeItem(LIVE_KEY));
+    this.page.addEventListener("pageshow", (event) => {
+      if (event.persisted) this.storage.setItem(LIVE_KEY, String(Date.now()));
+    });
+    const raw = this.storage.getItem(STORAGE_KEY);
+    if (duplicate) {
+      // Those tokens belong to the tab this one was copied from; never use (or rotate) them here.
+      this.storage.removeItem(STORAGE_KEY);
+      return null;
+    }
+    try {
+      const parsed: unknown = raw ? JSON.parse(raw) : null;
+      return isCredentials(parsed) ? parsed : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private store(next: TabCredentials | null): void {
+    this.credentials = next;
+    if (next) this.storage.setItem(STORAGE_KEY, JSON.stringify(next));
+    else this.storage.removeItem(STORAGE_KEY);
+  }
+
+  current(): TabCredentials | null {
+    return this.credentials;
+  }
+
+  /** This tab's client: the stored one, or a new one opened with the browser's cookie. */
+  ensure(): Promise<TabCredentials> {
+    if (this.credentials) return Promise.resolve(this.credentials);
+    if (!this.opening) {
+      this.opening = (async () => {
+        const opened = await callCookieProcedure("auth.openTab", {});
+        if (!isCredentials(opened)) throw new Error("auth.openTab returned no tab client");
+        this.store(opened);
+        return opened;
+      })().finally(() => {
+        this.opening = null;
+      });
+    }
+    return this.opening;
+  }
+
+  /** Forgets this tab's tokens (signed out, revoked, or another account signed in). */
+  drop(): void {
+    this.store(null);
+  }
+
+  onSignedOut(listener: () => void): () => void {
+    this.signedOutListeners.add(listener);
+    return () => this.signedOutListeners.delete(listener);
+  }
+
+  private signedOut(): void {
+    if (!this.credentials) return;
+    this.drop();
+    for (const listener of this.signedOutListeners) listener();
+  }
+
+  /** Rotates the refresh token (stored before use: the old one is spent). One at a time per tab. */
+  refresh(): Promise<TabCredentials> {
+    if (!this.refreshing) {
+      this.refreshing = (async () => {
+        const before = this.credentials;
+        if (!before) throw new TabSignedOutError();
+        try {
+          const next = (await callCookieProcedure("auth.refresh", {
+            refreshToken: before.refreshToken,
+          })) as Pick<TabCredentials, "accessToken" | "refreshToken" | "expiresAt">;
+          const updated = { ...before, ...next };
+          // A sign-out or a new tab client meanwhile wins over this answer.
+          if (this.credentials === before) this.store(updated);
+          return updated;
+        } catch (error) {
+          if (error instanceof TabSignedOutError) this.signedOut();
+          throw error;
+        }
+      })().finally(() => {
+        this.refreshing = null;
+      });
+    }
+    return this.refreshing;
+  }
+
+  /** A valid access token, refreshed first when it is about to expire; null without a tab client. */
+  async accessToken(): Promise<string | null> {
+    const credentials = this.credentials;
+    if (!credentials) return null;
+    if (credentials.expiresAt - Date.now() > REFRESH_MARGIN_MS) return credentials.accessToken;
+    try {
+      return (await this.refresh()).accessToken;
+    } catch (error) {
+      if (error instanceof TabSignedOutError) return null;
+      // Offline or a server hiccup: try with what we have; a 401 retries the refresh.
+      return credentials.accessToken;
+    }
+  }
+
+  /**
+   * `fetch` for tRPC links and the sync engine: adds this tab's bearer token, and on a 401 refreshes
+   * once and retries. A refresh refused (revoked, spent) signs the tab out.
+   */
+  fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    if (COOKIE_ONLY.test(requestPath(input))) {
+      return fetch(input, { ...init, credentials: "same-origin" });
+    }
+    const send = (token: string | null) => {
+      const headers = new Headers(init?.headers);
+      if (token) headers.set("authorization", `Bearer ${token}`);
+      else headers.delete("authorization");
+      return fetch(input, { ...init, headers, credentials: "same-origin" });
+    };
+    const token = await this.accessToken();
+    const response = await send(token);
+    if (response.status !== 401 || !token) return response;
+    try {
+      const next = await this.refresh();
+      return await send(next.accessToken);
+    } catch {
+      return response;
+    }
+  };
+}
+
+let instance: TabSession | null = null;
+
+/** The one TabSession of this page (browser only). */
+export function tabSession(): TabSession {
+  if (typeof window === "undefined") throw new Error("tabSession() is browser-only");
+  instance ??= new TabSession(window.sessionStorage);
+  return instance;
+}
