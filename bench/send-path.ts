@@ -21,6 +21,8 @@ const CONCURRENCY = [1, 8, 64];
 const FIXED_RATE = 2_000;
 /** Connections per side: the API pool and the raw pool get the same (MariaDB here allows 151 in all). */
 const POOL_SIZE = 32;
+/** The API's send pool (message.send's own connections); BENCH_SEND_POOL to try others. */
+const SEND_POOL_SIZE = Number(process.env.BENCH_SEND_POOL ?? POOL_SIZE);
 const createCaller = createCallerFactory(appRouter);
 type Caller = ReturnType<typeof createCaller>;
 
@@ -226,6 +228,7 @@ async function main(): Promise<void> {
       NATS_URL: TEST_NATS_URL,
       REDIS_URL: TEST_REDIS_URL,
       DB_POOL_SIZE: String(POOL_SIZE),
+      DB_SEND_POOL_SIZE: String(SEND_POOL_SIZE),
     }),
     { createAuth: () => authNotUsed },
   );
@@ -236,7 +239,7 @@ async function main(): Promise<void> {
   subscriber.subscribe("chat.user.>", { callback: () => void pushes++ });
   await subscriber.flush();
   const rows: Row[] = [];
-  const notes: Record<string, unknown> = { durationMs: DURATION_MS };
+  const notes: Record<string, unknown> = { durationMs: DURATION_MS, sendPoolSize: SEND_POOL_SIZE };
   try {
     // A few sends through captured handles let the scatter guard see every statement shape.
     const guardedServices: ApiServices = {
