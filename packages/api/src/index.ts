@@ -28,4 +28,4 @@ export {
 export { ZClientOutput, ZMeOutput, ZPublicUser } from "./router/user";
 export type { DialogView } from "./services/dialog-view";
 export type { MessagingOptions, SendFaults } from "./services/options";
-export { createCallerFactory } from "./trpc";
+export { createCallerFactory, loggable } from "./trpc";

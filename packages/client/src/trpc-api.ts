@@ -1,4 +1,4 @@
-import { ZMessage } from "@parley/protocol";
+import { MAX_TRPC_BATCH_SIZE, ZMessage } from "@parley/protocol";
 import { createTRPCUntypedClient, httpBatchLink } from "@trpc/client";
 import { z } from "zod";
 import { ApiError, type ChatApi, type DialogChange, type SyncPage, toApiError } from "./api";
@@ -75,7 +75,7 @@ export function createTrpcChatApi(options: TrpcChatApiOptions): ChatApi & {
     links: [
       httpBatchLink({
         url: options.url,
-        maxItems: 20,
+        maxItems: MAX_TRPC_BATCH_SIZE,
         headers: () => (session ? { authorization: `Bearer ${session.accessToken}` } : {}),
         fetch: (url, init) =>
           (options.fetch ?? fetch)(url, { ...(init as RequestInit), credentials: options.credentials }),
@@ -88,6 +88,7 @@ export function createTrpcChatApi(options: TrpcChatApiOptions): ChatApi & {
     links: [
       httpBatchLink({
         url: options.url,
+        maxItems: MAX_TRPC_BATCH_SIZE,
         fetch: (url, init) =>
           (options.fetch ?? fetch)(url, { ...(init as RequestInit), credentials: options.credentials }),
       }),

@@ -2,6 +2,7 @@ export * from "./close-codes";
 export * from "./events";
 export * from "./frames";
 export * from "./ids";
+export * from "./limits";
 export * from "./message";
 export * from "./presence";
 export * from "./realtime-token";

@@ -1,10 +1,11 @@
+import { clientIpFrom } from "@parley/auth";
+import { readWebEnv } from "./env";
+
 /**
- * The caller's IP as the proxy in front of Next reports it. Only the first hop of
- * X-Forwarded-For is the client; the rest are proxies. Used for rate limits and the devices page.
+ * The caller's IP for rate limits and the devices page. Only hops added by our own proxies can be
+ * trusted: the leftmost X-Forwarded-For entry is whatever the client wrote. With TRUSTED_PROXY_HOPS
+ * proxies in front (Vercel's edge, a load balancer), the client is that many hops from the right.
  */
 export function clientIp(headers: Headers): string | null {
-  const forwarded = headers.get("x-forwarded-for");
-  const first = forwarded?.split(",")[0]?.trim();
-  if (first) return first;
-  return headers.get("x-real-ip");
+  return clientIpFrom(headers, { trustedProxies: readWebEnv().TRUSTED_PROXY_HOPS });
 }

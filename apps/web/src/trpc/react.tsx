@@ -1,6 +1,7 @@
 "use client";
 
 import type { AppRouter } from "@parley/api";
+import { MAX_TRPC_BATCH_SIZE } from "@parley/protocol";
 import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
@@ -50,6 +51,7 @@ export function createBrowserTrpcClient(): TrpcClient {
     links: [
       httpBatchLink({
         url: "/api/trpc",
+        maxItems: MAX_TRPC_BATCH_SIZE,
         // This tab's bearer token (its own client), refreshed as needed; the browser's session
         // cookie rides along too (sign-in, sign-out and opening the tab use it). Same-origin, no CORS.
         fetch: (input, init) =>

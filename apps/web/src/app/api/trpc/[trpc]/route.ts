@@ -1,4 +1,5 @@
-import { appRouter, createContext } from "@parley/api";
+import { appRouter, createContext, loggable } from "@parley/api";
+import { MAX_TRPC_BATCH_SIZE } from "@parley/protocol";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { clientIp } from "~/server/client-ip";
 import { getApiServices } from "~/server/services";
@@ -13,12 +14,14 @@ async function handler(req: Request): Promise<Response> {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
+    maxBatchSize: MAX_TRPC_BATCH_SIZE,
     // resHeaders is the adapter's response header bag: procedures set Set-Cookie on it.
     createContext: ({ resHeaders }) =>
       createContext(services, { headers: req.headers, ip: clientIp(req.headers) }, resHeaders),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR")
-        console.error(`[trpc] ${path ?? "?"}:`, error.cause ?? error);
+        // Query text and codes only: parameter values (hashes, e-mails) never reach the logs.
+        console.error(`[trpc] ${path ?? "?"}:`, loggable(error.cause ?? error));
     },
   });
 }
