@@ -7,4 +7,5 @@ export {
   createSendPool,
   type SendConnection,
   type SendPool,
+  SendQueryError,
 } from "./send-pool";

@@ -35,6 +35,22 @@ export type CreateSendPoolOptions = {
   logger?: Logger;
 };
 
+/**
+ * A failed send-pool query, shaped like drizzle's query errors: `query` is the text with its `?`
+ * placeholders and `cause` the driver error (errno, code). The message carries no values — the
+ * driver's own message and `sql` include them (message content, ids) and must not reach the logs.
+ */
+export class SendQueryError extends Error {
+  constructor(
+    readonly query: string,
+    override readonly cause: unknown,
+  ) {
+    const code = (cause as { code?: unknown } | null)?.code;
+    super(`send path query failed${typeof code === "string" ? ` (${code})` : ""}`);
+    this.name = "SendQueryError";
+  }
+}
+
 /** mysql2 only (Vitess vtgate, MySQL, MariaDB); other drivers run the send path per statement. */
 export function createSendPool(url: string, options: CreateSendPoolOptions = {}): SendPool {
   const promisePool = createMysqlPool(url, options.connectionLimit ?? 20, true);
@@ -46,7 +62,7 @@ export function createSendPool(url: string, options: CreateSendPoolOptions = {})
       new Promise((resolve, reject) => {
         logger?.logQuery(sql, values as unknown[]);
         conn.query(sql, values as unknown[] as (string | number | Date | null)[], (error, results) => {
-          if (error) reject(error);
+          if (error) reject(new SendQueryError(sql, error));
           // A single statement answers its result directly; several answer an array of results.
           else resolve(isMulti(sql) ? (results as unknown as unknown[]) : [results]);
         });
