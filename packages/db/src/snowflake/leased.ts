@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { and, eq, gte, like, sql } from "drizzle-orm";
+import { and, eq, gt, like, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { leases } from "../schema/lease";
 import { type Clock, MAX_WORKER_ID, Snowflake } from "./snowflake";
@@ -168,7 +168,7 @@ async function acquireWorkerId(
   const heldRows = await db
     .select({ name: leases.name })
     .from(leases)
-    .where(and(like(leases.name, `${SNOWFLAKE_LEASE_PREFIX}%`), gte(leases.expiresAt, sql`NOW(3)`)));
+    .where(and(like(leases.name, `${SNOWFLAKE_LEASE_PREFIX}%`), gt(leases.expiresAt, sql`NOW(3)`)));
   const held = new Set(heldRows.map((row) => row.name));
   // Random order: instances starting together should not all race for the same slot.
   const free = shuffle(candidates.filter((n) => !held.has(`${SNOWFLAKE_LEASE_PREFIX}${n}`)));
@@ -179,7 +179,9 @@ async function acquireWorkerId(
     const startedWall = Date.now();
     // Takes the row only when it is missing or expired, atomically under the row lock. MySQL applies
     // the assignments left to right, so expires_at is tested before it is assigned (it is last).
-    const expired = sql`${leases.expiresAt} < NOW(3)`;
+    // `<=`: a lease released at NOW(3) is free within the same millisecond; the new holder starts
+    // strictly after that expiry (notBeforeMs), so ids cannot repeat.
+    const expired = sql`${leases.expiresAt} <= NOW(3)`;
     await db
       .insert(leases)
       .values({ name, holder, fence: 1, expiresAt: sql`NOW(3) + INTERVAL ${ttlMs * 1000} MICROSECOND` })
