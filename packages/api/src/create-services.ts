@@ -50,6 +50,7 @@ export async function createApiServices(
     ...(sendPool ? { sendPool } : {}),
     messaging: {
       readRateLimit: { max: env.READ_RATE_LIMIT_MAX, windowMs: env.READ_RATE_LIMIT_WINDOW_MS },
+      sendRateLimit: { max: env.SEND_RATE_LIMIT_MAX, windowMs: env.SEND_RATE_LIMIT_WINDOW_MS },
       clientSeqWaitMs: env.CLIENT_SEQ_WAIT_MS,
     },
   };

@@ -10,6 +10,8 @@ const ZApiEnv = z.object({
   /** Per-client budget for dialog.sync / history / changes, shared across processes. */
   READ_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(120),
   READ_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),
+  SEND_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
+  SEND_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),
   /** How long a pipelined send whose predecessor has not arrived waits before it is refused. */
   CLIENT_SEQ_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(2_000),
 });

@@ -34,7 +34,10 @@ const services: ApiServices = {
   auth,
   resolveViewer: auth.resolveViewer,
   isClientRevoked: auth.isClientRevoked,
-  messaging: { readRateLimit: { max: 1_000_000, windowMs: 10_000 } },
+  messaging: {
+    readRateLimit: { max: 1_000_000, windowMs: 10_000 },
+    sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
+  },
 };
 
 const server = Bun.serve({

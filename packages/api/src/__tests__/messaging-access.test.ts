@@ -301,6 +301,49 @@ describe("polling limits", () => {
   });
 });
 
+describe("send limits", () => {
+  test("message.send has a per-client budget across processes; a refused send changes nothing and its retry lands once", async () => {
+    const limits = { ...TEST_MESSAGING, sendRateLimit: { max: 3, windowMs: 1_500 } };
+    const [one, two] = await Promise.all([
+      h.createServices({ messaging: limits }),
+      h.createServices({ messaging: limits }),
+    ]);
+    const group = await firstClient(alice).caller.dialog.createGroup({
+      title: "limits",
+      memberIds: [bob.userId],
+    });
+    const clientId = firstClient(bob).clientId;
+    const callers = [h.callerFor(one, bob.userId, clientId), h.callerFor(two, bob.userId, clientId)];
+    const send = (clientSeq: number) =>
+      (callers[clientSeq % 2] ?? callers[0])?.message.send({
+        dialogId: group.id,
+        clientMsgId: `limit-${group.id}-${clientSeq}`,
+        clientSeq,
+        content: text(`n${clientSeq}`),
+      });
+    // Start at a window boundary so the four sends share one window.
+    await Bun.sleep(1_500 - (Date.now() % 1_500));
+    for (const clientSeq of [1, 2, 3]) await send(clientSeq);
+    await expect(send(4)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    const before = await callers[0]?.dialog.sync({ dialogId: group.id, afterSeq: 0, limit: 10 });
+    expect(before?.messages.map((m) => m.clientSeq)).toEqual([1, 2, 3]);
+    // Another client in the same dialog is not slowed down by bob's budget.
+    await firstClient(alice).caller.message.send({
+      dialogId: group.id,
+      clientMsgId: `limit-alice-${group.id}`,
+      clientSeq: 1,
+      content: text("alice"),
+    });
+    await Bun.sleep(1_600);
+    const ack = await send(4);
+    expect(ack?.seq).toBe(5);
+    const after = await callers[1]?.dialog.sync({ dialogId: group.id, afterSeq: 0, limit: 10 });
+    expect(after?.messages.filter((m) => m.senderId === bob.userId).map((m) => m.clientSeq)).toEqual([
+      1, 2, 3, 4,
+    ]);
+  });
+});
+
 describe("receipts", () => {
   test("pushed in small groups, never one push per member per read in big groups (> 32 members)", async () => {
     const owner = firstClient(alice).caller;

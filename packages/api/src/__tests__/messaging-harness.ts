@@ -90,7 +90,10 @@ export type MessagingHarness = {
 const BATCHED = process.env.MESSAGING_SEQUENTIAL !== "1";
 
 /** High enough that the polling tests never hit it; the rate-limit test sets its own. */
-export const TEST_MESSAGING: MessagingOptions = { readRateLimit: { max: 1_000_000, windowMs: 10_000 } };
+export const TEST_MESSAGING: MessagingOptions = {
+  readRateLimit: { max: 1_000_000, windowMs: 10_000 },
+  sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
+};
 
 export async function createMessagingHarness(label: string): Promise<MessagingHarness> {
   await Promise.all([requireNats(), requireRedis()]);

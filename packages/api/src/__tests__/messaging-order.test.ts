@@ -119,7 +119,11 @@ describe("ordering", () => {
   test("a real gap is refused after the bounded wait with the expected clientSeq; the queue is not wedged", async () => {
     const [u0, , u2] = users as [TestUser, TestUser, TestUser];
     const fast = await h.createServices({
-      messaging: { clientSeqWaitMs: 150, readRateLimit: { max: 1_000_000, windowMs: 10_000 } },
+      messaging: {
+        clientSeqWaitMs: 150,
+        readRateLimit: { max: 1_000_000, windowMs: 10_000 },
+        sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
+      },
     });
     const dialog = await firstClient(u0).caller.dialog.openDirect({ userId: u2.userId });
     const caller = h.callerFor(fast, u0.userId, firstClient(u0).clientId);

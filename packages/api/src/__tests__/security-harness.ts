@@ -56,7 +56,10 @@ export async function startSecurityHarness(
     auth,
     resolveViewer: auth.resolveViewer,
     isClientRevoked: auth.isClientRevoked,
-    messaging: { readRateLimit: { max: 1_000_000, windowMs: 10_000 } },
+    messaging: {
+      readRateLimit: { max: 1_000_000, windowMs: 10_000 },
+      sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
+    },
   };
   services = built;
 

@@ -12,27 +12,35 @@ export type SendFaults = {
   beforePublish?: (step: SendStep) => void | Promise<void>;
 };
 
+export type RateLimit = { max: number; windowMs: number };
+
 export type MessagingOptions = {
   faults?: SendFaults;
   /** Per-client budget for sync / history / changes, shared across processes through Redis. */
-  readRateLimit?: { max: number; windowMs: number };
+  readRateLimit?: RateLimit;
+  /** Per-client budget for message.send (retries count), shared across processes through Redis. */
+  sendRateLimit?: RateLimit;
   /** How long a clientSeq that is ahead waits for its predecessor before it is refused. */
   clientSeqWaitMs?: number;
 };
 
 export type ResolvedMessagingOptions = {
   faults: SendFaults;
-  readRateLimit: { max: number; windowMs: number };
+  readRateLimit: RateLimit;
+  sendRateLimit: RateLimit;
   clientSeqWaitMs: number;
 };
 
-export const DEFAULT_READ_RATE_LIMIT = { max: 120, windowMs: 10_000 };
+export const DEFAULT_READ_RATE_LIMIT: RateLimit = { max: 120, windowMs: 10_000 };
+/** 60 messages/s sustained per client, with room for a burst of a whole queued backlog. */
+export const DEFAULT_SEND_RATE_LIMIT: RateLimit = { max: 600, windowMs: 10_000 };
 
 export function messagingOptions(services: ApiServices): ResolvedMessagingOptions {
   const options = services.messaging ?? {};
   return {
     faults: options.faults ?? {},
     readRateLimit: options.readRateLimit ?? DEFAULT_READ_RATE_LIMIT,
+    sendRateLimit: options.sendRateLimit ?? DEFAULT_SEND_RATE_LIMIT,
     clientSeqWaitMs: options.clientSeqWaitMs ?? 2_000,
   };
 }

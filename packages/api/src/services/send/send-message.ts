@@ -11,6 +11,7 @@ import { dialogNotFound } from "../access";
 import type { Actor } from "../actor";
 import { isLockContention, sleep } from "../db-errors";
 import { messagingOptions } from "../options";
+import { enforceSendRateLimit } from "../rate-limit";
 import { type ConfirmOutcome, confirmMessage, confirmMessageBatched } from "./confirm";
 import { deliverMessageEvent } from "./deliver";
 import { newPendingRow, type SendInput, tryMessage } from "./try";
@@ -30,6 +31,7 @@ const LOCK_RETRIES = 3;
  * round trips on the send pool), which is also the path of drivers without a send pool.
  */
 export async function sendMessage(services: ApiServices, actor: Actor, input: SendInput): Promise<SendAck> {
+  await enforceSendRateLimit(services, actor.clientId);
   const options = messagingOptions(services);
   const fused =
     services.sendPool !== undefined &&
