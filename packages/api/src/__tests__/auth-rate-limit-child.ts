@@ -8,8 +8,8 @@ import { createDb } from "@parley/db";
 import { TEST_NATS_URL, TEST_REDIS_URL } from "@parley/testkit";
 import Redis from "ioredis";
 import { type ApiServices, createContext } from "../context";
+import { appRouter } from "../root";
 import { createCallerFactory } from "../trpc";
-import { testRouter } from "./auth-harness";
 
 const { CHILD_DATABASE_URL, CHILD_HANDLE, CHILD_ATTEMPTS, CHILD_IP } = process.env;
 if (!CHILD_DATABASE_URL || !CHILD_HANDLE || !CHILD_ATTEMPTS) throw new Error("child: missing env");
@@ -36,7 +36,7 @@ const services: ApiServices = {
 const outcomes: string[] = [];
 for (let i = 0; i < Number(CHILD_ATTEMPTS); i++) {
   const ctx = await createContext(services, { headers: new Headers(), ip: CHILD_IP ?? null }, new Headers());
-  const call = createCallerFactory(testRouter)(ctx);
+  const call = createCallerFactory(appRouter)(ctx);
   try {
     await call.auth.signIn({ handle: CHILD_HANDLE, password: "wrong password!", mode: "token" });
     outcomes.push("signed in");
