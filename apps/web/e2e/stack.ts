@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
+import { generateEd25519PemPair, generateSecret } from "@parley/auth";
 import {
   createTestDatabase,
   requireMariaDb,
@@ -33,19 +34,6 @@ export async function freePort(): Promise<number> {
   server.stop(true);
   if (!port) throw new Error("could not find a free port");
   return port;
-}
-
-async function generateEd25519Pem(): Promise<{ privatePem: string; publicPem: string }> {
-  const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
-    "sign",
-    "verify",
-  ])) as CryptoKeyPair;
-  const pkcs8 = Buffer.from(await crypto.subtle.exportKey("pkcs8", pair.privateKey)).toString("base64");
-  const spki = Buffer.from(await crypto.subtle.exportKey("spki", pair.publicKey)).toString("base64");
-  return {
-    privatePem: `-----BEGIN PRIVATE KEY-----\n${pkcs8}\n-----END PRIVATE KEY-----`,
-    publicPem: `-----BEGIN PUBLIC KEY-----\n${spki}\n-----END PUBLIC KEY-----`,
-  };
 }
 
 function spawnLogged(name: string, cmd: string[], cwd: string, env: Record<string, string>): Subprocess {
@@ -97,7 +85,10 @@ export async function startStack(
     await database.drop();
   };
   try {
-    const [realtimeKeys, accessKeys] = await Promise.all([generateEd25519Pem(), generateEd25519Pem()]);
+    const [realtimeKeys, accessKeys] = await Promise.all([
+      generateEd25519PemPair(),
+      generateEd25519PemPair(),
+    ]);
     const [webPort, realtimePort] = [await freePort(), await freePort()];
     const appUrl = `http://127.0.0.1:${webPort}`;
     const realtimeUrl = `ws://127.0.0.1:${realtimePort}/ws`;
@@ -112,7 +103,7 @@ export async function startStack(
       REALTIME_TOKEN_PUBLIC_KEY: realtimeKeys.publicPem,
       ACCESS_TOKEN_PRIVATE_KEY: accessKeys.privatePem,
       ACCESS_TOKEN_PUBLIC_KEY: accessKeys.publicPem,
-      REFRESH_TOKEN_SECRET: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url"),
+      REFRESH_TOKEN_SECRET: generateSecret(),
       AUTH_COOKIE_SECURE: "false",
       NEXT_TELEMETRY_DISABLED: "1",
       // Fast heartbeats so an offline browser notices within seconds, as a phone would.
