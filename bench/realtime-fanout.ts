@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   } finally {
     await nc.close();
     await Promise.all(generators.map((g) => g.stop()));
-    await Promise.all(gateways.map((g) => g.kill("SIGKILL")));
+    await Promise.all(gateways.map((g) => g.kill(process.env.BENCH_KILL === "TERM" ? "SIGTERM" : "SIGKILL")));
     await nats.stop();
   }
 }

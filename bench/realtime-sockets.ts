@@ -79,6 +79,19 @@ async function main(): Promise<void> {
         source: sourceAddress(g),
       });
     }
+    const heapBeforeGc = await heapUsedMb(gateway.url);
+    // RSS also holds garbage not yet collected: force a full GC in the gateway (SIGUSR2) and read
+    // it again, so the per-socket figure is shown both ways.
+    process.kill(pid, "SIGUSR2");
+    await Bun.sleep(1_000);
+    const rssAfterGc = rssBytes(pid);
+    rows.push({
+      sockets: `${held} after GC`,
+      "RSS MB": rssAfterGc / 2 ** 20,
+      "KB/socket": (rssAfterGc - baseline) / held / 1024,
+      "KB/socket (this step)": null,
+      "gateway CPU ms": cpuMicros(pid) / 1000,
+    });
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     const gauge = (name: string) =>
       Number(metrics.match(new RegExp(`^${name} (\\S+)`, "m"))?.[1] ?? Number.NaN);
@@ -87,7 +100,8 @@ async function main(): Promise<void> {
       target: TOTAL,
       gatewaySocketsGauge: gauge("realtime_sockets"),
       gatewayNatsSubscriptions: gauge("realtime_nats_subscriptions"),
-      gatewayHeapUsedMb: gauge("process_heap_used_bytes") / 2 ** 20,
+      gatewayHeapUsedMb: heapBeforeGc,
+      gatewayHeapUsedMbAfterGc: gauge("process_heap_used_bytes") / 2 ** 20,
       generatorProcesses: GENERATORS,
       generatorCpuMsTotal: generatorCpuMs,
       note: "RSS per socket = (RSS − idle RSS) / sockets; includes Bun's per-socket buffers and one NATS subscription per socket (distinct users)",
@@ -97,6 +111,11 @@ async function main(): Promise<void> {
     await gateway.kill("SIGKILL");
     await nats.stop();
   }
+}
+
+async function heapUsedMb(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(text.match(/^process_heap_used_bytes (\S+)/m)?.[1] ?? Number.NaN) / 2 ** 20;
 }
 
 main().catch((error: unknown) => {

@@ -10,13 +10,17 @@ import {
 import type { Server } from "bun";
 import type { GatewayEnv } from "./env";
 import type { Metrics } from "./metrics";
-import { isEphemeralPayload, userTopic, wrapEventPayload } from "./protocol";
+import { isEphemeralBytes, userTopic, wrapEventBytes } from "./protocol";
 import type { Socket, SocketData } from "./socket";
 
 const FLUSH_TIMEOUT_MS = 2_000;
 
-/** `topic` is built once per user, not once per delivered event. */
-type UserEntry = { sockets: Set<Socket>; sub: Subscription; topic: string };
+/**
+ * `topic` is built once per user, not once per delivered event. `sockets` is an array, not a Set: a
+ * user has one or a few sockets per process, and a one-entry Set costs ~260 bytes of heap more than
+ * a one-entry array — per user, i.e. per socket when every socket is a distinct user.
+ */
+type UserEntry = { sockets: Socket[]; sub: Subscription; topic: string };
 
 export type FanoutHooks = {
   onUserOnline: (userId: string) => void;
@@ -31,7 +35,6 @@ export type FanoutHooks = {
  */
 export class Fanout {
   readonly users = new Map<string, UserEntry>();
-  readonly clients = new Map<string, Set<Socket>>();
   readonly sockets = new Set<Socket>();
   shedding = false;
   private flushWaiters: (() => void)[] = [];
@@ -54,9 +57,12 @@ export class Fanout {
         if (error) return;
         const parsed = ZRevokeEvent.safeParse(safeJson(msg.string()));
         if (!parsed.success) return;
-        const sockets = this.clients.get(parsed.data.clientId);
-        if (!sockets) return;
-        for (const ws of [...sockets]) {
+        // A socket is bound to one user and client for life, so the client's sockets are among its
+        // user's: no per-client index (a Map entry and a Set per socket) for a rare event.
+        const entry = this.users.get(parsed.data.userId);
+        if (!entry) return;
+        for (const ws of [...entry.sockets]) {
+          if (ws.data.clientId !== parsed.data.clientId) continue;
           this.metrics.revokeCloses++;
           closeSocket(ws, CLOSE_REVOKED, "client revoked");
         }
@@ -66,18 +72,12 @@ export class Fanout {
 
   /** Registers an authenticated socket; resolves once its user's subscription is live at NATS. */
   add(ws: Socket): Promise<void> {
-    const { userId, clientId } = ws.data;
+    const { userId } = ws.data;
     this.sockets.add(ws);
-    let clientSockets = this.clients.get(clientId);
-    if (!clientSockets) {
-      clientSockets = new Set();
-      this.clients.set(clientId, clientSockets);
-    }
-    clientSockets.add(ws);
-    ws.subscribe(userTopic(userId));
     const existing = this.users.get(userId);
+    ws.subscribe(existing ? existing.topic : userTopic(userId));
     if (existing) {
-      existing.sockets.add(ws);
+      existing.sockets.push(ws);
       return this.flushed();
     }
     const sub = this.nc.subscribe(userSubject(userId), {
@@ -88,28 +88,26 @@ export class Fanout {
         if (!entry) return;
         if (msg.headers?.has(PRESENCE_PROBE_HEADER)) {
           // Presence probe from another gateway: say this user has a socket here.
-          if (entry.sockets.size > 0) msg.respond("1");
+          if (entry.sockets.length > 0) msg.respond("1");
           return;
         }
-        this.deliver(entry, msg.string());
+        this.deliver(entry, msg.data);
       },
     });
-    this.users.set(userId, { sockets: new Set([ws]), sub, topic: userTopic(userId) });
+    this.users.set(userId, { sockets: [ws], sub, topic: userTopic(userId) });
     this.hooks.onUserOnline(userId);
     return this.flushed();
   }
 
   remove(ws: Socket): void {
     if (!this.sockets.delete(ws)) return;
-    const { userId, clientId } = ws.data;
-    const clientSockets = this.clients.get(clientId);
-    clientSockets?.delete(ws);
-    if (clientSockets && clientSockets.size === 0) this.clients.delete(clientId);
+    const { userId } = ws.data;
     const entry = this.users.get(userId);
     this.hooks.onSocketClosed(ws);
     if (!entry) return;
-    entry.sockets.delete(ws);
-    if (entry.sockets.size > 0) return;
+    const index = entry.sockets.indexOf(ws);
+    if (index >= 0) entry.sockets.splice(index, 1);
+    if (entry.sockets.length > 0) return;
     // Last socket of this user here: stop receiving its events.
     this.users.delete(userId);
     entry.sub.unsubscribe();
@@ -118,18 +116,18 @@ export class Fanout {
 
   /** Whether this process holds a socket of the user (answers presence probes). */
   holds(userId: string): boolean {
-    return (this.users.get(userId)?.sockets.size ?? 0) > 0;
+    return (this.users.get(userId)?.sockets.length ?? 0) > 0;
   }
 
-  private deliver(entry: UserEntry, payload: string): void {
-    const frame = wrapEventPayload(payload);
-    if (isEphemeralPayload(payload)) {
+  private deliver(entry: UserEntry, payload: Uint8Array): void {
+    const frame = wrapEventBytes(payload);
+    if (isEphemeralBytes(payload)) {
       this.sendEphemeral(entry.sockets, frame);
       return;
     }
     const result = this.server().publish(entry.topic, frame);
-    this.metrics.deliveries += entry.sockets.size;
-    this.metrics.framesOut += entry.sockets.size;
+    this.metrics.deliveries += entry.sockets.length;
+    this.metrics.framesOut += entry.sockets.length;
     if (result <= 0) {
       // -1: some socket is queuing behind backpressure; 0: a frame was dropped. Check each one.
       if (result === 0) this.metrics.drops++;

@@ -51,5 +51,8 @@ const stop = async (signal: string) => {
   await nc.drain().catch(() => undefined);
   process.exit(0);
 };
+// A full garbage collection on demand (ops, and bench/realtime-sockets.ts): RSS read after it is
+// live memory plus allocator slack, without garbage that a later collection would free anyway.
+process.on("SIGUSR2", () => Bun.gc(true));
 process.on("SIGTERM", () => void stop("SIGTERM"));
 process.on("SIGINT", () => void stop("SIGINT"));
