@@ -60,6 +60,33 @@ async function tabClientId(page: Page): Promise<string> {
   return id;
 }
 
+/** This tab's stored client (user id and client id): what it keeps in sessionStorage. */
+async function tabCredentials(page: Page): Promise<{ userId: string; clientId: string }> {
+  const stored = await page.evaluate(
+    () =>
+      JSON.parse(sessionStorage.getItem("parley.tab") ?? "null") as {
+        userId?: string;
+        clientId?: string;
+      } | null,
+  );
+  if (!stored?.userId || !stored.clientId || !/^\d+$/.test(stored.userId + stored.clientId)) {
+    throw new Error("this tab holds no tab client");
+  }
+  return { userId: stored.userId, clientId: stored.clientId };
+}
+
+/** A UTC DATETIME(3) literal (the columns hold UTC). */
+const sqlTime = (ms: number) => new Date(ms).toISOString().slice(0, 23).replace("T", " ");
+
+/** When a tab client's newest refresh token expires, read on its user's shard (ms since the epoch). */
+async function refreshExpiry(tab: { userId: string; clientId: string }): Promise<number> {
+  const rows = await stack.query(
+    `SELECT MAX(expires_at) AS expires FROM client_sessions WHERE user_id = ${tab.userId} AND client_id = ${tab.clientId} AND kind = 'refresh'`,
+  );
+  const value = rows[0]?.expires;
+  return value instanceof Date ? value.getTime() : new Date(`${String(value)}Z`).getTime();
+}
+
 /** The browser's (cookie) client id: user.me asked with the cookie alone. */
 async function browserClientId(page: Page): Promise<string> {
   return page.evaluate(async () => {
@@ -475,7 +502,35 @@ describe("web app", () => {
     const thisTab = b2tab.locator(`[data-testid="device"][data-client-id="${ids[1]}"]`);
     await thisTab.getByText("This tab").waitFor();
     expect(await thisTab.getAttribute("data-kind")).toBe("tab");
-    await opened.close();
+
+    // Closing a tab sends its beacon: its refresh token now lapses within two minutes.
+    const closed = await tabCredentials(opened);
+    await opened.close({ runBeforeUnload: true });
+    await eventually(
+      "the closed tab's refresh token lingers only briefly",
+      () => refreshExpiry(closed),
+      (expires) => expires <= Date.now() + 125_000,
+    );
+    // …and once it has lapsed, the devices page no longer lists that tab.
+    await stack.query(
+      `UPDATE client_sessions SET expires_at = '${sqlTime(Date.now() - 60 * 60 * 1000)}' WHERE user_id = ${closed.userId} AND client_id = ${closed.clientId}`,
+    );
+    // A reload of a tab is not a close: same client (sessionStorage survives), and the page renews the
+    // token its own pagehide beacon had shortened.
+    const beforeReload = await tabCredentials(b2tab);
+    await b2tab.reload();
+    await waitLive(b2tab);
+    expect(await tabClientId(b2tab)).toBe(beforeReload.clientId);
+    await eventually(
+      "the reloaded tab's refresh token has its full life again",
+      () => refreshExpiry(beforeReload),
+      (expires) => expires > Date.now() + 11 * 60 * 60 * 1000,
+    );
+    await b2tab.locator(`[data-testid="device"][data-client-id="${ids[1]}"]`).getByText("This tab").waitFor();
+    await b2tab.locator(`[data-testid="device"][data-client-id="${ids[0]}"]`).waitFor();
+    expect(await b2tab.locator(`[data-testid="device"][data-client-id="${closed.clientId}"]`).count()).toBe(
+      0,
+    );
 
     await dialogItem(b2tab, directTitleForB).click();
     await b2tab.getByRole("heading", { name: "Ann Archer" }).waitFor();

@@ -25,6 +25,8 @@ export type Stack = {
   appUrl: string;
   realtimeUrl: string;
   env: Record<string, string>;
+  /** One SQL statement on the stack's test database (scatter-guarded like every test statement): rows. */
+  query: (statement: string) => Promise<Record<string, unknown>[]>;
   stop: () => Promise<void>;
 };
 
@@ -147,7 +149,11 @@ export async function startStack(
     await waitFor("web", async () => (await fetch(`${appUrl}/sign-in`)).ok, web, 30_000);
     // The worker has no port; it only has to stay up.
     if (worker.exitCode !== null) throw new Error("worker exited; see apps/web/test-results/worker.log");
-    return { appUrl, realtimeUrl, env, stop };
+    const query = async (statement: string) => {
+      const [rows] = (await database.db.execute(statement)) as unknown as [Record<string, unknown>[]];
+      return rows;
+    };
+    return { appUrl, realtimeUrl, env, query, stop };
   } catch (error) {
     await stop();
     throw error;

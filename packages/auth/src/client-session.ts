@@ -1,5 +1,5 @@
 import { clientNameFrom } from "./client-name";
-import { createClient, readClient, revokeClient } from "./clients";
+import { createClient, readClient, revokeClient, revokeDeadTabs } from "./clients";
 import type { AuthConfig } from "./config";
 import { serializeCookie } from "./cookies";
 import type { AuthDeps } from "./deps";
@@ -60,8 +60,9 @@ async function issueTokenPair(
   keys: AuthKeys,
   userId: string,
   clientId: string,
+  refreshTtlSeconds: number = config.refreshTokenTtlSeconds,
 ): Promise<TokenPair> {
-  const refreshToken = await issueRefreshToken(deps.db, userId, clientId, config.refreshTokenTtlSeconds);
+  const refreshToken = await issueRefreshToken(deps.db, userId, clientId, refreshTtlSeconds);
   const access = await signAccessToken(
     await keys.accessPrivate,
     { userId, clientId },
@@ -103,7 +104,17 @@ export async function openTabSession(
     tabClientName(name, parent.name),
     browser.clientId,
   );
-  const tokens = await issueTokenPair(deps, config, keys, browser.userId, clientId);
+  const tokens = await issueTokenPair(
+    deps,
+    config,
+    keys,
+    browser.userId,
+    clientId,
+    config.tabRefreshTtlSeconds,
+  );
+  // Tidy at the source: this browser's dead tabs (closed long ago) are revoked now, so rows and the
+  // devices list do not grow with every tab ever opened. One bounded statement on the user's shard.
+  await revokeDeadTabs(deps.db, browser.userId, browser.clientId);
   // A revoke of the browser that ran while this tab was being created did not see it: look again.
   const after = await readClient(deps.db, browser.userId, browser.clientId);
   if (!after || after.revokedAt) {

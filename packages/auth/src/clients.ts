@@ -1,7 +1,7 @@
 import { schema } from "@parley/db";
 import { clientRevokeSubject, type TRevokeEvent } from "@parley/protocol";
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import type { AuthDeps } from "./deps";
+import { and, desc, eq, exists, gt, inArray, isNull, notExists, or, sql } from "drizzle-orm";
+import { type AuthDeps, affectedRows } from "./deps";
 
 const { userClients, clientSessions } = schema;
 
@@ -63,6 +63,29 @@ export async function readClient(
   return rows[0] ?? null;
 }
 
+/**
+ * A tab client still holds a refresh token that has not expired (revoked or not: a revoked tab stays
+ * listed, marked, until its tokens lapse). Correlated on the same user's shard (`user_id = ?`).
+ */
+function tabHasRefreshUntil(db: AuthDeps["db"], userId: string, after: Date) {
+  return db
+    .select({ one: sql`1` })
+    .from(clientSessions)
+    .where(
+      and(
+        eq(clientSessions.userId, userId),
+        eq(clientSessions.clientId, userClients.clientId),
+        eq(clientSessions.kind, "refresh"),
+        gt(clientSessions.expiresAt, after),
+      ),
+    );
+}
+
+/**
+ * This user's clients, newest activity first. Browser tabs whose refresh tokens have all expired
+ * are dead (closed, or asleep past their short life) and left out: an open tab refreshes every
+ * ≤ 15 min, which slides its refresh token's expiry.
+ */
 export async function listClients(db: AuthDeps["db"], userId: string): Promise<ClientInfo[]> {
   const rows = await db
     .select({
@@ -75,10 +98,48 @@ export async function listClients(db: AuthDeps["db"], userId: string): Promise<C
       parentClientId: userClients.parentClientId,
     })
     .from(userClients)
-    .where(eq(userClients.userId, userId))
+    .where(
+      and(
+        eq(userClients.userId, userId),
+        or(isNull(userClients.parentClientId), exists(tabHasRefreshUntil(db, userId, new Date()))),
+      ),
+    )
     .orderBy(desc(userClients.lastSeenAt))
     .limit(500);
   return rows;
+}
+
+/** Dead tabs revoked per `openTab` at most (older ones go with the next tabs the browser opens). */
+export const DEAD_TAB_SWEEP_LIMIT = 100;
+/** A tab counts as dead only this long after its last refresh token expired (clock skew between API processes). */
+const DEAD_TAB_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * Revokes the tabs of one browser whose refresh tokens have all expired (for longer than a small
+ * margin): one bounded UPDATE on the user's shard. Their access and realtime tokens died long
+ * before, so no socket or call can still be using them and no revoke event is needed; their
+ * refresh tokens stay "expired" (not "revoked"), so a tab that wakes up after its life knows to open
+ * a fresh client with the cookie rather than to sign out.
+ */
+export async function revokeDeadTabs(
+  db: AuthDeps["db"],
+  userId: string,
+  browserClientId: string,
+): Promise<number> {
+  const now = Date.now();
+  const result = await db
+    .update(userClients)
+    .set({ revokedAt: new Date(now) })
+    .where(
+      and(
+        eq(userClients.userId, userId),
+        eq(userClients.parentClientId, browserClientId),
+        isNull(userClients.revokedAt),
+        notExists(tabHasRefreshUntil(db, userId, new Date(now - DEAD_TAB_MARGIN_MS))),
+      ),
+    )
+    .limit(DEAD_TAB_SWEEP_LIMIT);
+  return affectedRows(result);
 }
 
 export async function touchClient(db: AuthDeps["db"], userId: string, clientId: string): Promise<void> {

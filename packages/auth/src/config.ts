@@ -32,6 +32,12 @@ export type AuthConfig = {
   refreshTokenSecret: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /**
+   * Refresh-token life of a browser tab's client (short and sliding: an open tab refreshes every
+   * ≤ 15 min, which renews it). A tab whose refresh tokens have all expired is dead: `listClients`
+   * leaves it out and the browser's next `openTab` revokes it.
+   */
+  tabRefreshTtlSeconds: number;
   refreshGraceSeconds: number;
   sessionTtlSeconds: number;
   /** A cached `revoked_at` answer is at most this old (the contract says ≤ 5 s). */

@@ -21,6 +21,8 @@ describe("readAuthEnv", () => {
     expect(config.accessTokenPrivateKey).toContain("\n");
     expect(config.accessTokenTtlSeconds).toBe(900);
     expect(config.refreshGraceSeconds).toBe(45);
+    expect(config.tabRefreshTtlSeconds).toBe(12 * 60 * 60);
+    expect(readAuthEnv({ ...(await baseEnv()), TAB_REFRESH_TTL_HOURS: "2" }).tabRefreshTtlSeconds).toBe(7200);
     expect(config.secureCookies).toBe(false);
     expect(config.oidcProviders).toEqual([]);
     expect(readAuthEnv({ ...(await baseEnv()), NODE_ENV: "production" }).secureCookies).toBe(true);
@@ -60,6 +62,7 @@ describe("readAuthEnv", () => {
         OIDC_PROVIDERS: JSON.stringify([{ id: "x", issuer: "nope", clientId: "a", clientSecret: "b" }]),
       }),
     ).toThrow(/OIDC_PROVIDERS/);
+    expect(() => readAuthEnv({ ...env, TAB_REFRESH_TTL_HOURS: "0" })).toThrow(/TAB_REFRESH_TTL_HOURS/);
     expect(() => readAuthEnv({ ...env, ACCESS_TOKEN_TTL_SECONDS: "3600" })).toThrow(
       /ACCESS_TOKEN_TTL_SECONDS/,
     );

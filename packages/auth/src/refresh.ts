@@ -1,6 +1,6 @@
 import { schema } from "@parley/db";
-import { and, eq, gt, isNull } from "drizzle-orm";
-import { touchClient } from "./clients";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { readClient, touchClient } from "./clients";
 import type { AuthDeps } from "./deps";
 import { affectedRows } from "./deps";
 import { AuthError } from "./errors";
@@ -17,6 +17,8 @@ const { clientSessions } = schema;
 export type RefreshConfig = {
   secret: string;
   ttlSeconds: number;
+  /** A browser tab's refresh life (short, renewed on every rotation like any other). */
+  tabTtlSeconds: number;
   graceSeconds: number;
   /** Revokes a client (the service's version also updates this process's revocation cache). */
   revokeClient: (userId: string, clientId: string) => Promise<unknown>;
@@ -103,8 +105,13 @@ export async function rotateRefreshToken(
     throw new AuthError("UNAUTHORIZED", "unknown refresh token");
   }
 
+  // A tab's family keeps its short life: the successor of a tab's token lives tabTtlSeconds.
+  const successorTtl = async () => {
+    const client = await readClient(deps.db, row.userId, row.clientId);
+    return client?.parentClientId ? config.tabTtlSeconds : config.ttlSeconds;
+  };
   if (affectedRows(updated) === 1) {
-    await storeSuccessor(deps.db, row, successor, config.ttlSeconds);
+    await storeSuccessor(deps.db, row, successor, await successorTtl());
     await touchClient(deps.db, row.userId, row.clientId);
     return { userId: row.userId, clientId: row.clientId, refreshToken: successor };
   }
@@ -114,7 +121,7 @@ export async function rotateRefreshToken(
   const sinceRotation = now.getTime() - row.rotatedAt.getTime();
   const sameSuccessor = row.successorHash !== null && hashesEqual(row.successorHash, successorHash);
   if (sinceRotation <= config.graceSeconds * 1000 && sameSuccessor) {
-    await storeSuccessor(deps.db, row, successor, config.ttlSeconds);
+    await storeSuccessor(deps.db, row, successor, await successorTtl());
     return { userId: row.userId, clientId: row.clientId, refreshToken: successor };
   }
 
@@ -131,4 +138,47 @@ export async function rotateRefreshToken(
     );
   await config.revokeClient(row.userId, row.clientId);
   throw new AuthError("UNAUTHORIZED", "refresh token already used: this client was signed out");
+}
+
+/**
+ * A closing tab's last word (best effort, sent as a beacon on `pagehide`): its current refresh token
+ * now expires within `lingerSeconds` instead of hours. A reload of the same tab sends the same beacon
+ * (the page cannot tell a reload from a close), then refreshes at once on load, which rotates the
+ * token into a successor with the full life again; a closed tab's token simply lapses, and with it
+ * the tab leaves the devices list. Never lengthens a life, never touches a rotated or revoked token.
+ * Only tab clients; anything else (unknown, spent, not a tab) is silently ignored.
+ */
+export async function lingerRefreshToken(
+  db: AuthDeps["db"],
+  presented: string,
+  lingerSeconds: number,
+): Promise<boolean> {
+  const parsed = parseOpaqueToken(presented);
+  if (!parsed) return false;
+  const tokenHash = hashToken(parsed.token);
+  const key = and(eq(clientSessions.userId, parsed.userId), eq(clientSessions.tokenHash, tokenHash));
+  const rows = await db
+    .select({ clientId: clientSessions.clientId, tokenHash: clientSessions.tokenHash })
+    .from(clientSessions)
+    .where(and(key, eq(clientSessions.kind, "refresh")))
+    .limit(1);
+  const row = rows[0];
+  if (!row || !hashesEqual(row.tokenHash, tokenHash)) return false;
+  const client = await readClient(db, parsed.userId, row.clientId);
+  if (!client?.parentClientId) return false;
+  const now = new Date();
+  const until = new Date(now.getTime() + lingerSeconds * 1000);
+  const updated = await db
+    .update(clientSessions)
+    .set({ expiresAt: sql`LEAST(${clientSessions.expiresAt}, ${until})` })
+    .where(
+      and(
+        key,
+        eq(clientSessions.kind, "refresh"),
+        isNull(clientSessions.rotatedAt),
+        isNull(clientSessions.revokedAt),
+        gt(clientSessions.expiresAt, now),
+      ),
+    );
+  return affectedRows(updated) === 1;
 }

@@ -23,9 +23,12 @@ import {
   signUpWithPassword,
 } from "./password-auth";
 import { createTabRateLimiter } from "./rate-limit";
-import { rotateRefreshToken } from "./refresh";
+import { lingerRefreshToken, rotateRefreshToken } from "./refresh";
 import { findUserByHandle, getUser, type PublicUser } from "./users";
 import { createViewerResolver, type Viewer, type ViewerRequest } from "./viewer";
+
+/** How long a closing tab's refresh token lives on: a reload must refresh within it (it does at once). */
+export const TAB_CLOSE_LINGER_SECONDS = 120;
 
 export type SignInRequest = ClientRequest & { ip: string | null };
 
@@ -48,6 +51,12 @@ export type AuthService = {
    * viewer): a child of the cookie client with its own token pair. Rate-limited per browser.
    */
   openTab: (viewer: Viewer, input: { name?: string }) => Promise<TabSession>;
+  /**
+   * A closing tab's beacon, authorised by its refresh token: that token now lapses within
+   * TAB_CLOSE_LINGER_SECONDS unless the tab comes back (a reload refreshes at once and keeps its
+   * client). Best effort; never throws for a bad token (answers false).
+   */
+  closeTab: (refreshToken: string) => Promise<boolean>;
   /**
    * Revokes the viewer's own client — or, from a browser tab, the whole browser (its cookie client and
    * every tab). `browser` says a browser was signed out: clear the cookie with `clearCookie`.
@@ -107,6 +116,7 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
         {
           secret: config.refreshTokenSecret,
           ttlSeconds: config.refreshTokenTtlSeconds,
+          tabTtlSeconds: config.tabRefreshTtlSeconds,
           graceSeconds: config.refreshGraceSeconds,
           revokeClient: revoke,
         },
@@ -122,6 +132,7 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
       await tabLimiter.take(viewer.clientId);
       return openTabSession(deps, config, keys, viewer, input.name);
     },
+    closeTab: (refreshToken) => lingerRefreshToken(deps.db, refreshToken, TAB_CLOSE_LINGER_SECONDS),
     async signOut(viewer) {
       // Signing out of one tab signs the browser out: its cookie client and, with it, every tab.
       const row = await readClient(deps.db, viewer.userId, viewer.clientId);

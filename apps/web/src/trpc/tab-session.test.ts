@@ -180,3 +180,115 @@ describe("TabSession", () => {
     await expect(session.ensure()).rejects.toBeInstanceOf(TabSignedOutError);
   });
 });
+
+/** A page as tabSession() builds it: attached, with recorded beacons, reloads and timers. */
+function attached(storage: FakeStorage) {
+  const page = new FakePage();
+  const session = new TabSession(storage, page as unknown as Window);
+  const beacons: { url: string; body: unknown }[] = [];
+  const timers: (() => void)[] = [];
+  let reloads = 0;
+  session.attach({
+    sendBeacon: (url, body) => {
+      beacons.push({ url, body: JSON.parse(body) });
+      return true;
+    },
+    reload: () => {
+      reloads += 1;
+    },
+    setInterval: (run) => timers.push(run),
+  });
+  return { session, page, beacons, timers, reloads: () => reloads };
+}
+
+const refreshed = (refreshToken = "rotated") =>
+  ok({ accessToken: "fresh", refreshToken, expiresAt: Date.now() + 900_000 });
+
+describe("TabSession's page lifetime (short-lived tab clients)", () => {
+  test("a page going away sends the close beacon with its refresh token; one entering the bfcache does not", async () => {
+    const first = attached(new FakeStorage());
+    const tab = await first.session.ensure();
+    first.page.fire("pagehide", true);
+    expect(first.beacons).toEqual([]);
+    first.page.fire("pagehide", false);
+    expect(first.beacons).toEqual([{ url: "/api/auth/tab/close", body: { refreshToken: tab.refreshToken } }]);
+    // Signed out (tokens dropped): nothing to send.
+    const second = attached(new FakeStorage());
+    await second.session.ensure();
+    second.session.drop();
+    second.page.fire("pagehide");
+    expect(second.beacons).toEqual([]);
+  });
+
+  test("a reload refreshes at once (renewing what the beacon shortened) and keeps its client", async () => {
+    const storage = new FakeStorage();
+    const first = attached(storage);
+    const tab = await first.session.ensure();
+    first.page.fire("pagehide");
+    handler = (call) => (call.path.endsWith("auth.refresh") ? refreshed() : ok({}));
+    const reloaded = attached(storage).session;
+    const again = await reloaded.ensure();
+    expect(again.clientId).toBe(tab.clientId);
+    expect(again.refreshToken).toBe("rotated");
+    expect(calls.map((call) => call.path)).toEqual(["/api/trpc/auth.openTab", "/api/trpc/auth.refresh"]);
+    expect(calls[1]?.body).toEqual({ refreshToken: tab.refreshToken });
+  });
+
+  test("a reloaded tab whose client lapsed opens a fresh one with the cookie; a revoked one is signed out", async () => {
+    const storage = new FakeStorage();
+    const old = tabPair();
+    storage.setItem("parley.tab", JSON.stringify(old));
+    handler = (call) => {
+      if (call.path.endsWith("auth.refresh")) return unauthorized("refresh token expired: sign in again");
+      if (call.path.endsWith("auth.openTab")) return ok(tabPair());
+      return ok({});
+    };
+    const fresh = await attached(storage).session.ensure();
+    expect(fresh.clientId).not.toBe(old.clientId);
+    expect(JSON.parse(storage.getItem("parley.tab") ?? "null")).toEqual(fresh);
+
+    const revokedStorage = new FakeStorage();
+    revokedStorage.setItem("parley.tab", JSON.stringify(tabPair()));
+    handler = (call) =>
+      call.path.endsWith("auth.refresh")
+        ? unauthorized("refresh token revoked: sign in again")
+        : ok(tabPair());
+    calls = [];
+    const revoked = attached(revokedStorage).session;
+    await expect(revoked.ensure()).rejects.toBeInstanceOf(TabSignedOutError);
+    expect(calls.map((call) => call.path)).toEqual(["/api/trpc/auth.refresh"]);
+    expect(revokedStorage.getItem("parley.tab")).toBeNull();
+  });
+
+  test("the keep-alive refreshes shortly before expiry; a client that lapsed while open reloads the page, not signs out", async () => {
+    handler = (call) => {
+      if (call.path.endsWith("auth.openTab")) return ok(tabPair({ expiresAt: Date.now() + 5_000 }));
+      if (call.path.endsWith("auth.refresh")) return refreshed("kept-alive");
+      return ok({});
+    };
+    const page = attached(new FakeStorage());
+    await page.session.ensure();
+    let signedOut = 0;
+    page.session.onSignedOut(() => {
+      signedOut += 1;
+    });
+    expect(page.timers).toHaveLength(1);
+    page.timers[0]?.();
+    await Bun.sleep(0);
+    await Bun.sleep(0);
+    expect(calls.filter((call) => call.path.endsWith("auth.refresh"))).toHaveLength(1);
+    expect(page.session.current()?.refreshToken).toBe("kept-alive");
+    // Fresh again: the next tick does nothing.
+    page.timers[0]?.();
+    await Bun.sleep(0);
+    expect(calls.filter((call) => call.path.endsWith("auth.refresh"))).toHaveLength(1);
+
+    // Lapsed while open (asleep past its life): drop the tokens and reload, which opens a fresh client.
+    handler = (call) =>
+      call.path.endsWith("auth.refresh") ? unauthorized("refresh token expired: sign in again") : ok({});
+    await expect(page.session.refresh()).rejects.toBeInstanceOf(TabSignedOutError);
+    expect(page.reloads()).toBe(1);
+    expect(page.session.current()).toBeNull();
+    expect(signedOut).toBe(0);
+  });
+});

@@ -8,6 +8,14 @@
  * A duplicated tab (or a window opened by script) starts with a *copy* of sessionStorage. The copy
  * also carries the "live" mark the original set when it loaded (and clears only when it unloads), so
  * a page that finds the mark already set knows another page holds these tokens and opens its own tab.
+ *
+ * A tab client's refresh token lives only hours (TAB_REFRESH_TTL_HOURS) and slides with every
+ * refresh, which an open tab does at least every 15 min (a timer, besides the calls it makes). When
+ * the page goes away for good-or-maybe (`pagehide` not into the bfcache: a close, a reload or a hard
+ * navigation look the same from here) it sends a beacon so the server lets the refresh token lapse
+ * within two minutes; a page that comes back with the tokens (a reload) refreshes at once, which
+ * renews them and keeps its client. A tab whose token lapsed anyway (a laptop asleep overnight) opens
+ * a fresh client with the cookie instead of signing out.
  */
 
 export type TabCredentials = {
@@ -27,6 +35,10 @@ const LIVE_KEY = "parley.tab.live";
 const REFRESH_MARGIN_MS = 60_000;
 // Procedures that must never carry a (possibly stale) tab token.
 const COOKIE_ONLY = /auth\.(signIn|signUp|openTab|refresh)/;
+/** Where a closing page tells the server its refresh token may lapse (apps/web/src/app/api/auth/tab/close). */
+export const TAB_CLOSE_PATH = "/api/auth/tab/close";
+// The keep-alive looks this often; it refreshes only within REFRESH_MARGIN_MS of expiry (every ~14 min).
+const KEEP_ALIVE_MS = 60_000;
 
 export class TabSignedOutError extends Error {
   constructor(message = "this tab was signed out") {
@@ -56,6 +68,19 @@ async function callCookieProcedure(path: string, input: unknown): Promise<unknow
   throw new Error(body.error?.message ?? `${path} failed (${response.status})`);
 }
 
+/** The server refused a refresh because the token lapsed (not revoked, not spent): the client died of age. */
+function isExpiry(error: TabSignedOutError): boolean {
+  return /refresh token expired/.test(error.message);
+}
+
+export type TabPageHooks = {
+  /** `navigator.sendBeacon`: survives the page going away. */
+  sendBeacon: (url: string, body: string) => boolean;
+  /** Reloads the page (a tab whose client expired while it was open starts over with the cookie). */
+  reload: () => void;
+  setInterval: (run: () => void, ms: number) => unknown;
+};
+
 function isCredentials(value: unknown): value is TabCredentials {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
@@ -80,12 +105,59 @@ export class TabSession {
   private opening: Promise<TabCredentials> | null = null;
   private refreshing: Promise<TabCredentials> | null = null;
   private readonly signedOutListeners = new Set<() => void>();
+  /** Adopted credentials: this page is a reload (or a restore) of a tab that had a client. */
+  private readonly adopted: boolean;
+  /** The refresh a reloaded page makes at once (attach); ensure() waits for it. */
+  private resuming: Promise<void> | null = null;
+  /** Set when that refresh was refused for good (revoked): ensure() reports the tab signed out. */
+  private resumeRefused: TabSignedOutError | null = null;
+  private onExpired: (() => void) | null = null;
 
   constructor(
     private readonly storage: Pick<Storage, "getItem" | "setItem" | "removeItem">,
     private readonly page: Pick<Window, "addEventListener"> = window,
   ) {
     this.credentials = this.adopt();
+    this.adopted = this.credentials !== null;
+  }
+
+  /**
+   * The page-lifetime duties of the one live TabSession (tabSession() calls it): a reloaded tab
+   * refreshes at once (renewing the token a close beacon may have shortened), a timer keeps the
+   * token fresh while the page is open, and a page going away sends the close beacon.
+   */
+  attach(hooks: TabPageHooks): void {
+    this.onExpired = hooks.reload;
+    if (this.adopted) this.resuming = this.resume();
+    hooks.setInterval(() => {
+      void this.accessToken();
+    }, KEEP_ALIVE_MS);
+    this.page.addEventListener("pagehide", (event) => {
+      // Into the bfcache: the page may come back as it is, so it is not going away.
+      if (event.persisted) return;
+      const credentials = this.credentials;
+      if (!credentials) return;
+      try {
+        hooks.sendBeacon(TAB_CLOSE_PATH, JSON.stringify({ refreshToken: credentials.refreshToken }));
+      } catch {
+        // Best effort: the token lapses on its own within TAB_REFRESH_TTL_HOURS.
+      }
+    });
+  }
+
+  /** A reloaded page renews its tokens before anything uses them. Never rejects. */
+  private async resume(): Promise<void> {
+    try {
+      await this.rotateOnce();
+    } catch (error) {
+      if (!(error instanceof TabSignedOutError)) return; // offline: keep the client, refresh later
+      this.drop();
+      // Lapsed (closed long ago, or asleep): ensure() opens a fresh client with the cookie. Revoked
+      // or spent: this tab was signed out, and must not come back as a new client by itself.
+      if (!isExpiry(error)) this.resumeRefused = error;
+    } finally {
+      this.resuming = null;
+    }
   }
 
   /** The stored pair, unless it was copied from a tab that is still open (a duplicate). */
@@ -121,8 +193,14 @@ export class TabSession {
   }
 
   /** This tab's client: the stored one, or a new one opened with the browser's cookie. */
-  ensure(): Promise<TabCredentials> {
-    if (this.credentials) return Promise.resolve(this.credentials);
+  async ensure(): Promise<TabCredentials> {
+    if (this.resuming) await this.resuming;
+    const refused = this.resumeRefused;
+    if (refused) {
+      this.resumeRefused = null;
+      throw refused;
+    }
+    if (this.credentials) return this.credentials;
     if (!this.opening) {
       this.opening = (async () => {
         const opened = await callCookieProcedure("auth.openTab", {});
@@ -138,6 +216,7 @@ export class TabSession {
 
   /** Forgets this tab's tokens (signed out, revoked, or another account signed in). */
   drop(): void {
+    this.resumeRefused = null;
     this.store(null);
   }
 
@@ -153,28 +232,45 @@ export class TabSession {
   }
 
   /** Rotates the refresh token (stored before use: the old one is spent). One at a time per tab. */
-  refresh(): Promise<TabCredentials> {
+  private rotateOnce(): Promise<TabCredentials> {
     if (!this.refreshing) {
       this.refreshing = (async () => {
         const before = this.credentials;
         if (!before) throw new TabSignedOutError();
-        try {
-          const next = (await callCookieProcedure("auth.refresh", {
-            refreshToken: before.refreshToken,
-          })) as Pick<TabCredentials, "accessToken" | "refreshToken" | "expiresAt">;
-          const updated = { ...before, ...next };
-          // A sign-out or a new tab client meanwhile wins over this answer.
-          if (this.credentials === before) this.store(updated);
-          return updated;
-        } catch (error) {
-          if (error instanceof TabSignedOutError) this.signedOut();
-          throw error;
-        }
+        const next = (await callCookieProcedure("auth.refresh", {
+          refreshToken: before.refreshToken,
+        })) as Pick<TabCredentials, "accessToken" | "refreshToken" | "expiresAt">;
+        const updated = { ...before, ...next };
+        // A sign-out or a new tab client meanwhile wins over this answer.
+        if (this.credentials === before) this.store(updated);
+        return updated;
       })().finally(() => {
         this.refreshing = null;
       });
     }
     return this.refreshing;
+  }
+
+  /**
+   * Rotates the refresh token. Refused because it lapsed (the tab outlived its client, e.g. asleep
+   * past TAB_REFRESH_TTL_HOURS): the page starts over with a fresh client. Refused otherwise
+   * (revoked, spent): the tab is signed out.
+   */
+  refresh(): Promise<TabCredentials> {
+    return this.rotateOnce().catch((error: unknown) => {
+      if (error instanceof TabSignedOutError) this.refused(error);
+      throw error;
+    });
+  }
+
+  private refused(error: TabSignedOutError): void {
+    if (!this.credentials) return;
+    if (isExpiry(error) && this.onExpired) {
+      this.drop();
+      this.onExpired();
+      return;
+    }
+    this.signedOut();
   }
 
   /** A valid access token, refreshed first when it is about to expire; null without a tab client. */
@@ -222,6 +318,13 @@ let instance: TabSession | null = null;
 /** The one TabSession of this page (browser only). */
 export function tabSession(): TabSession {
   if (typeof window === "undefined") throw new Error("tabSession() is browser-only");
-  instance ??= new TabSession(window.sessionStorage);
+  if (!instance) {
+    instance = new TabSession(window.sessionStorage);
+    instance.attach({
+      sendBeacon: (url, body) => navigator.sendBeacon(url, body),
+      reload: () => window.location.reload(),
+      setInterval: (run, ms) => window.setInterval(run, ms),
+    });
+  }
   return instance;
 }

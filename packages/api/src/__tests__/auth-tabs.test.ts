@@ -5,8 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { captureConsole, connectTestPublisher } from "@parley/auth/testing";
+import { schema } from "@parley/db";
 import { clientRevokeSubject, ZRevokeEvent } from "@parley/protocol";
 import { TEST_NATS_URL } from "@parley/testkit";
+import { and, eq } from "drizzle-orm";
 import { type AuthHarness, startAuthHarness } from "./auth-harness";
 
 let h: AuthHarness;
@@ -218,5 +220,141 @@ describe("auth.openTab", () => {
     expect(listed.filter((client) => client.parentClientId === browser.clientId)).toHaveLength(MAX_TABS);
     // Another browser of the same user has its own budget.
     expect((await openTab(other.cookie)).parentClientId).toBe(other.clientId);
+  });
+});
+
+const { clientSessions, userClients } = schema;
+const HOUR = 60 * 60 * 1000;
+
+/** The refresh tokens of one client, straight from its user's shard. */
+async function refreshRows(userId: string, clientId: string) {
+  return h.testDb.db
+    .select({ expiresAt: clientSessions.expiresAt, rotatedAt: clientSessions.rotatedAt })
+    .from(clientSessions)
+    .where(
+      and(
+        eq(clientSessions.userId, userId),
+        eq(clientSessions.clientId, clientId),
+        eq(clientSessions.kind, "refresh"),
+      ),
+    );
+}
+
+/** What a tab left open past its life (or closed long ago) looks like: every refresh token expired. */
+async function expireTab(userId: string, clientId: string, ago = 2 * HOUR) {
+  await h.testDb.db
+    .update(clientSessions)
+    .set({ expiresAt: new Date(Date.now() - ago) })
+    .where(and(eq(clientSessions.userId, userId), eq(clientSessions.clientId, clientId)));
+}
+
+async function clientRevokedAt(userId: string, clientId: string) {
+  const rows = await h.testDb.db
+    .select({ revokedAt: userClients.revokedAt })
+    .from(userClients)
+    .where(and(eq(userClients.userId, userId), eq(userClients.clientId, clientId)));
+  return rows[0]?.revokedAt;
+}
+
+describe("dead tabs", () => {
+  test("a tab's refresh token lives TAB_REFRESH_TTL_HOURS (12 h) and every rotation renews it; other clients keep theirs", async () => {
+    const browser = await browserSignUp("tabshort");
+    const tab = await openTab(browser.cookie);
+    const phone = await h.signUpWithTokens("tabshortphone");
+    const [first] = await refreshRows(browser.userId, tab.clientId);
+    const tabLife = h.config.tabRefreshTtlSeconds * 1000;
+    expect(tabLife).toBe(12 * HOUR);
+    expect(Math.abs((first?.expiresAt.getTime() ?? 0) - (Date.now() + tabLife))).toBeLessThan(60_000);
+    const [phoneRow] = await refreshRows(phone.userId, phone.clientId);
+    expect(phoneRow?.expiresAt.getTime()).toBeGreaterThan(Date.now() + 30 * 24 * HOUR);
+
+    // Sliding: the successor of a tab's token gets the tab's life again (not the 60 days).
+    await (await h.caller()).call.auth.refresh({ refreshToken: tab.refreshToken });
+    const rows = await refreshRows(browser.userId, tab.clientId);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(Math.abs(row.expiresAt.getTime() - (Date.now() + tabLife))).toBeLessThan(60_000);
+    }
+  });
+
+  test("a tab whose refresh token expired leaves user.clients and is revoked when its browser opens another tab; the live tab and the browser stay", async () => {
+    const browser = await browserSignUp("tabdead");
+    const dead = await openTab(browser.cookie);
+    const live = await openTab(browser.cookie);
+    const otherBrowser = await browserSignUp("tabdead", true);
+    const otherDead = await openTab(otherBrowser.cookie);
+    await expireTab(browser.userId, dead.clientId);
+    await expireTab(browser.userId, otherDead.clientId);
+
+    const listed = async () =>
+      (await (await h.caller(bearer(live.accessToken))).call.user.clients()).map((client) => client.id);
+    const before = await listed();
+    expect(before).toContain(browser.clientId);
+    expect(before).toContain(live.clientId);
+    expect(before).toContain(otherBrowser.clientId);
+    expect(before).not.toContain(dead.clientId);
+    expect(before).not.toContain(otherDead.clientId);
+
+    // Tidy at the source: the browser's next tab revokes its dead tabs (only that browser's).
+    const fresh = await openTab(browser.cookie);
+    expect(await clientRevokedAt(browser.userId, dead.clientId)).toBeInstanceOf(Date);
+    expect(await clientRevokedAt(browser.userId, otherDead.clientId)).toBeNull();
+    for (const id of [browser.clientId, live.clientId, fresh.clientId]) {
+      expect(await clientRevokedAt(browser.userId, id)).toBeNull();
+    }
+    expect(await listed()).toEqual(expect.arrayContaining([browser.clientId, live.clientId, fresh.clientId]));
+    expect(await listed()).not.toContain(dead.clientId);
+
+    // The dead tab's token is refused as *expired* (the tab may open a fresh client with the cookie),
+    // the live tab and the browser work on.
+    await expect((await h.caller()).call.auth.refresh({ refreshToken: dead.refreshToken })).rejects.toThrow(
+      "refresh token expired",
+    );
+    expect((await (await h.caller(bearer(live.accessToken))).call.user.me()).clientId).toBe(live.clientId);
+    expect((await (await h.caller(browser.cookie)).call.user.me()).clientId).toBe(browser.clientId);
+    const next = await (await h.caller()).call.auth.refresh({ refreshToken: live.refreshToken });
+    expect((await (await h.caller(bearer(next.accessToken))).call.user.me()).clientId).toBe(live.clientId);
+  });
+
+  test("a tab that only just expired is not revoked yet (clock skew margin), but is no longer listed", async () => {
+    const browser = await browserSignUp("tabmargin");
+    const tab = await openTab(browser.cookie);
+    await expireTab(browser.userId, tab.clientId, 60_000);
+    await openTab(browser.cookie);
+    expect(await clientRevokedAt(browser.userId, tab.clientId)).toBeNull();
+    const listed = await (await h.caller(browser.cookie)).call.user.clients();
+    expect(listed.map((client) => client.id)).not.toContain(tab.clientId);
+  });
+
+  test("a closing tab's beacon makes its refresh token lapse soon; a reload refreshes at once and keeps its client", async () => {
+    const browser = await browserSignUp("tabclose");
+    const tab = await openTab(browser.cookie);
+    expect(await h.auth.closeTab(tab.refreshToken)).toBe(true);
+    const [lingering] = await refreshRows(browser.userId, tab.clientId);
+    expect(lingering?.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 120_000);
+    // A second beacon never lengthens it; garbage and other clients' tokens are ignored.
+    expect(await h.auth.closeTab("not-a-token")).toBe(false);
+    const phone = await h.signUpWithTokens("tabclosephone");
+    expect(await h.auth.closeTab(phone.refreshToken)).toBe(false);
+    const [phoneRow] = await refreshRows(phone.userId, phone.clientId);
+    expect(phoneRow?.expiresAt.getTime()).toBeGreaterThan(Date.now() + 30 * 24 * HOUR);
+
+    // The reloaded tab refreshes on load: same client, full tab life again.
+    const next = await (await h.caller()).call.auth.refresh({ refreshToken: tab.refreshToken });
+    expect((await (await h.caller(bearer(next.accessToken))).call.user.me()).clientId).toBe(tab.clientId);
+    const rows = await refreshRows(browser.userId, tab.clientId);
+    expect(Math.max(...rows.map((row) => row.expiresAt.getTime()))).toBeGreaterThan(Date.now() + 11 * HOUR);
+    // A beacon with the spent token changes nothing.
+    expect(await h.auth.closeTab(tab.refreshToken)).toBe(false);
+
+    // A closed tab's beacon, then silence: once the linger lapses it is off the list.
+    const closed = await openTab(browser.cookie);
+    expect(await h.auth.closeTab(closed.refreshToken)).toBe(true);
+    await expireTab(browser.userId, closed.clientId, 1000);
+    const listed = await (await h.caller(browser.cookie)).call.user.clients();
+    expect(listed.map((client) => client.id)).toEqual(
+      expect.arrayContaining([browser.clientId, tab.clientId]),
+    );
+    expect(listed.map((client) => client.id)).not.toContain(closed.clientId);
   });
 });

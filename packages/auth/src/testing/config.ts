@@ -16,6 +16,7 @@ export async function createTestAuthConfig(overrides: Partial<AuthConfig> = {}):
     refreshTokenSecret: generateSecret(),
     accessTokenTtlSeconds: 900,
     refreshTokenTtlSeconds: 60 * 24 * 60 * 60,
+    tabRefreshTtlSeconds: 12 * 60 * 60,
     refreshGraceSeconds: 45,
     sessionTtlSeconds: 30 * 24 * 60 * 60,
     revocationCacheMs: 2000,

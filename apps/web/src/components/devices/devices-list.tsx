@@ -13,7 +13,8 @@ type BrowserGroup = { client: Client; tabs: Client[] };
 
 /**
  * Browsers (and phones, CLIs) first, newest activity first; each browser's live tabs under it. A tab
- * whose browser is not in the list stands on its own.
+ * whose browser is not in the list stands on its own. Dead tabs (refresh tokens expired: closed or
+ * long asleep) never arrive: `user.clients` leaves them out.
  */
 function groupClients(clients: Client[]): BrowserGroup[] {
   const ids = new Set(clients.map((client) => client.id));
@@ -104,7 +105,8 @@ export function DevicesList() {
       <div className="devices-body">
         <p className="muted">
           Every browser you sign in from is a client, and so is every tab of it. Revoking a browser signs out
-          all its tabs; revoking a tab signs out only that tab. Either takes effect within seconds.
+          all its tabs; revoking a tab signs out only that tab. Either takes effect within seconds. A tab you
+          close leaves this list within minutes (at the latest once its sign-in lapses, 12 hours by default).
         </p>
         {error ? (
           <p className="form-error" role="alert">
