@@ -10,7 +10,7 @@ import {
 import type { Server } from "bun";
 import type { GatewayEnv } from "./env";
 import type { Metrics } from "./metrics";
-import { isEphemeralBytes, userTopic, wrapEventBytes } from "./protocol";
+import { isEphemeralPayload, userTopic, wrapEventPayload } from "./protocol";
 import type { Socket, SocketData } from "./socket";
 
 const FLUSH_TIMEOUT_MS = 2_000;
@@ -91,7 +91,7 @@ export class Fanout {
           if (entry.sockets.length > 0) msg.respond("1");
           return;
         }
-        this.deliver(entry, msg.data);
+        this.deliver(entry, msg.string());
       },
     });
     this.users.set(userId, { sockets: [ws], sub, topic: userTopic(userId) });
@@ -119,9 +119,9 @@ export class Fanout {
     return (this.users.get(userId)?.sockets.length ?? 0) > 0;
   }
 
-  private deliver(entry: UserEntry, payload: Uint8Array): void {
-    const frame = wrapEventBytes(payload);
-    if (isEphemeralBytes(payload)) {
+  private deliver(entry: UserEntry, payload: string): void {
+    const frame = wrapEventPayload(payload);
+    if (isEphemeralPayload(payload)) {
       this.sendEphemeral(entry.sockets, frame);
       return;
     }

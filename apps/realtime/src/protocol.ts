@@ -51,34 +51,4 @@ export const wrapEventPayload = (payload: string): string => `{"type":"event","e
 export const isEphemeralPayload = (payload: string): boolean =>
   payload.startsWith('{"type":"typing"') || payload.startsWith('{"type":"presence"');
 
-const EVENT_PREFIX = new TextEncoder().encode('{"type":"event","event":');
-const CLOSE_BRACE = 0x7d;
-const TYPING_PREFIX = new TextEncoder().encode('{"type":"typing"');
-const PRESENCE_PREFIX = new TextEncoder().encode('{"type":"presence"');
-const decoder = new TextDecoder();
-
-/**
- * The event frame straight from NATS payload bytes: prefix, payload and "}" are copied into one
- * buffer and decoded once, to a flat string (Bun sends text frames from strings only). Cheaper than
- * decoding the payload and concatenating: no rope to flatten when the frame is published. Invalid
- * UTF-8 is replaced (U+FFFD) exactly as decoding the payload alone would.
- */
-export function wrapEventBytes(payload: Uint8Array): string {
-  const frame = new Uint8Array(EVENT_PREFIX.length + payload.length + 1);
-  frame.set(EVENT_PREFIX, 0);
-  frame.set(payload, EVENT_PREFIX.length);
-  frame[frame.length - 1] = CLOSE_BRACE;
-  return decoder.decode(frame);
-}
-
-const startsWithBytes = (data: Uint8Array, prefix: Uint8Array): boolean => {
-  if (data.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix[i]) return false;
-  return true;
-};
-
-/** isEphemeralPayload on the payload bytes (same prefix rule). */
-export const isEphemeralBytes = (payload: Uint8Array): boolean =>
-  startsWithBytes(payload, TYPING_PREFIX) || startsWithBytes(payload, PRESENCE_PREFIX);
-
 export const userTopic = (userId: string) => `u:${userId}`;
