@@ -99,6 +99,42 @@ export type GatewayProcess = {
   kill: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
+/**
+ * Resolves with the port a spawned process reports in its `{"event":"listening","port":N}` log line
+ * (both ours print it), or rejects with everything it printed when it exits or times out first.
+ */
+export async function waitForListening(
+  proc: Subprocess,
+  name: string,
+  timeoutMs: number,
+): Promise<{ port: number; output: () => string }> {
+  let output = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${output}`)), timeoutMs);
+    const read = async (stream: ReadableStream<Uint8Array>) => {
+      const decoder = new TextDecoder();
+      const reader = stream.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        output += decoder.decode(value);
+        const match = output.match(/"event":"listening","port":(\d+)/);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      }
+    };
+    void read(proc.stdout as ReadableStream<Uint8Array>);
+    void read(proc.stderr as ReadableStream<Uint8Array>);
+    void proc.exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}: ${output}`));
+    });
+  });
+  return { port, output: () => output };
+}
+
 /** Spawns apps/realtime as its own process (exactly what runs in production). */
 export async function startGatewayProcess(options: {
   natsUrl: string;
@@ -118,36 +154,13 @@ export async function startGatewayProcess(options: {
     stdout: "pipe",
     stderr: "pipe",
   });
-  let output = "";
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start: ${output}`)), 15_000);
-    const read = async (stream: ReadableStream<Uint8Array>) => {
-      const decoder = new TextDecoder();
-      const reader = stream.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        output += decoder.decode(value);
-        const match = output.match(/"event":"listening","port":(\d+)/);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(Number(match[1]));
-        }
-      }
-    };
-    void read(proc.stdout);
-    void read(proc.stderr);
-    void proc.exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code}: ${output}`));
-    });
-  });
+  const { port, output } = await waitForListening(proc, "gateway", 15_000);
   return {
     port,
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     proc,
-    output: () => output,
+    output,
     async kill(signal = "SIGTERM") {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       proc.kill(signal);

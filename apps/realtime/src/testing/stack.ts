@@ -17,7 +17,7 @@ import {
   type TestDatabase,
 } from "@parley/testkit";
 import type { Subprocess } from "bun";
-import { type GatewayProcess, startGatewayProcess } from "./processes";
+import { type GatewayProcess, startGatewayProcess, waitForListening } from "./processes";
 
 const API_SERVER = join(import.meta.dir, "api-server.ts");
 
@@ -40,30 +40,7 @@ export async function startApiProcess(options: {
     stdout: "pipe",
     stderr: "pipe",
   });
-  let output = "";
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`API did not start: ${output}`)), 20_000);
-    const read = async (stream: ReadableStream<Uint8Array>) => {
-      const reader = stream.getReader();
-      const decoder = new TextDecoder();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        output += decoder.decode(value);
-        const match = output.match(/"event":"listening","port":(\d+)/);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(Number(match[1]));
-        }
-      }
-    };
-    void read(proc.stdout);
-    void read(proc.stderr);
-    void proc.exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`API exited with ${code}: ${output}`));
-    });
-  });
+  const { port } = await waitForListening(proc, "API", 20_000);
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
