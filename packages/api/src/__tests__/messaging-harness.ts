@@ -13,6 +13,7 @@ import {
   TEST_REDIS_URL,
   type TestDatabase,
 } from "@parley/testkit";
+import { sql } from "drizzle-orm";
 import Redis from "ioredis";
 import type { ApiServices, EventPublisher, Viewer } from "../context";
 import { createCallerFactory } from "../index";
@@ -206,6 +207,18 @@ async function waitUntil(check: () => boolean, what: string, timeoutMs = 5_000):
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(5);
   }
+}
+
+/** Rows a dialog has in one of its dialog-keyed tables (single shard: constrained by dialog_id). */
+export async function countDialogRows(
+  db: Db,
+  table: "messages" | "dialog_messages" | "outbox",
+  dialogId: string,
+): Promise<number> {
+  const [rows] = (await db.execute(
+    sql`SELECT COUNT(*) AS n FROM ${sql.raw(table)} WHERE dialog_id = ${dialogId}`,
+  )) as unknown as [{ n: string | number }[]];
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** The first (only) client of a user. */

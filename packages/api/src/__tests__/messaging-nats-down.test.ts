@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { sql } from "drizzle-orm";
 import { relayOutbox } from "../worker";
 import {
+  countDialogRows,
   createMessagingHarness,
   firstClient,
   type MessagingHarness,
@@ -21,12 +21,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function outboxCount(dialogId: string): Promise<number> {
-  const [rows] = (await h.db.execute(
-    sql`SELECT COUNT(*) AS n FROM outbox WHERE dialog_id = ${dialogId}`,
-  )) as unknown as [{ n: string | number }[]];
-  return Number(rows[0]?.n ?? 0);
-}
+const outboxCount = (dialogId: string) => countDialogRows(h.db, "outbox", dialogId);
 
 test("NATS down during sends: sends still commit and ack; pushes arrive once NATS is back (relay)", async () => {
   const dialog = await firstClient(alice).caller.dialog.openDirect({ userId: bob.userId });

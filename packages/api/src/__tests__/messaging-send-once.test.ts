@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import {
+  countDialogRows,
   createMessagingHarness,
   firstClient,
   type MessagingHarness,
@@ -20,12 +21,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function countRows(table: "messages" | "dialog_messages", dialogId: string): Promise<number> {
-  const [rows] = (await h.db.execute(
-    sql`SELECT COUNT(*) AS n FROM ${sql.raw(table)} WHERE dialog_id = ${dialogId}`,
-  )) as unknown as [{ n: string | number }[]];
-  return Number(rows[0]?.n ?? 0);
-}
+const countRows = (table: "messages" | "dialog_messages", dialogId: string) =>
+  countDialogRows(h.db, table, dialogId);
 
 test("the same clientMsgId sent 10 times concurrently, then 10 more after a restart, is one message", async () => {
   const { clientId, caller } = firstClient(alice);
