@@ -85,9 +85,11 @@ export async function waitForConversation(page: Page, previous?: string): Promis
   return new URL(page.url()).pathname;
 }
 
+/** The row's unread badge text, or null. Reads without waiting: a count-then-read would wait out the
+ * action timeout whenever the badge clears between the two calls. */
 export async function unreadBadge(page: Page, title: string): Promise<string | null> {
-  const badge = dialogItem(page, title).getByTestId("unread-badge");
-  return (await badge.count()) > 0 ? badge.textContent() : null;
+  const [text] = await dialogItem(page, title).getByTestId("unread-badge").allTextContents();
+  return text ?? null;
 }
 
 /** Message texts in the open conversation, top to bottom. */
