@@ -42,6 +42,8 @@ export const userClients = mysqlTable(
   (t) => [
     primaryKey({ name: "user_clients_pk", columns: [t.userId, t.clientId] }),
     index("user_clients_parent_idx").on(t.userId, t.parentClientId),
+    // The worker's per-shard cleanup finds long-revoked clients by this range, not a table scan.
+    index("user_clients_revoked_idx").on(t.revokedAt),
   ],
 );
 
@@ -68,5 +70,7 @@ export const clientSessions = mysqlTable(
     primaryKey({ name: "client_sessions_pk", columns: [t.userId, t.tokenHash] }),
     index("client_sessions_client_idx").on(t.userId, t.clientId),
     index("client_sessions_family_idx").on(t.userId, t.familyId),
+    // The worker's per-shard cleanup finds long-expired tokens by this range, not a table scan.
+    index("client_sessions_expires_idx").on(t.expiresAt),
   ],
 );
