@@ -173,12 +173,6 @@ export class Fanout {
     this.metrics.framesOut += this.sockets.size;
   }
 
-  pendingMessages(): number {
-    let pending = 0;
-    for (const entry of this.users.values()) pending += entry.sub.getPending();
-    return pending;
-  }
-
   stop(): void {
     this.revokeSub?.unsubscribe();
     for (const entry of this.users.values()) entry.sub.unsubscribe();

@@ -55,7 +55,6 @@ export type Gauges = {
   sockets: number;
   users: number;
   natsSubscriptions: number;
-  natsPending: number;
   natsRttMs: number;
   eventLoopLagMs: number;
   shedding: boolean;
@@ -94,7 +93,6 @@ export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
     ["realtime_sockets", gauges.sockets],
     ["realtime_users", gauges.users],
     ["realtime_nats_subscriptions", gauges.natsSubscriptions],
-    ["realtime_nats_pending_messages", gauges.natsPending],
     ["realtime_nats_rtt_ms", gauges.natsRttMs],
     ["realtime_nats_connected", gauges.natsConnected ? 1 : 0],
     ["realtime_event_loop_lag_ms", gauges.eventLoopLagMs],

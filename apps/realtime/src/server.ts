@@ -125,7 +125,6 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
             sockets: fanout.sockets.size,
             users: fanout.users.size,
             natsSubscriptions: fanout.users.size,
-            natsPending: fanout.pendingMessages(),
             natsRttMs,
             eventLoopLagMs,
             shedding: fanout.shedding,
@@ -224,11 +223,12 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
     const now = Date.now();
     eventLoopLagMs = Math.max(0, now - lastSweepAt - env.SWEEP_MS);
     lastSweepAt = now;
-    const pending = fanout.pendingMessages();
-    // Shed typing/presence while the loop is late or NATS is queuing for us: messages go first.
+    // Shed typing/presence while the loop is late: messages go first. Loop lag is also the one
+    // signal of a NATS backlog here — callback subscriptions never queue in nats.js (getPending()
+    // is always 0); unread events wait in the socket buffer until the loop parses them.
     // Two late sweeps in a row, not one: a single scheduler hiccup on a shared host is not load.
     lateSweeps = eventLoopLagMs > env.SHED_LAG_MS ? lateSweeps + 1 : 0;
-    fanout.shedding = lateSweeps >= 2 || pending > 10_000;
+    fanout.shedding = lateSweeps >= 2;
     const pingFrame = encodeFrame({ type: "ping", t: now });
     for (const ws of fanout.sockets) {
       const data = ws.data;
