@@ -18,7 +18,7 @@ export type LeasedIdGeneratorOptions = {
   renewEveryMs?: number;
   /** Id clock (ms since the Unix epoch); the lease itself is timed by the database's NOW(3). */
   clock?: Clock;
-  /** Worker ids this generator may take (default 0..1023), e.g. to give a region its own range. */
+  /** Worker ids this generator may take (default 0..MAX_WORKER_ID, 16,383), e.g. to give a region its own range. */
   workerIds?: readonly number[];
 };
 

@@ -45,12 +45,13 @@ describe("Snowflake", () => {
 
   test("packs time, worker id and sequence into the documented bits", () => {
     const { clock } = fakeClock();
-    const gen = new Snowflake(1023, { clock });
+    const gen = new Snowflake(16_383, { clock });
     const first = gen.nextId();
     const second = gen.nextId();
-    expect(parseSnowflake(first)).toEqual({ timestampMs: T0, workerId: 1023, sequence: 0 });
-    expect(parseSnowflake(second)).toEqual({ timestampMs: T0, workerId: 1023, sequence: 1 });
-    expect(BigInt(first)).toBe((BigInt(T0 - SNOWFLAKE_EPOCH_MS) << 22n) | (1023n << 12n));
+    expect(parseSnowflake(first)).toEqual({ timestampMs: T0, workerId: 16_383, sequence: 0 });
+    expect(parseSnowflake(second)).toEqual({ timestampMs: T0, workerId: 16_383, sequence: 1 });
+    // 41 bits of time, 14 of worker id, 8 of sequence (written out, not derived from the constants).
+    expect(BigInt(first)).toBe((BigInt(T0 - SNOWFLAKE_EPOCH_MS) << 22n) | (16_383n << 8n));
     expect(snowflakeTimestamp(first)).toBe(T0);
   });
 
@@ -59,11 +60,12 @@ describe("Snowflake", () => {
     const a = new Snowflake(1, { clock });
     const b = new Snowflake(2, { clock });
     const ids = new Set<string>();
-    for (let i = 0; i < 1000; i++) {
+    // A whole millisecond's worth from each (the clock is frozen).
+    for (let i = 0; i <= MAX_SEQUENCE; i++) {
       ids.add(a.nextId());
       ids.add(b.nextId());
     }
-    expect(ids.size).toBe(2000);
+    expect(ids.size).toBe(2 * (MAX_SEQUENCE + 1));
   });
 
   test("sequence overflow within one millisecond waits for the next millisecond", () => {
@@ -71,7 +73,7 @@ describe("Snowflake", () => {
     const gen = new Snowflake(3, { clock });
     const ids = Array.from({ length: MAX_SEQUENCE + 1 }, () => gen.nextId());
     expect(parseSnowflake(ids.at(-1) ?? "").sequence).toBe(MAX_SEQUENCE);
-    // The clock is frozen: the 4097th id cannot be minted in this ms and the wait is bounded.
+    // The clock is frozen: the 257th id cannot be minted in this ms and the wait is bounded.
     expect(() => gen.nextId()).toThrow(ClockMovedBackwardsError);
     // Once the clock moves on (it advances while waiting), the next id lands in the next ms.
     state.tick = 0.25;
@@ -119,8 +121,8 @@ describe("Snowflake", () => {
     expect(isStrictlyIncreasing([...old, id])).toBe(true);
   });
 
-  test("rejects worker ids outside 10 bits and ids that are not snowflakes", () => {
-    expect(() => new Snowflake(1024)).toThrow(RangeError);
+  test("rejects worker ids outside 14 bits and ids that are not snowflakes", () => {
+    expect(() => new Snowflake(16_384)).toThrow(RangeError);
     expect(() => new Snowflake(-1)).toThrow(RangeError);
     expect(() => new Snowflake(1.5)).toThrow(RangeError);
     expect(() => parseSnowflake("9223372036854775808")).toThrow(RangeError);

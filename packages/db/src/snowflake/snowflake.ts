@@ -1,13 +1,15 @@
 /**
- * Snowflake ids: 41 bits of milliseconds since SNOWFLAKE_EPOCH_MS, 10 bits of worker id, 12 bits of
- * sequence. The top bit stays 0, so every id is < 2^63 (direct-dialog ids use bit 63, see
+ * Snowflake ids: 41 bits of milliseconds since SNOWFLAKE_EPOCH_MS, 14 bits of worker id, 8 bits of
+ * sequence. 14/8 rather than Twitter's 10/12: at Parley's scale the fleet of minting processes
+ * (API instances, serverless ones included) outgrows 1,024 leases long before one process needs more
+ * than 256 ids per millisecond (docs/capacity.md). The top bit stays 0, so every id is < 2^63 (direct-dialog ids use bit 63, see
  * docs/TEAM-CONTRACTS.md). Ids are decimal strings: a JS number cannot hold them exactly.
  */
 
 /** 2025-01-01T00:00:00Z: a recent epoch gives the 41-bit clock ~69 years of room. */
 export const SNOWFLAKE_EPOCH_MS = Date.UTC(2025, 0, 1);
-export const WORKER_ID_BITS = 10;
-export const SEQUENCE_BITS = 12;
+export const WORKER_ID_BITS = 14;
+export const SEQUENCE_BITS = 8;
 export const MAX_WORKER_ID = (1 << WORKER_ID_BITS) - 1;
 export const MAX_SEQUENCE = (1 << SEQUENCE_BITS) - 1;
 const TIMESTAMP_BITS = 41;
@@ -87,7 +89,7 @@ export class Snowflake {
         this.sequence += 1;
         return (this.prefix + BigInt(this.sequence)).toString();
       }
-      // 4096 ids in this millisecond already: the next id belongs to the next one.
+      // MAX_SEQUENCE + 1 ids in this millisecond already: the next id belongs to the next one.
       now = this.waitUntilAtLeast(this.lastTimestamp + 1, now);
     }
     this.lastTimestamp = now;
@@ -126,10 +128,12 @@ export class Snowflake {
     const deadline = this.monotonic() + bound + FROZEN_CLOCK_SLACK_MS;
     let current = now;
     while (current < target) {
-      if (this.monotonic() > deadline) {
-        throw new ClockMovedBackwardsError(target + SNOWFLAKE_EPOCH_MS, current + SNOWFLAKE_EPOCH_MS);
-      }
+      // Deadline first, then the clock: a process descheduled past the deadline reads the clock once
+      // more before calling it frozen (it has usually moved on meanwhile).
+      const late = this.monotonic() > deadline;
       current = this.readTimestamp();
+      if (current >= target) break;
+      if (late) throw new ClockMovedBackwardsError(target + SNOWFLAKE_EPOCH_MS, current + SNOWFLAKE_EPOCH_MS);
     }
     return current;
   }
