@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_LOOKUP_RATE_LIMIT } from "./services/options";
 
 const ZApiEnv = z.object({
   DATABASE_URL: z.string().default("mysql://root@127.0.0.1:3306/parley"),
@@ -12,6 +13,10 @@ const ZApiEnv = z.object({
   READ_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),
   SEND_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
   SEND_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),
+  /** user.byHandle budget per client, per user (all its clients), and their window. */
+  LOOKUP_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_LOOKUP_RATE_LIMIT.perClientMax),
+  LOOKUP_RATE_LIMIT_USER_MAX: z.coerce.number().int().min(1).default(DEFAULT_LOOKUP_RATE_LIMIT.perUserMax),
+  LOOKUP_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(DEFAULT_LOOKUP_RATE_LIMIT.windowMs),
   /** How long a pipelined send whose predecessor has not arrived waits before it is refused. */
   CLIENT_SEQ_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(2_000),
 });

@@ -1,11 +1,12 @@
 import { clientNameFrom } from "./client-name";
 import { createClient, readClient, revokeClient, revokeDeadTabs } from "./clients";
-import type { AuthConfig } from "./config";
+import { type AuthConfig, DEFAULT_NEW_CLIENT_RATE_LIMIT } from "./config";
 import { serializeCookie } from "./cookies";
 import type { AuthDeps } from "./deps";
 import { AuthError } from "./errors";
 import { signAccessToken } from "./jwt";
 import type { AuthKeys } from "./keys";
+import { createNewClientRateLimiter } from "./rate-limit";
 import { issueRefreshToken } from "./refresh";
 import { createBrowserSession } from "./sessions";
 
@@ -26,7 +27,10 @@ export function sessionCookieName(config: AuthConfig): string {
   return config.secureCookies ? "__Host-parley_session" : "parley_session";
 }
 
-/** Every successful sign-in lands here: a new client, then a cookie session or a token pair. */
+/**
+ * Every successful sign-in lands here (password or OIDC, cookie or token; not tabs, which have their
+ * own budget): a new client, then a cookie session or a token pair.
+ */
 export async function startClientSession(
   deps: AuthDeps,
   config: AuthConfig,
@@ -34,6 +38,11 @@ export async function startClientSession(
   userId: string,
   request: ClientRequest,
 ): Promise<SignInResult> {
+  // Reserved before the row is written: a sign-in loop must not grow user_clients without bound.
+  await createNewClientRateLimiter(
+    deps.redis,
+    config.newClientRateLimit ?? DEFAULT_NEW_CLIENT_RATE_LIMIT,
+  ).take(userId);
   const kind = request.mode === "cookie" ? "browser" : "token";
   const name = clientNameFrom(request.clientName, request.headers.get("user-agent"));
   const clientId = await createClient(deps, userId, kind, name);

@@ -45,6 +45,10 @@ export type AuthConfig = {
   rateLimit: RateLimitConfig;
   /** Tab clients a browser may open per window (`auth.openTab`); DEFAULT_TAB_RATE_LIMIT if unset. */
   tabRateLimit?: TabRateLimitConfig;
+  /** Accounts created per client IP per window; DEFAULT_SIGN_UP_RATE_LIMIT if unset. */
+  signUpRateLimit?: SignUpRateLimitConfig;
+  /** Clients a user's sign-ins may create per window (not tabs); DEFAULT_NEW_CLIENT_RATE_LIMIT if unset. */
+  newClientRateLimit?: NewClientRateLimitConfig;
   oidcProviders: OidcProviderConfig[];
   /** Where a failed OIDC sign-in lands, with `?error=<code>`. */
   signInPath: string;
@@ -60,3 +64,23 @@ export type TabRateLimitConfig = { maxTabsPerBrowser: number; windowSeconds: num
 
 /** Generous for people (a reload keeps its tab client), tight for a script minting clients. */
 export const DEFAULT_TAB_RATE_LIMIT: TabRateLimitConfig = { maxTabsPerBrowser: 30, windowSeconds: 60 };
+
+export type SignUpRateLimitConfig = { maxPerIp: number; windowSeconds: number };
+
+/**
+ * A household, an office or a classroom signing up together stays well inside it; a script creating
+ * accounts (and squatting handles, which are global and never freed) from one address does not.
+ */
+export const DEFAULT_SIGN_UP_RATE_LIMIT: SignUpRateLimitConfig = { maxPerIp: 20, windowSeconds: 60 * 60 };
+
+export type NewClientRateLimitConfig = { maxPerUser: number; windowSeconds: number };
+
+/**
+ * New clients (user_clients rows) per user from sign-ins, password or OIDC, cookie or token. A person
+ * signs in on a new device or browser a few times a day; a loop holding the password adds a row,
+ * its sessions and a devices-list entry per call.
+ */
+export const DEFAULT_NEW_CLIENT_RATE_LIMIT: NewClientRateLimitConfig = {
+  maxPerUser: 30,
+  windowSeconds: 60 * 60,
+};

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { type AuthConfig, DEFAULT_RATE_LIMIT, ZOidcProviderConfig } from "./config";
+import {
+  type AuthConfig,
+  DEFAULT_NEW_CLIENT_RATE_LIMIT,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_SIGN_UP_RATE_LIMIT,
+  ZOidcProviderConfig,
+} from "./config";
 
 /** PEM keys arrive with literal `\n` when written on one .env line; restore real newlines. */
 const ZPem = (kind: "PRIVATE" | "PUBLIC") =>
@@ -25,6 +31,8 @@ const ZOidcProviders = z
       .refine((list) => new Set(list.map((p) => p.id)).size === list.length, "provider ids must be unique"),
   );
 
+const DAY_SECONDS = 24 * 60 * 60;
+
 const ZAuthEnv = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   APP_URL: z.url().default("http://localhost:3000"),
@@ -41,9 +49,23 @@ const ZAuthEnv = z.object({
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   OIDC_PROVIDERS: ZOidcProviders,
   AUTH_SIGN_IN_PATH: z.string().startsWith("/").default("/sign-in"),
+  /** Accounts created per client IP per window (password sign-up). */
+  SIGN_UP_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_SIGN_UP_RATE_LIMIT.maxPerIp),
+  SIGN_UP_RATE_LIMIT_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(DAY_SECONDS)
+    .default(DEFAULT_SIGN_UP_RATE_LIMIT.windowSeconds),
+  /** Clients a user's sign-ins may create per window (browser tabs have their own budget). */
+  NEW_CLIENT_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_NEW_CLIENT_RATE_LIMIT.maxPerUser),
+  NEW_CLIENT_RATE_LIMIT_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(DAY_SECONDS)
+    .default(DEFAULT_NEW_CLIENT_RATE_LIMIT.windowSeconds),
 });
-
-const DAY_SECONDS = 24 * 60 * 60;
 
 /**
  * Reads and validates the UAA's environment. A missing or bad variable throws one line naming it
@@ -71,6 +93,14 @@ export function readAuthEnv(source: Record<string, string | undefined> = process
     sessionTtlSeconds: env.SESSION_TTL_DAYS * DAY_SECONDS,
     revocationCacheMs: 2000,
     rateLimit: DEFAULT_RATE_LIMIT,
+    signUpRateLimit: {
+      maxPerIp: env.SIGN_UP_RATE_LIMIT_MAX,
+      windowSeconds: env.SIGN_UP_RATE_LIMIT_WINDOW_SECONDS,
+    },
+    newClientRateLimit: {
+      maxPerUser: env.NEW_CLIENT_RATE_LIMIT_MAX,
+      windowSeconds: env.NEW_CLIENT_RATE_LIMIT_WINDOW_SECONDS,
+    },
     oidcProviders: env.OIDC_PROVIDERS,
     signInPath: env.AUTH_SIGN_IN_PATH,
   };

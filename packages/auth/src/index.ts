@@ -3,10 +3,14 @@ export type { SignInMode, SignInResult, TabSession, TokenPair } from "./client-s
 export type { ClientInfo, ClientKind } from "./clients";
 export {
   type AuthConfig,
+  DEFAULT_NEW_CLIENT_RATE_LIMIT,
   DEFAULT_RATE_LIMIT,
+  DEFAULT_SIGN_UP_RATE_LIMIT,
   DEFAULT_TAB_RATE_LIMIT,
+  type NewClientRateLimitConfig,
   type OidcProviderConfig,
   type RateLimitConfig,
+  type SignUpRateLimitConfig,
   type TabRateLimitConfig,
   ZOidcProviderConfig,
 } from "./config";
@@ -14,6 +18,7 @@ export { isCrossSiteRequest, isCrossSiteWrite } from "./cross-site";
 export type { AuthDeps } from "./deps";
 export { readAuthEnv } from "./env";
 export { AuthError, type AuthErrorCode } from "./errors";
+export { takeWindowBudgets, type WindowBudget, type WindowVerdict } from "./fixed-window";
 export { generateEd25519PemPair, generateSecret, type PemKeyPair } from "./generate-keys";
 export { INVISIBLE_OR_CONTROL, normaliseHandle, stripInvisible, ZDisplayName, ZHandle } from "./handle";
 export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, verifyRealtimeToken } from "./jwt";

@@ -1,88 +1,96 @@
 import type Redis from "ioredis";
-import type { RateLimitConfig, TabRateLimitConfig } from "./config";
+import type {
+  NewClientRateLimitConfig,
+  RateLimitConfig,
+  SignUpRateLimitConfig,
+  TabRateLimitConfig,
+} from "./config";
 import { AuthError } from "./errors";
+import { releaseWindowHits, retryAfterSeconds, takeWindowBudgets, type WindowBudget } from "./fixed-window";
 import { hashToken } from "./tokens";
 
 /**
- * Counts sign-in attempts in Redis so every API process shares one budget. The attempt is reserved
- * atomically *before* the password is checked (INCR, then compare), so concurrent guesses from many
- * processes cannot slip past the limit; a successful sign-in gives its reservation back.
+ * The UAA's budgets, all counted in Redis (fixed-window.ts) so every API process shares them. Keys
+ * that would name a person or a network hold hashes, not handles or addresses: a Redis dump then
+ * reveals nothing about who tried. Each hit is reserved before the work it guards.
  */
-const RESERVE = `
-local h = redis.call('INCR', KEYS[1])
-if h == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local i = 0
-if KEYS[2] then
-  i = redis.call('INCR', KEYS[2])
-  if i == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
-end
-return {h, i, redis.call('PTTL', KEYS[1])}
-`;
-
-const RELEASE = `
-for _, key in ipairs(KEYS) do
-  if redis.call('EXISTS', key) == 1 then redis.call('DECR', key) end
-end
-return 0
-`;
+async function spend(
+  redis: Redis,
+  budgets: WindowBudget[],
+  windowSeconds: number,
+  refusal: string,
+): Promise<void> {
+  const verdict = await takeWindowBudgets(redis, budgets, windowSeconds * 1000);
+  if (!verdict.allowed) {
+    throw new AuthError("TOO_MANY_REQUESTS", refusal, {
+      retryAfterSeconds: retryAfterSeconds(verdict.retryAfterMs),
+    });
+  }
+}
 
 export type SignInAttempt = { release: () => Promise<void> };
 
+/** Failed sign-ins per handle and per IP; a successful sign-in gives its reservation back. */
 export function createSignInRateLimiter(redis: Redis, config: RateLimitConfig) {
-  // Keys hold hashes, not handles or addresses: Redis dumps then reveal nothing about who tried.
-  const keysFor = (handleNorm: string, ip: string | null) => {
-    const keys = [`auth:signin:h:${hashToken(handleNorm)}`];
-    if (ip) keys.push(`auth:signin:ip:${hashToken(ip)}`);
-    return keys;
-  };
-
   return {
     /** Reserves one attempt; throws TOO_MANY_REQUESTS once the handle or IP is over budget. */
     async reserve(handleNorm: string, ip: string | null): Promise<SignInAttempt> {
-      const keys = keysFor(handleNorm, ip);
-      const result = (await redis.eval(
-        RESERVE,
-        keys.length,
-        ...keys,
-        String(config.windowSeconds * 1000),
-      )) as [number, number, number];
-      const [perHandle, perIp, ttlMs] = result;
-      if (perHandle > config.maxFailuresPerHandle || perIp > config.maxFailuresPerIp) {
-        throw new AuthError("TOO_MANY_REQUESTS", "too many failed sign-ins; try again later", {
-          retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
-        });
-      }
-      return {
-        release: async () => {
-          await redis.eval(RELEASE, keys.length, ...keys);
-        },
-      };
+      const budgets = [{ key: `auth:signin:h:${hashToken(handleNorm)}`, max: config.maxFailuresPerHandle }];
+      if (ip) budgets.push({ key: `auth:signin:ip:${hashToken(ip)}`, max: config.maxFailuresPerIp });
+      await spend(redis, budgets, config.windowSeconds, "too many failed sign-ins; try again later");
+      const keys = budgets.map((budget) => budget.key);
+      return { release: () => releaseWindowHits(redis, keys) };
     },
   };
 }
 
-const COUNT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {n, redis.call('PTTL', KEYS[1])}
-`;
-
-/** Tab clients opened per browser client, shared by every API process (Redis). */
+/** Tab clients opened per browser client. */
 export function createTabRateLimiter(redis: Redis, config: TabRateLimitConfig) {
   return {
     /** Counts one tab for this browser client; throws TOO_MANY_REQUESTS past the budget. */
-    async take(browserClientId: string): Promise<void> {
-      const [count, ttlMs] = (await redis.eval(
-        COUNT,
-        1,
-        `auth:tabs:${browserClientId}`,
-        String(config.windowSeconds * 1000),
-      )) as [number, number];
-      if (count > config.maxTabsPerBrowser) {
-        throw new AuthError("TOO_MANY_REQUESTS", "too many tabs opened; try again later", {
-          retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
-        });
-      }
+    take: (browserClientId: string) =>
+      spend(
+        redis,
+        [{ key: `auth:tabs:${browserClientId}`, max: config.maxTabsPerBrowser }],
+        config.windowSeconds,
+        "too many tabs opened; try again later",
+      ),
+  };
+}
+
+/**
+ * Accounts created per client IP: without it one address can mint users (and their handles, which
+ * are global and never freed) as fast as argon2 allows. Every attempt counts, a refused or taken
+ * handle included: each one also answers "is this handle taken?".
+ */
+export function createSignUpRateLimiter(redis: Redis, config: SignUpRateLimitConfig) {
+  return {
+    /** Counts one sign-up for this IP; a request with no known IP is not limited here (see docs/auth.md). */
+    async take(ip: string | null): Promise<void> {
+      if (!ip) return;
+      await spend(
+        redis,
+        [{ key: `auth:signup:ip:${hashToken(ip)}`, max: config.maxPerIp }],
+        config.windowSeconds,
+        "too many accounts created from this network; try again later",
+      );
     },
+  };
+}
+
+/**
+ * Clients (user_clients rows) created per user by sign-ins: successful sign-ins are not otherwise
+ * limited, and every one adds a row, sessions and a devices-list entry that live for weeks.
+ */
+export function createNewClientRateLimiter(redis: Redis, config: NewClientRateLimitConfig) {
+  return {
+    /** Counts one new client for this user; throws TOO_MANY_REQUESTS past the budget. */
+    take: (userId: string) =>
+      spend(
+        redis,
+        [{ key: `auth:clients:${userId}`, max: config.maxPerUser }],
+        config.windowSeconds,
+        "too many sign-ins for this account; try again later",
+      ),
   };
 }

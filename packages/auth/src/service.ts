@@ -8,7 +8,7 @@ import {
   type TokenPair,
 } from "./client-session";
 import { type ClientInfo, createRevocationCache, listClients, readClient, revokeClient } from "./clients";
-import { type AuthConfig, DEFAULT_TAB_RATE_LIMIT } from "./config";
+import { type AuthConfig, DEFAULT_SIGN_UP_RATE_LIMIT, DEFAULT_TAB_RATE_LIMIT } from "./config";
 import { deleteCookie } from "./cookies";
 import { isCrossSiteWrite } from "./cross-site";
 import type { AuthDeps } from "./deps";
@@ -22,7 +22,7 @@ import {
   type SignUpInput,
   signUpWithPassword,
 } from "./password-auth";
-import { createTabRateLimiter } from "./rate-limit";
+import { createSignUpRateLimiter, createTabRateLimiter } from "./rate-limit";
 import { lingerRefreshToken, rotateRefreshToken } from "./refresh";
 import { findUserByHandle, getUser, type PublicUser } from "./users";
 import { createViewerResolver, type Viewer, type ViewerRequest } from "./viewer";
@@ -43,7 +43,9 @@ export type AuthService = {
    * cookie-authenticated mutation.
    */
   assertSameOrigin: (headers: Headers) => void;
+  /** Limited per client IP (`signUpRateLimit`) and, like every sign-in, per user's new clients. */
   signUp: (input: SignUpInput, request: SignInRequest) => Promise<SignInResult>;
+  /** Failures limited per handle and IP (`rateLimit`); successes per user's new clients (`newClientRateLimit`). */
   signIn: (input: SignInInput, request: SignInRequest) => Promise<SignInResult>;
   refresh: (refreshToken: string) => Promise<TokenPair>;
   /**
@@ -82,6 +84,10 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
   const oidc = createOidcHandlers(deps, config, keys);
   const appOrigin = new URL(config.appUrl).origin;
   const tabLimiter = createTabRateLimiter(deps.redis, config.tabRateLimit ?? DEFAULT_TAB_RATE_LIMIT);
+  const signUpLimiter = createSignUpRateLimiter(
+    deps.redis,
+    config.signUpRateLimit ?? DEFAULT_SIGN_UP_RATE_LIMIT,
+  );
 
   const assertSameOrigin = (headers: Headers) => {
     if (isCrossSiteWrite(headers, appOrigin)) {
@@ -102,6 +108,8 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
     async signUp(input, request) {
       // A cookie set from another site's form would sign the victim into the attacker's account.
       if (request.mode === "cookie") assertSameOrigin(request.headers);
+      // Before argon2 and the handle claim: a refused sign-up costs neither CPU nor a handle.
+      await signUpLimiter.take(request.ip);
       const userId = await signUpWithPassword(deps, input);
       return startClientSession(deps, config, keys, userId, request);
     },

@@ -1,6 +1,7 @@
 import { ZId } from "@parley/protocol";
 import { z } from "zod";
 import { AppError } from "../errors";
+import { enforceLookupRateLimit } from "../services/rate-limit";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 import { withAuthErrors } from "./auth";
 import { ZDbId } from "./messaging-inputs";
@@ -66,12 +67,17 @@ export const userRouter = createTRPCRouter({
       }),
     ),
 
-  /** Public profile fields of a handle, for starting a chat. Signed-in users only. */
+  /**
+   * Public profile fields of a handle, for starting a chat. Signed-in users only, and budgeted per
+   * client and per user: answered freely, it would list every handle to anyone with an account.
+   */
   byHandle: protectedProcedure
     .input(ZByHandleInput)
     .output(ZPublicUser)
     .query(({ ctx, input }) =>
       withAuthErrors(async () => {
+        // Counted before the lookup, misses included: misses are what a scraper mostly gets.
+        await enforceLookupRateLimit(ctx.services, { userId: ctx.user.id, clientId: ctx.client.id });
         const user = await ctx.services.auth.findUserByHandle(input.handle);
         if (!user) throw new AppError("NOT_FOUND", "no user with this handle");
         return user;

@@ -14,6 +14,9 @@ export type SendFaults = {
 
 export type RateLimit = { max: number; windowMs: number };
 
+/** user.byHandle: per client, and per user across all of its clients, in one window. */
+export type LookupRateLimit = { perClientMax: number; perUserMax: number; windowMs: number };
+
 export type MessagingOptions = {
   faults?: SendFaults;
   /** Per-client budget for sync / history / changes, shared across processes through Redis. */
@@ -22,6 +25,8 @@ export type MessagingOptions = {
   sendRateLimit?: RateLimit;
   /** How long a clientSeq that is ahead waits for its predecessor before it is refused. */
   clientSeqWaitMs?: number;
+  /** Handle lookups (user.byHandle), shared across processes through Redis. Not messaging, but the same budgets. */
+  lookupRateLimit?: LookupRateLimit;
 };
 
 export type ResolvedMessagingOptions = {
@@ -29,11 +34,22 @@ export type ResolvedMessagingOptions = {
   readRateLimit: RateLimit;
   sendRateLimit: RateLimit;
   clientSeqWaitMs: number;
+  lookupRateLimit: LookupRateLimit;
 };
 
 export const DEFAULT_READ_RATE_LIMIT: RateLimit = { max: 120, windowMs: 10_000 };
 /** 60 messages/s sustained per client, with room for a burst of a whole queued backlog. */
 export const DEFAULT_SEND_RATE_LIMIT: RateLimit = { max: 600, windowMs: 10_000 };
+
+/**
+ * A person types or pastes a few handles a minute (a new group: a handful, rarely dozens); a scraper
+ * walking a wordlist needs thousands. One minute, so a person who hits it waits little.
+ */
+export const DEFAULT_LOOKUP_RATE_LIMIT: LookupRateLimit = {
+  perClientMax: 60,
+  perUserMax: 120,
+  windowMs: 60_000,
+};
 
 export function messagingOptions(services: ApiServices): ResolvedMessagingOptions {
   const options = services.messaging ?? {};
@@ -42,5 +58,6 @@ export function messagingOptions(services: ApiServices): ResolvedMessagingOption
     readRateLimit: options.readRateLimit ?? DEFAULT_READ_RATE_LIMIT,
     sendRateLimit: options.sendRateLimit ?? DEFAULT_SEND_RATE_LIMIT,
     clientSeqWaitMs: options.clientSeqWaitMs ?? 2_000,
+    lookupRateLimit: options.lookupRateLimit ?? DEFAULT_LOOKUP_RATE_LIMIT,
   };
 }

@@ -1,47 +1,52 @@
+import { takeWindowBudgets, type WindowBudget } from "@parley/auth";
 import type { ApiServices } from "../context";
 import { AppError } from "../errors";
 import { messagingOptions, type RateLimit } from "./options";
 
-type Bucket = "read" | "send";
+type Bucket = "read" | "send" | "lookup";
 
 const REFUSALS: Record<Bucket, string> = {
   read: "too many sync requests; slow down",
   send: "too many messages from this client; retry the same message later",
+  lookup: "too many handle lookups; wait a minute and try again",
 };
 
 /**
- * A fixed-window budget per client, kept in Redis so every API process shares it: an abusive client
- * is slowed down whichever process it hits. `read` covers the polling endpoints (sync, history,
- * changes); `send` bounds how fast one client can push messages into its dialogs (each one is several
- * row writes and a push per member).
+ * Fixed-window budgets kept in Redis (the UAA's counter, @parley/auth fixed-window) so every API
+ * process shares them: an abusive client is slowed down whichever process it hits. `read` covers the
+ * polling endpoints (sync, history, changes); `send` bounds how fast one client can push messages into
+ * its dialogs (each one is several row writes and a push per member); `lookup` bounds handle
+ * lookups (user.byHandle), which would otherwise enumerate every handle.
  */
-async function enforceClientRateLimit(
+async function enforceRateLimit(
   services: ApiServices,
-  clientId: string,
   bucket: Bucket,
-  { max, windowMs }: RateLimit,
+  budgets: WindowBudget[],
+  windowMs: number,
 ): Promise<void> {
-  const window = Math.floor(Date.now() / windowMs);
-  const key = `rl:${bucket}:${clientId}:${window}`;
-  let count: number;
+  let verdict: Awaited<ReturnType<typeof takeWindowBudgets>>;
   try {
-    const results = await services.redis
-      .multi()
-      .incr(key)
-      .pexpire(key, windowMs * 2)
-      .exec();
-    count = Number(results?.[0]?.[1] ?? 0);
+    verdict = await takeWindowBudgets(services.redis, budgets, windowMs);
   } catch (error) {
     // Fail open: an outage of the limiter must not stop clients from catching up or sending.
     console.warn("[rate-limit] Redis unavailable:", error instanceof Error ? error.message : error);
     return;
   }
-  if (count > max) {
+  if (!verdict.allowed) {
     throw new AppError("TOO_MANY_REQUESTS", REFUSALS[bucket], {
-      retryAfterMs: (window + 1) * windowMs - Date.now(),
+      retryAfterMs: verdict.retryAfterMs,
       ...(bucket === "send" ? { status: "pending" } : {}),
     });
   }
+}
+
+function enforceClientRateLimit(
+  services: ApiServices,
+  clientId: string,
+  bucket: "read" | "send",
+  { max, windowMs }: RateLimit,
+): Promise<void> {
+  return enforceRateLimit(services, bucket, [{ key: `rl:${bucket}:${clientId}`, max }], windowMs);
 }
 
 export function enforceReadRateLimit(services: ApiServices, clientId: string): Promise<void> {
@@ -50,4 +55,24 @@ export function enforceReadRateLimit(services: ApiServices, clientId: string): P
 
 export function enforceSendRateLimit(services: ApiServices, clientId: string): Promise<void> {
   return enforceClientRateLimit(services, clientId, "send", messagingOptions(services).sendRateLimit);
+}
+
+/**
+ * Handle lookups per client and per user (a user's many clients share the second budget, so signing
+ * in again does not buy a fresh allowance). Keys name ids, never the handles looked up.
+ */
+export function enforceLookupRateLimit(
+  services: ApiServices,
+  viewer: { userId: string; clientId: string },
+): Promise<void> {
+  const { perClientMax, perUserMax, windowMs } = messagingOptions(services).lookupRateLimit;
+  return enforceRateLimit(
+    services,
+    "lookup",
+    [
+      { key: `rl:lookup:c:${viewer.clientId}`, max: perClientMax },
+      { key: `rl:lookup:u:${viewer.userId}`, max: perUserMax },
+    ],
+    windowMs,
+  );
 }

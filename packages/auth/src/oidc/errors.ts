@@ -15,7 +15,9 @@ export type OidcErrorCode =
   | "id_token_audience"
   | "id_token_issuer"
   | "id_token_invalid"
-  | "nonce_mismatch";
+  | "nonce_mismatch"
+  /** The user's budget of new clients (sign-ins) is spent for now. */
+  | "too_many_requests";
 
 export class OidcError extends Error {
   constructor(

@@ -10,6 +10,7 @@ import { type ClientRequest, startClientSession } from "../client-session";
 import type { AuthConfig, OidcProviderConfig } from "../config";
 import { deleteCookie, readCookie, serializeCookie } from "../cookies";
 import type { AuthDeps } from "../deps";
+import { AuthError } from "../errors";
 import type { AuthKeys } from "../keys";
 import { generateSecret, hashesEqual, hashToken } from "../tokens";
 import { createDiscoveryCache } from "./discovery";
@@ -63,8 +64,10 @@ export function createOidcHandlers(deps: AuthDeps, config: AuthConfig, keys: Aut
   }
 
   function fail(error: unknown): Response {
-    const code = error instanceof OidcError ? error.code : "provider_error";
-    if (!(error instanceof OidcError)) {
+    const rateLimited = error instanceof AuthError && error.code === "TOO_MANY_REQUESTS";
+    const code =
+      error instanceof OidcError ? error.code : rateLimited ? "too_many_requests" : "provider_error";
+    if (!(error instanceof OidcError) && !rateLimited) {
       // Unexpected: log the kind, never the request (it carries codes and cookies).
       console.error("[auth] OIDC callback failed:", error instanceof Error ? error.name : "unknown error");
     }

@@ -21,6 +21,10 @@ export async function createTestAuthConfig(overrides: Partial<AuthConfig> = {}):
     sessionTtlSeconds: 30 * 24 * 60 * 60,
     revocationCacheMs: 2000,
     rateLimit: DEFAULT_RATE_LIMIT,
+    // Every test process signs up from 127.0.0.1 against one Redis, run after run within the hour:
+    // the production defaults would make suites fail each other. Tests of these limits set small ones.
+    signUpRateLimit: { maxPerIp: 1_000_000, windowSeconds: 60 * 60 },
+    newClientRateLimit: { maxPerUser: 1_000_000, windowSeconds: 60 * 60 },
     oidcProviders: [],
     signInPath: "/sign-in",
     ...overrides,

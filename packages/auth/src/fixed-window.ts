@@ -1,0 +1,67 @@
+import type Redis from "ioredis";
+
+/**
+ * Fixed-window counters in Redis: the one counter behind every rate limit (sign-in, sign-up, new
+ * clients, tabs, and the API's per-client budgets), so all API processes share each budget.
+ *
+ * One script counts a hit against every key at once. The hit is *reserved* before the caller does the
+ * work (INCR, then compare), so concurrent requests in many processes cannot slip past a limit
+ * between a read and a write; a refused hit still counts, so hammering a closed window keeps it
+ * closed. A key's window starts at its first hit and ends when the key expires. A key found without
+ * an expiry (a crash cannot cause one, the script is atomic, but a stray write could) gets one, so
+ * no counter can block forever.
+ */
+const HIT = `
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then
+    redis.call('PEXPIRE', key, ARGV[1])
+    ttl = tonumber(ARGV[1])
+  end
+  counts[i] = {count, ttl}
+end
+return counts
+`;
+
+/** Gives hits back (a successful sign-in returns its reservation); never below zero, never revives a key. */
+const RELEASE = `
+for _, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+end
+return 0
+`;
+
+/** One budget: at most `max` hits on `key` per window. */
+export type WindowBudget = { key: string; max: number };
+
+export type WindowVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/**
+ * Counts one hit against each budget (all sharing one window length) and says whether every one of
+ * them still had room. When not, `retryAfterMs` is how long until the last exhausted window resets.
+ */
+export async function takeWindowBudgets(
+  redis: Redis,
+  budgets: WindowBudget[],
+  windowMs: number,
+): Promise<WindowVerdict> {
+  const keys = budgets.map((budget) => budget.key);
+  const counts = (await redis.eval(HIT, keys.length, ...keys, String(windowMs))) as [number, number][];
+  let retryAfterMs = 0;
+  budgets.forEach((budget, index) => {
+    const [count = 0, ttlMs = windowMs] = counts[index] ?? [];
+    if (count > budget.max) retryAfterMs = Math.max(retryAfterMs, ttlMs, 1);
+  });
+  return retryAfterMs > 0 ? { allowed: false, retryAfterMs } : { allowed: true };
+}
+
+export async function releaseWindowHits(redis: Redis, keys: string[]): Promise<void> {
+  await redis.eval(RELEASE, keys.length, ...keys);
+}
+
+/** Whole seconds for a `retryAfterSeconds` detail: at least 1, so a client never retries at once. */
+export function retryAfterSeconds(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
+}
