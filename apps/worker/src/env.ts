@@ -16,6 +16,17 @@ const ZWorkerEnv = z.object({
   RELAY_AFTER_MS: z.coerce.number().int().min(0).default(1_500),
   /** Pending messages younger than this may still be in a live send. */
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(5_000),
+  /** How often each shard's cleanup of dead sessions, tokens and clients runs (sooner while a backlog remains). */
+  CLEANUP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+  /** Rows per cleanup batch: one short delete each, so locks stay brief. */
+  CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  /**
+   * Days an expired session or refresh token is kept past its expiry, and a browser tab past its
+   * revocation or its last token's lapse. At least a day: far beyond clock skew and the refresh grace.
+   */
+  CLEANUP_TOKEN_RETENTION_DAYS: z.coerce.number().min(1).max(3_650).default(7),
+  /** Days a revoked phone, browser or CLI stays on the devices page before it is deleted. */
+  CLEANUP_DEVICE_RETENTION_DAYS: z.coerce.number().min(1).max(3_650).default(90),
   WORKER_HOLDER: z.string().min(1).max(128).optional(),
 });
 

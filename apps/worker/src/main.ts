@@ -1,12 +1,20 @@
-import { createNatsPublisher, type ShardWorker, startShardWorker } from "@parley/api/worker";
+import {
+  cleanupDeletedSomething,
+  createNatsPublisher,
+  type ShardWorker,
+  startShardWorker,
+} from "@parley/api/worker";
 import { createDb } from "@parley/db";
 import { readWorkerEnv } from "./env";
 import { connectPresenceRecorder } from "./presence-recorder";
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /**
- * The long-lived worker: for each shard, the outbox relay and the TCC reconciler under a fenced
- * lease (one active worker per shard across hosts; the others stand by). SIGTERM / SIGINT stop the
- * loops, release the leases so a standby takes over at once, and close connections.
+ * The long-lived worker: for each shard, the outbox relay, the TCC reconciler and the cleanup of
+ * dead sessions, tokens and clients under a fenced lease (one active worker per shard across hosts;
+ * the others stand by). SIGTERM / SIGINT stop the loops, release the leases so a standby takes over
+ * at once, and close connections.
  */
 async function main(): Promise<void> {
   let env: ReturnType<typeof readWorkerEnv>;
@@ -29,9 +37,18 @@ async function main(): Promise<void> {
       tickMs: env.WORKER_TICK_MS,
       relay: { olderThanMs: env.RELAY_AFTER_MS },
       reconcile: { olderThanMs: env.RECONCILE_AFTER_MS },
-      onTick: ({ relay, reconcile }) => {
+      cleanup: {
+        intervalMs: env.CLEANUP_INTERVAL_MS,
+        batchSize: env.CLEANUP_BATCH_SIZE,
+        tokenRetentionMs: env.CLEANUP_TOKEN_RETENTION_DAYS * DAY_MS,
+        deviceRetentionMs: env.CLEANUP_DEVICE_RETENTION_DAYS * DAY_MS,
+      },
+      onTick: ({ relay, reconcile, cleanup }) => {
         const moved = relay.published + relay.failed + reconcile.committed + reconcile.failed;
         if (moved > 0) log(`[worker] shard ${shard}: ${JSON.stringify({ relay, reconcile })}`);
+        if (cleanup && cleanupDeletedSomething(cleanup)) {
+          log(`[worker] shard ${shard}: cleanup ${JSON.stringify(cleanup)}`);
+        }
       },
       log,
     }),

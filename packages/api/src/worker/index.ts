@@ -1,3 +1,9 @@
+export {
+  type CleanupOptions,
+  type CleanupResult,
+  cleanupAuthRows,
+  cleanupDeletedSomething,
+} from "./cleanup";
 export { createNatsPublisher, type NatsPublisher } from "../services/nats-publisher";
 export {
   type PendingMessage,

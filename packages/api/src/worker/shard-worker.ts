@@ -1,6 +1,7 @@
 import type { Db } from "@parley/db";
 import { acquireLease, releaseLease, renewLease } from "@parley/db/queries";
 import type { EventPublisher } from "../context";
+import { type CleanupOptions, type CleanupResult, cleanupAuthRows } from "./cleanup";
 import { type ReconcileOptions, type ReconcileResult, reconcilePending } from "./reconciler";
 import { type RelayOptions, type RelayResult, relayOutbox } from "./relay";
 
@@ -15,7 +16,10 @@ export type ShardWorkerOptions = {
   tickMs?: number;
   relay?: Omit<RelayOptions, "shouldContinue">;
   reconcile?: Omit<ReconcileOptions, "shouldContinue">;
-  onTick?: (tick: { relay: RelayResult; reconcile: ReconcileResult }) => void;
+  /** Dead sessions, tokens and clients: a pass every `intervalMs` (sooner while a backlog remains). */
+  cleanup?: Omit<CleanupOptions, "shouldContinue"> & { intervalMs?: number };
+  /** `cleanup` is null on the ticks where no cleanup pass was due. */
+  onTick?: (tick: { relay: RelayResult; reconcile: ReconcileResult; cleanup: CleanupResult | null }) => void;
   log?: (line: string) => void;
 };
 
@@ -29,7 +33,8 @@ export type ShardWorker = {
 export const leaseName = (shard: string) => `worker:${shard}`;
 
 /**
- * Runs the relay and the reconciler for one shard while holding a fenced lease. Standby workers
+ * Runs the relay, the reconciler and (far less often) the cleanup for one shard while holding a
+ * fenced lease. Standby workers
  * keep trying to acquire it. The holder renews every tick; it trusts its lease only until
  * (start of the last successful renew + TTL − margin) by its own clock, and stops each job between
  * rows once that passes — so a paused or partitioned worker stops before another can take over.
@@ -37,6 +42,7 @@ export const leaseName = (shard: string) => `worker:${shard}`;
 export function startShardWorker(options: ShardWorkerOptions): ShardWorker {
   const ttlMs = options.leaseTtlMs ?? 10_000;
   const tickMs = options.tickMs ?? 500;
+  const cleanupIntervalMs = options.cleanup?.intervalMs ?? 60_000;
   const marginMs = Math.min(1_000, ttlMs / 4);
   const name = leaseName(options.shard);
   const log = options.log ?? (() => {});
@@ -44,6 +50,7 @@ export function startShardWorker(options: ShardWorkerOptions): ShardWorker {
   let validUntil = 0;
   let stopped = false;
   let wake: (() => void) | null = null;
+  let nextCleanupAt = 0;
 
   const holdsLease = () => fence !== null && !stopped && Date.now() < validUntil;
 
@@ -73,7 +80,16 @@ export function startShardWorker(options: ShardWorkerOptions): ShardWorker {
       ...options.reconcile,
       shouldContinue: holdsLease,
     });
-    options.onTick?.({ relay, reconcile });
+    options.onTick?.({ relay, reconcile, cleanup: await cleanupIfDue() });
+  }
+
+  async function cleanupIfDue(): Promise<CleanupResult | null> {
+    if (Date.now() < nextCleanupAt || !holdsLease()) return null;
+    // Scheduled before it runs: a pass that throws waits a full interval instead of retrying every tick.
+    nextCleanupAt = Date.now() + cleanupIntervalMs;
+    const cleanup = await cleanupAuthRows(options.db, { ...options.cleanup, shouldContinue: holdsLease });
+    if (cleanup.hasMore) nextCleanupAt = 0;
+    return cleanup;
   }
 
   const loop = (async () => {

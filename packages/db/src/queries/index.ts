@@ -1,3 +1,4 @@
+export * from "./auth-cleanup";
 export * from "./confirm";
 export * from "./dialog";
 export * from "./lease";
