@@ -45,6 +45,28 @@ describe("readAuthEnv", () => {
     expect(config.oidcProviders[0]?.scopes).toEqual(["openid", "profile", "email"]);
   });
 
+  test("reads the sign-up and new-client budgets, with defaults", async () => {
+    const env = await baseEnv();
+    const defaults = readAuthEnv(env);
+    expect(defaults.signUpRateLimit).toEqual({ maxPerIp: 20, windowSeconds: 3600 });
+    expect(defaults.newClientRateLimit).toEqual({ maxPerUser: 30, windowSeconds: 3600 });
+    const set = readAuthEnv({
+      ...env,
+      SIGN_UP_RATE_LIMIT_MAX: "5",
+      SIGN_UP_RATE_LIMIT_WINDOW_SECONDS: "600",
+      NEW_CLIENT_RATE_LIMIT_MAX: "10",
+      NEW_CLIENT_RATE_LIMIT_WINDOW_SECONDS: "1800",
+    });
+    expect(set.signUpRateLimit).toEqual({ maxPerIp: 5, windowSeconds: 600 });
+    expect(set.newClientRateLimit).toEqual({ maxPerUser: 10, windowSeconds: 1800 });
+    expect(() => readAuthEnv({ ...env, SIGN_UP_RATE_LIMIT_MAX: "0" })).toThrow(
+      /^invalid environment: SIGN_UP_RATE_LIMIT_MAX: /,
+    );
+    expect(() => readAuthEnv({ ...env, NEW_CLIENT_RATE_LIMIT_WINDOW_SECONDS: "soon" })).toThrow(
+      /NEW_CLIENT_RATE_LIMIT_WINDOW_SECONDS/,
+    );
+  });
+
   test("a bad variable stops start-up with one line naming it, never its value", async () => {
     const env = await baseEnv();
     expect(() => readAuthEnv({ ...env, REFRESH_TOKEN_SECRET: "short-secret-value" })).toThrow(
