@@ -44,18 +44,33 @@ export function createSignInRateLimiter(redis: Redis, config: RateLimitConfig) {
   };
 }
 
+/**
+ * One budget per key, for limiters that count a single thing: `keyOf` names the key (hashing anything
+ * personal), or returns null when there is nothing to count against.
+ */
+function createSingleBudgetLimiter<T>(
+  redis: Redis,
+  keyOf: (subject: T) => string | null,
+  budget: { max: number; windowSeconds: number },
+  refusal: string,
+) {
+  return {
+    /** Counts one for this subject; throws TOO_MANY_REQUESTS past the budget. */
+    async take(subject: T): Promise<void> {
+      const key = keyOf(subject);
+      if (key) await spend(redis, [{ key, max: budget.max }], budget.windowSeconds, refusal);
+    },
+  };
+}
+
 /** Tab clients opened per browser client. */
 export function createTabRateLimiter(redis: Redis, config: TabRateLimitConfig) {
-  return {
-    /** Counts one tab for this browser client; throws TOO_MANY_REQUESTS past the budget. */
-    take: (browserClientId: string) =>
-      spend(
-        redis,
-        [{ key: `auth:tabs:${browserClientId}`, max: config.maxTabsPerBrowser }],
-        config.windowSeconds,
-        "too many tabs opened; try again later",
-      ),
-  };
+  return createSingleBudgetLimiter<string>(
+    redis,
+    (browserClientId) => `auth:tabs:${browserClientId}`,
+    { max: config.maxTabsPerBrowser, windowSeconds: config.windowSeconds },
+    "too many tabs opened; try again later",
+  );
 }
 
 /**
@@ -64,18 +79,13 @@ export function createTabRateLimiter(redis: Redis, config: TabRateLimitConfig) {
  * handle included: each one also answers "is this handle taken?".
  */
 export function createSignUpRateLimiter(redis: Redis, config: SignUpRateLimitConfig) {
-  return {
-    /** Counts one sign-up for this IP; a request with no known IP is not limited here (see docs/auth.md). */
-    async take(ip: string | null): Promise<void> {
-      if (!ip) return;
-      await spend(
-        redis,
-        [{ key: `auth:signup:ip:${hashToken(ip)}`, max: config.maxPerIp }],
-        config.windowSeconds,
-        "too many accounts created from this network; try again later",
-      );
-    },
-  };
+  // A request with no known IP is not limited here (see docs/auth.md).
+  return createSingleBudgetLimiter<string | null>(
+    redis,
+    (ip) => (ip ? `auth:signup:ip:${hashToken(ip)}` : null),
+    { max: config.maxPerIp, windowSeconds: config.windowSeconds },
+    "too many accounts created from this network; try again later",
+  );
 }
 
 /**
@@ -83,14 +93,10 @@ export function createSignUpRateLimiter(redis: Redis, config: SignUpRateLimitCon
  * limited, and every one adds a row, sessions and a devices-list entry that live for weeks.
  */
 export function createNewClientRateLimiter(redis: Redis, config: NewClientRateLimitConfig) {
-  return {
-    /** Counts one new client for this user; throws TOO_MANY_REQUESTS past the budget. */
-    take: (userId: string) =>
-      spend(
-        redis,
-        [{ key: `auth:clients:${userId}`, max: config.maxPerUser }],
-        config.windowSeconds,
-        "too many sign-ins for this account; try again later",
-      ),
-  };
+  return createSingleBudgetLimiter<string>(
+    redis,
+    (userId) => `auth:clients:${userId}`,
+    { max: config.maxPerUser, windowSeconds: config.windowSeconds },
+    "too many sign-ins for this account; try again later",
+  );
 }

@@ -3,8 +3,14 @@
  * AuthService inside real ApiServices, tRPC callers built with createContext, and the real fetch
  * adapter (plus the OIDC route handlers) over Bun.serve on a loopback port.
  */
-import { type AuthConfig, createAuthService } from "@parley/auth";
-import { connectTestPublisher, createTestAuthConfig, createTestIds } from "@parley/auth/testing";
+import { type AuthConfig, createAuthService, type OidcProviderConfig } from "@parley/auth";
+import {
+  connectTestPublisher,
+  createTestAuthConfig,
+  createTestIds,
+  type OidcTestProvider,
+  startOidcTestProvider,
+} from "@parley/auth/testing";
 import {
   createTestDatabase,
   requireNats,
@@ -105,6 +111,30 @@ export async function startAuthHarness(label: string, overrides: Overrides = {})
     signUpWithTokens,
     close,
   };
+}
+
+/**
+ * A real OIDC provider on loopback with one client registered for provider `id` of the harness at
+ * `baseUrl`, and the config entry that lists it (pass it in the harness overrides).
+ */
+export async function startOidcProviderFor(
+  baseUrl: string,
+  id: string,
+): Promise<{ provider: OidcTestProvider; config: OidcProviderConfig }> {
+  const client = {
+    clientId: `parley-${id}`,
+    clientSecret: `secret-${crypto.randomUUID()}`,
+    redirectUri: `${baseUrl}/api/auth/oidc/${id}/callback`,
+  };
+  const provider = await startOidcTestProvider([client]);
+  const config = {
+    id,
+    issuer: provider.issuer,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    scopes: ["openid", "profile", "email"],
+  };
+  return { provider, config };
 }
 
 async function route(services: ApiServices, request: Request, ip: string | null): Promise<Response> {

@@ -10,7 +10,6 @@ import {
   createTestAuthConfig,
   createTestBrowser,
   type OidcTestProvider,
-  startOidcTestProvider,
 } from "@parley/auth/testing";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { sql } from "drizzle-orm";
@@ -18,6 +17,7 @@ import { z } from "zod";
 import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
+import { startOidcProviderFor } from "./auth-harness";
 import { PASSWORD, type SecurityHarness, startSecurityHarness } from "./security-harness";
 
 let h: SecurityHarness;
@@ -26,23 +26,9 @@ const logs = captureConsole();
 
 beforeAll(async () => {
   h = await startSecurityHarness("sechttp", async (baseUrl) => {
-    const client = {
-      clientId: "parley-sec",
-      clientSecret: `secret-${crypto.randomUUID()}`,
-      redirectUri: `${baseUrl}/api/auth/oidc/sec/callback`,
-    };
-    provider = await startOidcTestProvider([client]);
-    return {
-      oidcProviders: [
-        {
-          id: "sec",
-          issuer: provider.issuer,
-          clientId: client.clientId,
-          clientSecret: client.clientSecret,
-          scopes: ["openid", "profile", "email"],
-        },
-      ],
-    };
+    const started = await startOidcProviderFor(baseUrl, "sec");
+    provider = started.provider;
+    return { oidcProviders: [started.config] };
   });
 });
 afterAll(async () => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type AuthConfig, createAuthService } from "@parley/auth";
-import { createTestBrowser, type OidcTestProvider, startOidcTestProvider } from "@parley/auth/testing";
+import { createTestBrowser, type OidcTestProvider } from "@parley/auth/testing";
 import { TEST_REDIS_URL } from "@parley/testkit";
 import { TRPCError } from "@trpc/server";
 import Redis from "ioredis";
@@ -14,7 +14,7 @@ import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
 import type { LookupRateLimit } from "../services/options";
 import { createCallerFactory } from "../trpc";
-import { type AuthHarness, startAuthHarness } from "./auth-harness";
+import { type AuthHarness, startAuthHarness, startOidcProviderFor } from "./auth-harness";
 import { failure } from "./security-harness";
 
 const HOUR_SECONDS = 60 * 60;
@@ -34,22 +34,10 @@ let two: Instance;
 
 beforeAll(async () => {
   h = await startAuthHarness("seclimits", async (baseUrl) => {
-    const client = {
-      clientId: "parley-limits",
-      clientSecret: `secret-${crypto.randomUUID()}`,
-      redirectUri: `${baseUrl}/api/auth/oidc/lim/callback`,
-    };
-    provider = await startOidcTestProvider([client]);
+    const started = await startOidcProviderFor(baseUrl, "lim");
+    provider = started.provider;
     return {
-      oidcProviders: [
-        {
-          id: "lim",
-          issuer: provider.issuer,
-          clientId: client.clientId,
-          clientSecret: client.clientSecret,
-          scopes: ["openid", "profile"],
-        },
-      ],
+      oidcProviders: [started.config],
       newClientRateLimit: { maxPerUser: OIDC_CLIENTS_PER_USER, windowSeconds: HOUR_SECONDS },
     };
   });
