@@ -42,6 +42,13 @@ async function signInPhone(handle: string) {
   return result;
 }
 
+/** One sign-up and `count - 1` more sign-ins of the same user: a phone each. */
+async function signUpPhones(handle: string, count: number) {
+  const phones = [await signUpPhone(handle)];
+  while (phones.length < count) phones.push(await signInPhone(handle));
+  return phones;
+}
+
 async function refresh(refreshToken: string) {
   const { call } = await h.caller();
   return call.auth.refresh({ refreshToken });
@@ -110,9 +117,8 @@ async function stateOf(client: Client) {
 
 describe("cleanup of expired sessions and refresh tokens", () => {
   test("rows expired beyond the retention go; live and recently expired rows stay; devices stay listed", async () => {
-    const live = await signUpPhone("carol");
-    const recent = await signInPhone("carol");
-    const old = await signInPhone("carol");
+    const [live, recent, old] = await signUpPhones("carol", 3);
+    if (!live || !recent || !old) throw new Error("no phone");
     await expireTokens(recent, daysAgo(6));
     await expireTokens(old, daysAgo(8));
     const browser = await signUpBrowser("carol-browser");
@@ -172,9 +178,8 @@ describe("cleanup of dead clients", () => {
   });
 
   test("revoked devices stay listed for the device retention, then go with their tokens", async () => {
-    const kept = await signUpPhone("eddie");
-    const longGone = await signInPhone("eddie");
-    const recentlyRevoked = await signInPhone("eddie");
+    const [kept, longGone, recentlyRevoked] = await signUpPhones("eddie", 3);
+    if (!kept || !longGone || !recentlyRevoked) throw new Error("no phone");
     await revokeAt(longGone, daysAgo(91));
     await revokeAt(recentlyRevoked, daysAgo(30));
 
@@ -194,8 +199,8 @@ describe("cleanup never weakens a token answer while the token could be valid", 
   const cleanupEverythingExpired = () => cleanup({ now: () => new Date(Date.now() + 7 * DAY_MS) });
 
   test("a live refresh token still refreshes after cleanup, and so does its successor", async () => {
-    const phone = await signUpPhone("fay");
-    const lapsed = await signInPhone("fay");
+    const [phone, lapsed] = await signUpPhones("fay", 2);
+    if (!phone || !lapsed) throw new Error("no phone");
     await expireTokens(lapsed, new Date(Date.now() - 1_000));
 
     await cleanupEverythingExpired();

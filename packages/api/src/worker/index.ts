@@ -1,10 +1,10 @@
+export { createNatsPublisher, type NatsPublisher } from "../services/nats-publisher";
 export {
   type CleanupOptions,
   type CleanupResult,
   cleanupAuthRows,
   cleanupDeletedSomething,
 } from "./cleanup";
-export { createNatsPublisher, type NatsPublisher } from "../services/nats-publisher";
 export {
   type PendingMessage,
   type ReconcileOptions,

@@ -18,6 +18,8 @@ const list = (values: string[]): SQL =>
     sql`, `,
   );
 const distinct = (values: string[]) => [...new Set(values)];
+/** The shard keys of these rows, once each: the IN that routes a delete. */
+const userIdsOf = (rows: { userId: string }[]) => list(distinct(rows.map((row) => row.userId)));
 
 /** Token rows (sessions, refresh tokens) whose expiry is before `expiredBefore`, oldest first. */
 export async function listExpiredTokenRows(
@@ -55,7 +57,7 @@ export async function deleteExpiredTokenRows(
   if (rows.length === 0) return 0;
   const result = await db.execute(sql`
     DELETE FROM client_sessions
-     WHERE user_id IN (${list(distinct(rows.map((row) => row.userId)))})
+     WHERE user_id IN (${userIdsOf(rows)})
        AND token_hash IN (${list(rows.map((row) => row.tokenHash))})
        AND expires_at < ${expiredBefore}`);
   return affectedRowsOf(result);
@@ -76,7 +78,7 @@ export async function deleteLapsedTabClients(
   if (candidates.length === 0) return 0;
   const result = await db.execute(sql`
     DELETE FROM user_clients
-     WHERE user_id IN (${list(distinct(candidates.map((row) => row.userId)))})
+     WHERE user_id IN (${userIdsOf(candidates)})
        AND client_id IN (${list(distinct(candidates.map((row) => row.clientId)))})
        AND parent_client_id IS NOT NULL
        AND NOT EXISTS (
@@ -117,7 +119,7 @@ export async function deleteRevokedClients(
   clients: DeadClientRow[],
 ): Promise<{ clients: number; tokens: number }> {
   if (clients.length === 0) return { clients: 0, tokens: 0 };
-  const userIds = list(distinct(clients.map((row) => row.userId)));
+  const userIds = userIdsOf(clients);
   const clientIds = list(clients.map((row) => row.clientId));
   const tokens = await db.execute(sql`
     DELETE FROM client_sessions
