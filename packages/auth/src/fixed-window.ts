@@ -33,6 +33,15 @@ end
 return 0
 `;
 
+/**
+ * The Redis key of a budget's counter. The window length is part of it: a budget whose window
+ * changes (a new setting, another test's services) starts afresh instead of inheriting a counter, and
+ * the expiry, of another length.
+ */
+export function windowKey(key: string, windowMs: number): string {
+  return `${key}:${windowMs}`;
+}
+
 /** One budget: at most `max` hits on `key` per window. */
 export type WindowBudget = { key: string; max: number };
 
@@ -47,7 +56,7 @@ export async function takeWindowBudgets(
   budgets: WindowBudget[],
   windowMs: number,
 ): Promise<WindowVerdict> {
-  const keys = budgets.map((budget) => budget.key);
+  const keys = budgets.map((budget) => windowKey(budget.key, windowMs));
   const counts = (await redis.eval(HIT, keys.length, ...keys, String(windowMs))) as [number, number][];
   let retryAfterMs = 0;
   budgets.forEach((budget, index) => {
@@ -57,8 +66,9 @@ export async function takeWindowBudgets(
   return retryAfterMs > 0 ? { allowed: false, retryAfterMs } : { allowed: true };
 }
 
-export async function releaseWindowHits(redis: Redis, keys: string[]): Promise<void> {
-  await redis.eval(RELEASE, keys.length, ...keys);
+export async function releaseWindowHits(redis: Redis, keys: string[], windowMs: number): Promise<void> {
+  const counters = keys.map((key) => windowKey(key, windowMs));
+  await redis.eval(RELEASE, counters.length, ...counters);
 }
 
 /** Whole seconds for a `retryAfterSeconds` detail: at least 1, so a client never retries at once. */

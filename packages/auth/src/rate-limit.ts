@@ -39,7 +39,7 @@ export function createSignInRateLimiter(redis: Redis, config: RateLimitConfig) {
       if (ip) budgets.push({ key: `auth:signin:ip:${hashToken(ip)}`, max: config.maxFailuresPerIp });
       await spend(redis, budgets, config.windowSeconds, "too many failed sign-ins; try again later");
       const keys = budgets.map((budget) => budget.key);
-      return { release: () => releaseWindowHits(redis, keys) };
+      return { release: () => releaseWindowHits(redis, keys, config.windowSeconds * 1000) };
     },
   };
 }

@@ -5,7 +5,7 @@
  * database, with small limits and windows of an hour, so nothing depends on timing.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type AuthConfig, createAuthService } from "@parley/auth";
+import { type AuthConfig, createAuthService, windowKey } from "@parley/auth";
 import { createTestBrowser, type OidcTestProvider } from "@parley/auth/testing";
 import { TEST_REDIS_URL } from "@parley/testkit";
 import { TRPCError } from "@trpc/server";
@@ -139,7 +139,7 @@ describe("sign-up budget per client IP", () => {
     const ip = randomIp();
     const handle = newHandle("sukey");
     await signUp(two, handle, ip);
-    expect(await h.redis.get(`auth:signup:ip:${sha256Hex(ip)}`)).toBe("1");
+    expect(await h.redis.get(windowKey(`auth:signup:ip:${sha256Hex(ip)}`, HOUR_SECONDS * 1000))).toBe("1");
     const keys = await allRedisKeys();
     expect(keys.filter((key) => key.includes(ip) || key.includes(handle))).toEqual([]);
   });
@@ -241,8 +241,8 @@ describe("user.byHandle lookups", () => {
     const looker = await signUp(two, newHandle("looker"), randomIp());
     const call = (await one.caller(bearer(looker.accessToken))).call;
     await call.user.byHandle({ handle: target });
-    expect(await h.redis.get(`rl:lookup:c:${looker.clientId}`)).toBe("1");
-    expect(await h.redis.get(`rl:lookup:u:${looker.userId}`)).toBe("1");
+    expect(await h.redis.get(windowKey(`rl:lookup:c:${looker.clientId}`, LOOKUPS.windowMs))).toBe("1");
+    expect(await h.redis.get(windowKey(`rl:lookup:u:${looker.userId}`, LOOKUPS.windowMs))).toBe("1");
     const keys = await allRedisKeys();
     expect(keys.filter((key) => key.includes(target))).toEqual([]);
   });
@@ -256,7 +256,11 @@ describe("failed sign-ins keep their own budget", () => {
     await expect(call.auth.signIn({ handle, password: "wrong password!", mode: "token" })).rejects.toThrow(
       "wrong handle or password",
     );
-    expect(await h.redis.get(`auth:signin:ip:${sha256Hex(ip)}`)).toBe("1");
+    expect(
+      await h.redis.get(
+        windowKey(`auth:signin:ip:${sha256Hex(ip)}`, h.config.rateLimit.windowSeconds * 1000),
+      ),
+    ).toBe("1");
     const keys = await allRedisKeys();
     expect(keys.filter((key) => key.includes(ip) || key.includes(handle))).toEqual([]);
   });
