@@ -235,17 +235,20 @@ describe("TabSession's page lifetime (short-lived tab clients)", () => {
   });
 
   test("a reloaded tab whose client lapsed opens a fresh one with the cookie; a revoked one is signed out", async () => {
-    const storage = new FakeStorage();
-    const old = tabPair();
-    storage.setItem("parley.tab", JSON.stringify(old));
-    handler = (call) => {
-      if (call.path.endsWith("auth.refresh")) return unauthorized("refresh token expired: sign in again");
-      if (call.path.endsWith("auth.openTab")) return ok(tabPair());
-      return ok({});
-    };
-    const fresh = await attached(storage).session.ensure();
-    expect(fresh.clientId).not.toBe(old.clientId);
-    expect(JSON.parse(storage.getItem("parley.tab") ?? "null")).toEqual(fresh);
+    // Lapsed: expired, or expired so long ago that the cleanup job deleted its token rows (unknown).
+    for (const refusal of ["refresh token expired: sign in again", "unknown refresh token"]) {
+      const storage = new FakeStorage();
+      const old = tabPair();
+      storage.setItem("parley.tab", JSON.stringify(old));
+      handler = (call) => {
+        if (call.path.endsWith("auth.refresh")) return unauthorized(refusal);
+        if (call.path.endsWith("auth.openTab")) return ok(tabPair());
+        return ok({});
+      };
+      const fresh = await attached(storage).session.ensure();
+      expect(fresh.clientId).not.toBe(old.clientId);
+      expect(JSON.parse(storage.getItem("parley.tab") ?? "null")).toEqual(fresh);
+    }
 
     const revokedStorage = new FakeStorage();
     revokedStorage.setItem("parley.tab", JSON.stringify(tabPair()));

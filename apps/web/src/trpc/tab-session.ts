@@ -68,9 +68,13 @@ async function callCookieProcedure(path: string, input: unknown): Promise<unknow
   throw new Error(body.error?.message ?? `${path} failed (${response.status})`);
 }
 
-/** The server refused a refresh because the token lapsed (not revoked, not spent): the client died of age. */
+/**
+ * The server refused a refresh because the token lapsed (not revoked, not spent): the client died of
+ * age. "Unknown" counts too: the worker's cleanup deletes token rows a week after they expire, so a tab
+ * asleep that long finds none. Either way the browser cookie decides whether a fresh client opens.
+ */
 function isExpiry(error: TabSignedOutError): boolean {
-  return /refresh token expired/.test(error.message);
+  return /refresh token expired|unknown refresh token/.test(error.message);
 }
 
 export type TabPageHooks = {
