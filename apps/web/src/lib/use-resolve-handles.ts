@@ -1,6 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
+import { TRPCClientError } from "@trpc/client";
 import { useCallback } from "react";
 import { useTRPC } from "~/trpc/react";
 
@@ -13,7 +14,13 @@ export function parseHandles(input: string): string[] {
   return [...new Set(handles)];
 }
 
-/** Resolves handles to user ids, naming the first unknown handle in the error. */
+const isNotFound = (error: unknown) =>
+  error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "NOT_FOUND";
+
+/**
+ * Resolves handles to user ids, naming the first unknown handle in the error. Any other refusal (the
+ * lookup budget, the network) is shown as it is, not as "no such handle".
+ */
 export function useResolveHandles() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -21,14 +28,13 @@ export function useResolveHandles() {
     async (handles: string[]): Promise<string[]> => {
       const ids: string[] = [];
       for (const handle of handles) {
-        let user: { id: string } | null = null;
         try {
-          user = await queryClient.fetchQuery(trpc.user.byHandle.queryOptions({ handle }));
-        } catch {
-          user = null;
+          const user = await queryClient.fetchQuery(trpc.user.byHandle.queryOptions({ handle }));
+          ids.push(user.id);
+        } catch (error) {
+          if (isNotFound(error)) throw new Error(`No one has the handle @${handle}.`);
+          throw error;
         }
-        if (!user) throw new Error(`No one has the handle @${handle}.`);
-        ids.push(user.id);
       }
       return ids;
     },
