@@ -81,13 +81,13 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
   const keys = loadKeys(config);
   const revocations = createRevocationCache(deps.db, config.revocationCacheMs);
   const signInWithPassword = createPasswordSignIn(deps, config);
-  const oidc = createOidcHandlers(deps, config, keys);
   const appOrigin = new URL(config.appUrl).origin;
   const tabLimiter = createTabRateLimiter(deps.redis, config.tabRateLimit ?? DEFAULT_TAB_RATE_LIMIT);
   const signUpLimiter = createSignUpRateLimiter(
     deps.redis,
     config.signUpRateLimit ?? DEFAULT_SIGN_UP_RATE_LIMIT,
   );
+  const oidc = createOidcHandlers(deps, config, keys, { signUp: signUpLimiter });
 
   const assertSameOrigin = (headers: Headers) => {
     if (isCrossSiteWrite(headers, appOrigin)) {

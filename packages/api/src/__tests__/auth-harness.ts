@@ -149,7 +149,8 @@ async function route(services: ApiServices, request: Request, ip: string | null)
     });
   }
   if (/^\/api\/auth\/oidc\/[^/]+\/start$/.test(pathname)) return services.auth.oidcStart(request);
-  if (/^\/api\/auth\/oidc\/[^/]+\/callback$/.test(pathname)) return services.auth.oidcCallback(request);
+  if (/^\/api\/auth\/oidc\/[^/]+\/callback$/.test(pathname))
+    return services.auth.oidcCallback(request, { ip });
   return new Response("not found", { status: 404 });
 }
 

@@ -24,6 +24,12 @@ const CLIENTS_PER_USER = 4;
 const LOOKUPS: LookupRateLimit = { perClientMax: 3, perUserMax: 5, windowMs: HOUR_SECONDS * 1000 };
 /** The harness's own UAA serves the OIDC routes; its budget of new clients per user. */
 const OIDC_CLIENTS_PER_USER = 2;
+/**
+ * Its sign-up budget: OIDC requests all come from loopback, so this file owns the loopback counter by
+ * giving it a window length no other file uses (the window is part of the key) and clearing it first.
+ */
+const OIDC_SIGN_UPS_PER_IP = 2;
+const OIDC_SIGN_UP_WINDOW_SECONDS = HOUR_SECONDS + 7;
 
 const createCaller = createCallerFactory(appRouter);
 
@@ -39,6 +45,7 @@ beforeAll(async () => {
     return {
       oidcProviders: [started.config],
       newClientRateLimit: { maxPerUser: OIDC_CLIENTS_PER_USER, windowSeconds: HOUR_SECONDS },
+      signUpRateLimit: { maxPerIp: OIDC_SIGN_UPS_PER_IP, windowSeconds: OIDC_SIGN_UP_WINDOW_SECONDS },
     };
   });
   one = startInstance();
@@ -88,6 +95,23 @@ const run = Math.random().toString(36).slice(2, 8);
 let handles = 0;
 /** A unique handle (≤ 32 characters) that no other run uses either. */
 const newHandle = (label: string) => `${label}-${run}-${handles++}`;
+
+/** One OIDC sign-in through the harness's routes; where the browser lands (URL). */
+async function oidcSignIn(login: string): Promise<URL> {
+  const browser = createTestBrowser();
+  const landed = await browser.navigate(`${h.baseUrl}/api/auth/oidc/lim/start`, {
+    login,
+    // Stop where the callback sends the browser: back on our origin, past the OIDC routes.
+    stopAt: (url) => url.startsWith(h.baseUrl) && !url.includes("/api/auth/oidc/"),
+  });
+  return new URL(landed.url);
+}
+
+/** Clears this file's loopback sign-up counter (see OIDC_SIGN_UP_WINDOW_SECONDS). */
+async function clearLoopbackSignUps(): Promise<void> {
+  const keys = await h.redis.keys(`auth:signup:ip:*:${OIDC_SIGN_UP_WINDOW_SECONDS * 1000}`);
+  if (keys.length > 0) await h.redis.del(...keys);
+}
 
 const bearer = (accessToken: string) => ({ authorization: `Bearer ${accessToken}` });
 
@@ -171,16 +195,9 @@ describe("new clients per user", () => {
   });
 
   test("an OIDC sign-in past the budget lands on the sign-in page with error=too_many_requests", async () => {
+    await clearLoopbackSignUps();
     const login = `oidc${run}`;
-    const signInOnce = async () => {
-      const browser = createTestBrowser();
-      const landed = await browser.navigate(`${h.baseUrl}/api/auth/oidc/lim/start`, {
-        login,
-        // Stop where the callback sends the browser: back on our origin, past the OIDC routes.
-        stopAt: (url) => url.startsWith(h.baseUrl) && !url.includes("/api/auth/oidc/"),
-      });
-      return new URL(landed.url);
-    };
+    const signInOnce = () => oidcSignIn(login);
     // The first login creates the user and its first client; the second adds one more.
     for (let i = 0; i < OIDC_CLIENTS_PER_USER; i++) {
       const landed = await signInOnce();
@@ -190,6 +207,23 @@ describe("new clients per user", () => {
     const refused = await signInOnce();
     expect(refused.pathname).toBe(h.config.signInPath);
     expect(refused.searchParams.get("error")).toBe("too_many_requests");
+  });
+});
+
+describe("first OIDC logins", () => {
+  test("spend the per-IP sign-up budget; past it a new identity is refused, a returning one still signs in", async () => {
+    await clearLoopbackSignUps();
+    const logins = Array.from({ length: OIDC_SIGN_UPS_PER_IP + 1 }, (_, i) => `first${run}${i}`);
+    for (const login of logins.slice(0, OIDC_SIGN_UPS_PER_IP)) {
+      expect((await oidcSignIn(login)).searchParams.get("error")).toBeNull();
+    }
+    const refused = await oidcSignIn(logins[OIDC_SIGN_UPS_PER_IP] ?? "");
+    expect(refused.pathname).toBe(h.config.signInPath);
+    expect(refused.searchParams.get("error")).toBe("too_many_requests");
+    // Signing in again creates no account, so the exhausted budget does not stand in the way.
+    const returning = await oidcSignIn(logins[0] ?? "");
+    expect(returning.searchParams.get("error")).toBeNull();
+    expect(returning.pathname).toBe("/");
   });
 });
 

@@ -32,7 +32,11 @@ const ZFlow = z.object({
 });
 type Flow = z.infer<typeof ZFlow>;
 
-export type OidcHandler = (request: Request) => Promise<Response>;
+/** `ip`: the client's address as the web app's trusted proxy chain tells it (first logins count against the sign-up budget). */
+export type OidcHandler = (request: Request, client?: { ip: string | null }) => Promise<Response>;
+
+/** What the handlers need from the rest of the UAA. */
+export type OidcLimits = { signUp: { take: (ip: string | null) => Promise<void> } };
 
 function redirect(location: string, cookies: string[] = []): Response {
   const headers = new Headers({ location, "cache-control": "no-store" });
@@ -45,7 +49,7 @@ function redirect(location: string, cookies: string[] = []): Response {
  * /api/auth/oidc/<provider>/start and /callback). Authorization code + PKCE + state + nonce via Arctic;
  * the ID token is verified with jose before anything is written.
  */
-export function createOidcHandlers(deps: AuthDeps, config: AuthConfig, keys: AuthKeys) {
+export function createOidcHandlers(deps: AuthDeps, config: AuthConfig, keys: AuthKeys, limits: OidcLimits) {
   const discover = createDiscoveryCache();
   const providers = new Map(config.oidcProviders.map((provider) => [provider.id, provider]));
   const cookieOptions = { secure: config.secureCookies, path: "/api/auth/oidc" };
@@ -111,7 +115,7 @@ export function createOidcHandlers(deps: AuthDeps, config: AuthConfig, keys: Aut
     }
   };
 
-  const callback: OidcHandler = async (request) => {
+  const callback: OidcHandler = async (request, client) => {
     try {
       const provider = providerFrom(request, "callback");
       const url = new URL(request.url);
@@ -145,7 +149,10 @@ export function createOidcHandlers(deps: AuthDeps, config: AuthConfig, keys: Aut
         nonce: flow.data.nonce,
       });
       // Only now, with a verified identity, does anything get written.
-      const userId = await linkIdentity(deps, provider.issuer, claims);
+      // A first login creates an account: it spends the same per-IP budget as a password sign-up.
+      const userId = await linkIdentity(deps, provider.issuer, claims, () =>
+        limits.signUp.take(client?.ip ?? null),
+      );
       const clientRequest: ClientRequest = {
         mode: "cookie",
         clientName: flow.data.clientName,

@@ -38,13 +38,20 @@ async function claimGeneratedHandle(db: AuthDeps["db"], claims: IdTokenClaims, u
  * a fresh user id, so two concurrent first logins agree on one user: the loser's INSERT IGNORE changes
  * nothing and it reads the winner's link.
  */
-export async function linkIdentity(deps: AuthDeps, issuer: string, claims: IdTokenClaims): Promise<string> {
+export async function linkIdentity(
+  deps: AuthDeps,
+  issuer: string,
+  claims: IdTokenClaims,
+  /** Runs before a first login creates a user (the sign-up budget); may refuse by throwing. */
+  beforeNewUser: () => Promise<void> = async () => {},
+): Promise<string> {
   const existing = await findLinkedUser(deps.db, issuer, claims.sub);
   if (existing) {
     // A crash between the link and the user row (different shards) is repaired on the next login.
     if (!(await getUser(deps.db, existing))) await createLinkedUser(deps, claims, existing);
     return existing;
   }
+  await beforeNewUser();
   const userId = await deps.ids.nextId();
   const inserted = await deps.db
     .insert(authIdentities)

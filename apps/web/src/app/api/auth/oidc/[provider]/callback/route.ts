@@ -1,3 +1,4 @@
+import { clientIp } from "~/server/client-ip";
 import { getApiServices } from "~/server/services";
 
 export const dynamic = "force-dynamic";
@@ -6,5 +7,5 @@ export const runtime = "nodejs";
 /** The provider sends the browser back here; success sets the session cookie and redirects. */
 export async function GET(request: Request): Promise<Response> {
   const services = await getApiServices();
-  return services.auth.oidcCallback(request);
+  return services.auth.oidcCallback(request, { ip: clientIp(request.headers) });
 }
