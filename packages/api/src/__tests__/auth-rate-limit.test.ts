@@ -91,7 +91,7 @@ describe("sign-in rate limiting across processes", () => {
       outcomes.push(await signIn(`guess${run}${i}`.slice(0, 32), "wrong password!", ip));
     expect(outcomes.slice(0, limit)).toEqual(Array(limit).fill("wrong handle or password"));
     expect(outcomes[limit]).toBe("too many failed sign-ins; try again later");
-  });
+  }, 30_000); // 51 argon2 verifications in a row: seconds on a busy 2-core machine
 
   test("no statement scattered across shards", () => {
     expect(h.testDb.scatterStatements()).toEqual([]);
