@@ -29,6 +29,12 @@ export const ZDialogEvent = z.object({
   dialogId: ZId,
   change: z.enum(["joined", "left", "updated"]),
   lastSeq: ZSeq,
+  /**
+   * The dialog is a big group (its messages arrive on `chat.dialog.<id>`): on "joined" / "updated"
+   * a client refreshes its realtime token in-band (the new one lists the dialog), then syncs it.
+   * On "left" the gateway drops the user's sockets from the dialog's subject at once.
+   */
+  big: z.boolean().optional(),
 });
 
 /** Ephemeral: shed first under load, never persisted. */
