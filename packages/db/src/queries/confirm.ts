@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../client";
 import type { SendConnection } from "../send-pool";
 import type { NewMessage } from "./message";
-import { affectedRowsOf, rowsOf, toNumber } from "./result";
+import { affectedRowsOf, rowsOf, toDateOrNull, toNumber } from "./result";
 
 /**
  * Confirm's reads: first the dialog row lock alone, then one plain SELECT of the state. Two
@@ -16,6 +16,8 @@ export type ConfirmState = {
   lastSeq: number;
   membersVersion: number;
   memberCount: number;
+  /** When the group became big (docs/design.md "Big groups"), read with the lock at no extra cost. */
+  fanoutSince: Date | null;
   isMember: boolean;
   lastClientSeq: number;
   isTombstoned: boolean;
@@ -25,10 +27,10 @@ export type ConfirmState = {
 
 type ConfirmKey = { dialogId: string; userId: string; clientId: string; msgId: string };
 type StateRow = { is_member: unknown; last_client_seq: unknown; tomb: unknown; existing_seq: unknown };
-type LockRow = { last_seq: unknown; members_version: unknown; member_count: unknown };
+type LockRow = { last_seq: unknown; members_version: unknown; member_count: unknown; fanout_since: unknown };
 
 const lockDialogSql = (dialogId: string) =>
-  sql`SELECT last_seq, members_version, member_count FROM dialogs WHERE id = ${dialogId} FOR UPDATE`;
+  sql`SELECT last_seq, members_version, member_count, fanout_since FROM dialogs WHERE id = ${dialogId} FOR UPDATE`;
 
 const confirmStateSql = ({ dialogId, userId, clientId, msgId }: ConfirmKey) => sql`
   SELECT
@@ -44,6 +46,7 @@ function toLockedDialog(row: LockRow | undefined): LockedDialog | null {
     lastSeq: toNumber(row.last_seq),
     membersVersion: toNumber(row.members_version),
     memberCount: toNumber(row.member_count),
+    fanoutSince: toDateOrNull(row.fanout_since),
   };
 }
 
@@ -64,7 +67,12 @@ export async function lockDialogForConfirm(tx: DbOrTx, key: ConfirmKey): Promise
   return toConfirmState(dialog, rowsOf<StateRow>(await tx.execute(confirmStateSql(key)))[0]);
 }
 
-export type LockedDialog = { lastSeq: number; membersVersion: number; memberCount: number };
+export type LockedDialog = {
+  lastSeq: number;
+  membersVersion: number;
+  memberCount: number;
+  fanoutSince: Date | null;
+};
 
 /** The dialog row lock alone (reconciler, membership changes). */
 export async function lockDialogRow(tx: DbOrTx, dialogId: string): Promise<LockedDialog | null> {
@@ -158,7 +166,7 @@ SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?
   FROM dialog_members WHERE dialog_id = ? AND user_id = ?`;
 
 const OPEN_SQL = `START TRANSACTION;
-SELECT last_seq, members_version, member_count FROM dialogs WHERE id = ? FOR UPDATE;
+SELECT last_seq, members_version, member_count, fanout_since FROM dialogs WHERE id = ? FOR UPDATE;
 SELECT
   (SELECT 1 FROM dialog_members WHERE dialog_id = ? AND user_id = ?) AS is_member,
   (SELECT last_client_seq FROM dialog_client_seqs WHERE dialog_id = ? AND client_id = ?) AS last_client_seq,

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { dialogMembers, dialogs, userDialogs } from "../schema/dialog";
 import { users } from "../schema/user";
@@ -157,15 +157,73 @@ export async function advanceMemberWatermarks(
      WHERE dialog_id = ${dialogId} AND user_id = ${userId}`);
 }
 
-/** The inbox index on the user shard. Idempotent so a repaired half-done change can rerun. */
+/**
+ * The inbox index on the user shard. Idempotent so a repaired half-done change can rerun; `big` only
+ * ever goes from false to true (a big group stays big), so a rerun never unmarks a row.
+ */
 export async function insertUserDialogIfAbsent(
   db: DbOrTx,
-  row: { userId: string; dialogId: string; kind: DialogKind; peerUserId: string | null; joinedAt: Date },
+  row: {
+    userId: string;
+    dialogId: string;
+    kind: DialogKind;
+    peerUserId: string | null;
+    joinedAt: Date;
+    big?: boolean;
+  },
 ): Promise<void> {
   await db
     .insert(userDialogs)
-    .values(row)
-    .onDuplicateKeyUpdate({ set: { kind: sql`kind` } });
+    .values({ ...row, big: row.big ?? false })
+    .onDuplicateKeyUpdate({ set: { big: sql`GREATEST(big, VALUES(big))` } });
+}
+
+const MARK_BIG_BATCH = 500;
+
+/**
+ * Marks a big group in its members' inbox rows (user shards: an IN on the shard key, plus the
+ * dialog). Idempotent: rows already marked, or gone (member removed meanwhile), are untouched.
+ */
+export async function markUserDialogsBig(
+  db: DbOrTx,
+  dialogId: string,
+  userIds: readonly string[],
+): Promise<void> {
+  for (let start = 0; start < userIds.length; start += MARK_BIG_BATCH) {
+    const batch = userIds.slice(start, start + MARK_BIG_BATCH);
+    await db
+      .update(userDialogs)
+      .set({ big: true })
+      .where(
+        and(
+          inArray(userDialogs.userId, batch),
+          eq(userDialogs.dialogId, dialogId),
+          eq(userDialogs.big, false),
+        ),
+      );
+  }
+}
+
+/**
+ * The big groups a user is in, newest dialog first (snowflake ids grow with creation time): one
+ * range read of user_dialogs_big_idx on the user's shard, for the realtime token's `dlg` claim.
+ */
+export async function listBigDialogIds(db: DbOrTx, userId: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ dialogId: userDialogs.dialogId })
+    .from(userDialogs)
+    .where(and(eq(userDialogs.userId, userId), eq(userDialogs.big, true)))
+    .orderBy(desc(userDialogs.dialogId))
+    .limit(limit);
+  return rows.map((row) => row.dialogId);
+}
+
+/** Under the dialog lock: the group just reached the big-group threshold. Set once, never cleared. */
+export async function markDialogFanout(tx: DbOrTx, dialogId: string, since: Date): Promise<void> {
+  await tx
+    .update(dialogs)
+    .set({ fanoutSince: since })
+    .where(and(eq(dialogs.id, dialogId), isNull(dialogs.fanoutSince)));
 }
 
 export async function deleteUserDialog(db: DbOrTx, userId: string, dialogId: string): Promise<void> {

@@ -36,6 +36,17 @@ export function toDate(value: unknown): Date {
   return new Date(0);
 }
 
+/**
+ * A nullable DATETIME from a raw query: mysql2 gives a Date (the pool runs in UTC), the HTTP driver
+ * a 'YYYY-MM-DD HH:MM:SS.fff' string, which is UTC here too (never parsed as local time).
+ */
+export function toDateOrNull(value: unknown): Date | null {
+  if (value == null) return null;
+  if (typeof value === "string" && /^\d{4}-\d\d-\d\d \d/.test(value))
+    return new Date(`${value.replace(" ", "T")}Z`);
+  return toDate(value);
+}
+
 export const ER_DUP_ENTRY = 1062;
 
 /** The MySQL error number behind a (possibly drizzle-wrapped) driver error. */

@@ -1,4 +1,5 @@
 import {
+  boolean,
   index,
   int,
   json,
@@ -30,6 +31,12 @@ export const dialogs = mysqlTable("dialogs", {
   lastPreview: varchar("last_preview", { length: 200 }),
   lastMessageAt: timestamp("last_message_at"),
   createdAt: timestamp("created_at").notNull(),
+  /**
+   * Set once, under the dialog lock, when a group's member count first reaches the big-group
+   * threshold; never cleared (a big group stays big). Messages go out once on `chat.dialog.<id>`
+   * after the fan-out grace (docs/design.md "Big groups").
+   */
+  fanoutSince: timestamp("fanout_since"),
 });
 
 /** Sharded by dialog id: membership, role and the member's delivery / read watermarks. */
@@ -59,7 +66,10 @@ export const dialogClientSeqs = mysqlTable(
   (t) => [primaryKey({ name: "dialog_client_seqs_pk", columns: [t.dialogId, t.clientId] })],
 );
 
-/** Sharded by user id: the inbox index (the dialogs a user is in). */
+/**
+ * Sharded by user id: the inbox index (the dialogs a user is in). `big` marks big groups, so the
+ * realtime token's `dlg` claim is one index range read (user_id, big = 1) on the user's shard.
+ */
 export const userDialogs = mysqlTable(
   "user_dialogs",
   {
@@ -68,8 +78,12 @@ export const userDialogs = mysqlTable(
     kind: mysqlEnum("kind", DIALOG_KINDS).notNull(),
     peerUserId: id("peer_user_id"),
     joinedAt: timestamp("joined_at").notNull(),
+    big: boolean("big").notNull().default(false),
   },
-  (t) => [primaryKey({ name: "user_dialogs_pk", columns: [t.userId, t.dialogId] })],
+  (t) => [
+    primaryKey({ name: "user_dialogs_pk", columns: [t.userId, t.dialogId] }),
+    index("user_dialogs_big_idx").on(t.userId, t.big, t.dialogId),
+  ],
 );
 
 /** Sharded by dialog id: the timeline. seq is assigned under the dialog lock; msg_id appears once. */
