@@ -1,18 +1,32 @@
 import {
   CLOSE_TOKEN_EXPIRED,
   CLOSE_UNAUTHORIZED,
+  MAX_TOKEN_BIG_DIALOGS,
   REALTIME_TOKEN_ALG,
   REALTIME_TOKEN_AUDIENCE,
+  REALTIME_TOKEN_DIALOGS_CLAIM,
   REALTIME_TOKEN_ISSUER,
   REALTIME_TOKEN_TTL_SECONDS,
   ZId,
 } from "@parley/protocol";
 import { importJWK, importSPKI, type JWK, jwtVerify } from "jose";
+import { z } from "zod";
 
-export type TokenClaims = { userId: string; clientId: string; expiresAt: number };
+/** `dialogIds`: the big groups whose `chat.dialog.<id>` this socket may hear (the `dlg` claim). */
+export type TokenClaims = {
+  userId: string;
+  clientId: string;
+  expiresAt: number;
+  dialogIds: readonly string[];
+};
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; closeCode: number; reason: string };
 
 export type TokenVerifier = { verify: (token: string | null | undefined) => Promise<TokenCheck> };
+
+/** Absent = no big groups. Bounded, so one token cannot make a gateway subscribe without limit. */
+const ZDialogsClaim = z.array(ZId).max(MAX_TOKEN_BIG_DIALOGS).optional();
+/** Shared by every socket without big groups: no array per socket for the common case. */
+const NO_DIALOGS: readonly string[] = Object.freeze([]);
 
 type VerifyKey = Awaited<ReturnType<typeof importSPKI>>;
 
@@ -51,7 +65,8 @@ export function createTokenVerifier(key: VerifyKey, skewMs: number): TokenVerifi
         });
         const userId = ZId.safeParse(payload.sub);
         const clientId = ZId.safeParse(payload.cid);
-        if (!userId.success || !clientId.success || typeof payload.exp !== "number") {
+        const dialogIds = ZDialogsClaim.safeParse(payload[REALTIME_TOKEN_DIALOGS_CLAIM]);
+        if (!userId.success || !clientId.success || !dialogIds.success || typeof payload.exp !== "number") {
           return { ok: false, closeCode: CLOSE_UNAUTHORIZED, reason: "bad claims" };
         }
         // A long-lived token would outlive a revoke the gateway missed; the 60 s cap bounds that.
@@ -65,7 +80,12 @@ export function createTokenVerifier(key: VerifyKey, skewMs: number): TokenVerifi
         }
         return {
           ok: true,
-          claims: { userId: userId.data, clientId: clientId.data, expiresAt: payload.exp * 1000 },
+          claims: {
+            userId: userId.data,
+            clientId: clientId.data,
+            expiresAt: payload.exp * 1000,
+            dialogIds: dialogIds.data?.length ? [...new Set(dialogIds.data)] : NO_DIALOGS,
+          },
         };
       } catch (error) {
         const code = (error as { code?: unknown }).code;

@@ -8,9 +8,10 @@ import {
   ZRevokeEvent,
 } from "@parley/protocol";
 import type { Server } from "bun";
+import { BigDialogs, safeJson, type TopicEntry } from "./big-dialogs";
 import type { GatewayEnv } from "./env";
 import type { Metrics } from "./metrics";
-import { isEphemeralPayload, userTopic, wrapEventPayload } from "./protocol";
+import { isDialogEventPayload, isEphemeralPayload, userTopic, wrapEventPayload } from "./protocol";
 import type { Socket, SocketData } from "./socket";
 
 const FLUSH_TIMEOUT_MS = 2_000;
@@ -20,7 +21,7 @@ const FLUSH_TIMEOUT_MS = 2_000;
  * user has one or a few sockets per process, and a one-entry Set costs ~260 bytes of heap more than
  * a one-entry array — per user, i.e. per socket when every socket is a distinct user.
  */
-type UserEntry = { sockets: Socket[]; sub: Subscription; topic: string };
+type UserEntry = TopicEntry;
 
 export type FanoutHooks = {
   onUserOnline: (userId: string) => void;
@@ -36,6 +37,8 @@ export type FanoutHooks = {
 export class Fanout {
   readonly users = new Map<string, UserEntry>();
   readonly sockets = new Set<Socket>();
+  /** Big groups: `chat.dialog.<id>` subscriptions shared by every socket here that lists the dialog. */
+  readonly dialogs: BigDialogs;
   shedding = false;
   private flushWaiters: (() => void)[] = [];
   private flushScheduled = false;
@@ -47,7 +50,9 @@ export class Fanout {
     private readonly env: GatewayEnv,
     private readonly metrics: Metrics,
     private readonly hooks: FanoutHooks,
-  ) {}
+  ) {
+    this.dialogs = new BigDialogs(nc, metrics, (entry, payload) => this.deliver(entry, payload));
+  }
 
   start(): void {
     // One wildcard subscription: revokes are rare, and this way a revoke reaches every gateway
@@ -70,10 +75,14 @@ export class Fanout {
     });
   }
 
-  /** Registers an authenticated socket; resolves once its user's subscription is live at NATS. */
+  /**
+   * Registers an authenticated socket with the big dialogs of its token; resolves once its user's
+   * and dialogs' subscriptions are live at NATS (one batched flush covers both).
+   */
   add(ws: Socket): Promise<void> {
     const { userId } = ws.data;
     this.sockets.add(ws);
+    this.dialogs.addSocket(ws);
     const existing = this.users.get(userId);
     ws.subscribe(existing ? existing.topic : userTopic(userId));
     if (existing) {
@@ -91,7 +100,11 @@ export class Fanout {
           if (entry.sockets.length > 0) msg.respond("1");
           return;
         }
-        this.deliver(entry, msg.string());
+        const payload = msg.string();
+        // Before delivering: a user who left a big dialog stops hearing it now, not at the next
+        // token refresh. The client still gets the event.
+        if (isDialogEventPayload(payload)) this.dialogs.onDialogEvent(entry.sockets, payload);
+        this.deliver(entry, payload);
       },
     });
     this.users.set(userId, { sockets: [ws], sub, topic: userTopic(userId) });
@@ -101,6 +114,7 @@ export class Fanout {
 
   remove(ws: Socket): void {
     if (!this.sockets.delete(ws)) return;
+    this.dialogs.removeSocket(ws);
     const { userId } = ws.data;
     const entry = this.users.get(userId);
     this.hooks.onSocketClosed(ws);
@@ -114,11 +128,20 @@ export class Fanout {
     this.hooks.onUserOffline(userId);
   }
 
+  /**
+   * In-band token refresh: the new token's `dlg` replaces the socket's big dialogs. Resolves once
+   * any new subscription is live at NATS (then the caller acknowledges the token).
+   */
+  setDialogs(ws: Socket, dialogIds: readonly string[]): Promise<void> {
+    return this.dialogs.set(ws, dialogIds) ? this.flushed() : Promise.resolve();
+  }
+
   /** Whether this process holds a socket of the user (answers presence probes). */
   holds(userId: string): boolean {
     return (this.users.get(userId)?.sockets.length ?? 0) > 0;
   }
 
+  /** The hot path of user and big-dialog topics alike: no parse, one native publish per event. */
   private deliver(entry: UserEntry, payload: string): void {
     const frame = wrapEventPayload(payload);
     if (isEphemeralPayload(payload)) {
@@ -177,6 +200,7 @@ export class Fanout {
     this.revokeSub?.unsubscribe();
     for (const entry of this.users.values()) entry.sub.unsubscribe();
     this.users.clear();
+    this.dialogs.stop();
   }
 
   /**
@@ -217,12 +241,4 @@ export function closeSocket(ws: Socket, code: number, reason: string): void {
   if (ws.data.closing) return;
   ws.data.closing = true;
   ws.close(code, reason);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

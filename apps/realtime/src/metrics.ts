@@ -9,6 +9,10 @@ export type Metrics = {
   framesOut: number;
   /** Deliveries: frames queued to sockets for NATS events (one event to 3 sockets = 3). */
   deliveries: number;
+  /** The part of `deliveries` that came through big-dialog subjects (`chat.dialog.<id>`). */
+  dialogDeliveries: number;
+  /** Sockets dropped from a big dialog's topic by a "left" event (before any token refresh). */
+  dialogRemovals: number;
   /** Typing/presence frames shed under load. */
   shed: number;
   /** Frames Bun dropped (send/publish returned 0) — the socket is then closed as a slow consumer. */
@@ -35,6 +39,8 @@ export function createMetrics(): Metrics {
     framesIn: 0,
     framesOut: 0,
     deliveries: 0,
+    dialogDeliveries: 0,
+    dialogRemovals: 0,
     shed: 0,
     drops: 0,
     slowConsumerCloses: 0,
@@ -55,6 +61,7 @@ export type Gauges = {
   sockets: number;
   users: number;
   natsSubscriptions: number;
+  bigDialogSubscriptions: number;
   natsRttMs: number;
   eventLoopLagMs: number;
   shedding: boolean;
@@ -67,6 +74,8 @@ const COUNTERS: [keyof Metrics, string][] = [
   ["framesIn", "realtime_frames_in_total"],
   ["framesOut", "realtime_frames_out_total"],
   ["deliveries", "realtime_deliveries_total"],
+  ["dialogDeliveries", "realtime_dialog_deliveries_total"],
+  ["dialogRemovals", "realtime_dialog_removals_total"],
   ["shed", "realtime_shed_total"],
   ["drops", "realtime_drops_total"],
   ["slowConsumerCloses", "realtime_slow_consumer_closes_total"],
@@ -93,6 +102,7 @@ export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
     ["realtime_sockets", gauges.sockets],
     ["realtime_users", gauges.users],
     ["realtime_nats_subscriptions", gauges.natsSubscriptions],
+    ["realtime_big_dialog_subscriptions", gauges.bigDialogSubscriptions],
     ["realtime_nats_rtt_ms", gauges.natsRttMs],
     ["realtime_nats_connected", gauges.natsConnected ? 1 : 0],
     ["realtime_event_loop_lag_ms", gauges.eventLoopLagMs],

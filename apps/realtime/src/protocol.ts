@@ -51,4 +51,8 @@ export const wrapEventPayload = (payload: string): string => `{"type":"event","e
 export const isEphemeralPayload = (payload: string): boolean =>
   payload.startsWith('{"type":"typing"') || payload.startsWith('{"type":"presence"');
 
+/** Membership changes: rare on a user's subject, so the gateway may parse these (and only these). */
+export const isDialogEventPayload = (payload: string): boolean => payload.startsWith('{"type":"dialog"');
+
 export const userTopic = (userId: string) => `u:${userId}`;
+export const dialogTopic = (dialogId: string) => `d:${dialogId}`;

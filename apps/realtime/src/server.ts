@@ -3,6 +3,7 @@ import {
   CLOSE_BAD_FRAME,
   CLOSE_GOING_AWAY,
   CLOSE_IDLE,
+  CLOSE_MESSAGE_TOO_BIG,
   CLOSE_RATE_LIMITED,
   CLOSE_SLOW_CONSUMER,
   CLOSE_TOKEN_EXPIRED,
@@ -102,6 +103,10 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
         }
         metrics.authRefreshes++;
         ws.data.expiresAt = Math.max(ws.data.expiresAt, check.claims.expiresAt);
+        // The new token's big dialogs replace the old set; auth.ok only once the new ones are live,
+        // so a client that syncs a just-joined dialog after auth.ok misses nothing in between.
+        await fanout.setDialogs(ws, check.claims.dialogIds);
+        if (ws.data.closing) return;
         send(ws, { type: "auth.ok", tokenExpiresAt: ws.data.expiresAt });
         return;
       }
@@ -124,7 +129,8 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
           renderMetrics(metrics, {
             sockets: fanout.sockets.size,
             users: fanout.users.size,
-            natsSubscriptions: fanout.users.size,
+            natsSubscriptions: fanout.users.size + fanout.dialogs.entries.size,
+            bigDialogSubscriptions: fanout.dialogs.entries.size,
             natsRttMs,
             eventLoopLagMs,
             shedding: fanout.shedding,
@@ -153,13 +159,17 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
         rejectReason: check.ok ? "" : check.reason,
         closing: false,
         watching: null,
+        // fanout.add joins these topics when the socket opens.
+        dialogs: check.ok ? check.claims.dialogIds : [],
+        leftDialogs: null,
       };
       if (!check.ok) metrics.authFailures++;
       if (srv.upgrade(req, { data })) return undefined;
       return new Response("expected a websocket upgrade", { status: 426 });
     },
     websocket: {
-      maxPayloadLength: env.MAX_FRAME_BYTES,
+      // Room for an auth frame's token with its big dialogs; message() holds other frames to MAX_FRAME_BYTES.
+      maxPayloadLength: Math.max(env.MAX_FRAME_BYTES, env.MAX_AUTH_FRAME_BYTES),
       // Backstop only: the sweep and publish checks close slow consumers with 4010 well before this.
       backpressureLimit: env.SLOW_CONSUMER_BYTES * 2,
       closeOnBackpressureLimit: true,
@@ -200,6 +210,13 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
           return;
         }
         data.tokens -= 1;
+        if (
+          raw.length > env.MAX_FRAME_BYTES &&
+          !(typeof raw === "string" && raw.startsWith('{"type":"auth"'))
+        ) {
+          closeSocket(ws, CLOSE_MESSAGE_TOO_BIG, "frame too big");
+          return;
+        }
         const parsed = parseClientFrame(raw);
         if (!parsed.ok) {
           rejectFrame(ws, parsed.code, parsed.message);

@@ -21,6 +21,16 @@ export type SocketData = {
   rejectReason: string;
   closing: boolean;
   watching: string[] | null;
+  /**
+   * Big dialogs whose topic this socket is in: its token's `dlg` (joined on open, replaced by each
+   * in-band refresh), minus any it left since.
+   */
+  dialogs: readonly string[];
+  /**
+   * Big dialogs the user left while this socket was open: a refresh token minted just before the
+   * removal must not subscribe them again. Cleared by a later "joined". Null for nearly every socket.
+   */
+  leftDialogs: string[] | null;
 };
 
 export type Socket = ServerWebSocket<SocketData>;

@@ -1,20 +1,20 @@
 import {
   REALTIME_TOKEN_ALG,
   REALTIME_TOKEN_AUDIENCE,
+  REALTIME_TOKEN_DIALOGS_CLAIM,
   REALTIME_TOKEN_ISSUER,
   REALTIME_TOKEN_TTL_SECONDS,
 } from "@parley/protocol";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 
+/** `dialogIds` becomes the `dlg` claim (big groups), as auth.realtimeToken sets it. */
+export type MintOptions = { ttlSeconds?: number; issuedAtOffsetSeconds?: number; dialogIds?: unknown };
+
 type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 
 export type TokenMint = {
   publicKeyPem: string;
-  mint: (
-    userId: string,
-    clientId: string,
-    options?: { ttlSeconds?: number; issuedAtOffsetSeconds?: number },
-  ) => Promise<string>;
+  mint: (userId: string, clientId: string, options?: MintOptions) => Promise<string>;
 };
 
 /** A fresh Ed25519 pair per test run: tests mint tokens exactly as the API's auth.realtimeToken does. */
@@ -27,10 +27,12 @@ export async function mintWith(
   key: SigningKey,
   userId: string,
   clientId: string,
-  options: { ttlSeconds?: number; issuedAtOffsetSeconds?: number } = {},
+  options: MintOptions = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000) + (options.issuedAtOffsetSeconds ?? 0);
-  return new SignJWT({ cid: clientId })
+  const claims: Record<string, unknown> = { cid: clientId };
+  if (options.dialogIds !== undefined) claims[REALTIME_TOKEN_DIALOGS_CLAIM] = options.dialogIds;
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: REALTIME_TOKEN_ALG })
     .setIssuer(REALTIME_TOKEN_ISSUER)
     .setAudience(REALTIME_TOKEN_AUDIENCE)

@@ -1,0 +1,293 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  CLOSE_UNAUTHORIZED,
+  dialogSubject,
+  MAX_TOKEN_BIG_DIALOGS,
+  type TServerFrame,
+  userSubject,
+} from "@parley/protocol";
+import { requireNats } from "@parley/testkit";
+import { createTokenMint, type MintOptions, type TokenMint } from "../testing/keys";
+import {
+  type GatewayProcess,
+  type NatsProcess,
+  startGatewayProcess,
+  startNatsServer,
+} from "../testing/processes";
+import { expectSlowConsumerClose, readMetric } from "../testing/slow-consumer";
+import { openProbe, type WsProbe } from "../testing/ws-probe";
+
+// Gateway level: two real gateway processes and our own nats-server; the test publishes on
+// chat.dialog.<id> and chat.user.<id> exactly as the API does and mints tokens with a `dlg` claim.
+
+let nats: NatsProcess;
+let gw1: GatewayProcess;
+let gw2: GatewayProcess;
+let keys: TokenMint;
+let nc: NatsConnection;
+const probes: WsProbe[] = [];
+let nextId = BigInt(Date.now()) * 1000n;
+const newId = () => String(++nextId);
+
+type Member = { probe: WsProbe; userId: string; clientId: string };
+
+async function open(gw: GatewayProcess, userId: string, options: MintOptions = {}): Promise<Member> {
+  const clientId = newId();
+  const probe = openProbe(`${gw.wsUrl}?token=${await keys.mint(userId, clientId, options)}`);
+  probes.push(probe);
+  await probe.waitFor((f) => f.type === "hello");
+  return { probe, userId, clientId };
+}
+
+const messageEvent = (dialogId: string, seq: number, text = `m${seq}`) => ({
+  type: "message",
+  dialogId,
+  prevSeq: seq - 1,
+  seq,
+  message: {
+    id: String(900_000 + seq),
+    dialogId,
+    seq,
+    senderId: "5",
+    senderClientId: "6",
+    clientMsgId: `c${seq}`,
+    clientSeq: seq,
+    content: { kind: "text", text },
+    createdAt: Date.now(),
+  },
+});
+
+const dialogEvent = (dialogId: string, change: "joined" | "left" | "updated") =>
+  JSON.stringify({ type: "dialog", dialogId, change, lastSeq: 1, big: true });
+
+const publishMessage = (dialogId: string, seq: number) =>
+  nc.publish(dialogSubject(dialogId), JSON.stringify(messageEvent(dialogId, seq)));
+
+/** Seqs of the message events of one dialog this socket received, in arrival order. */
+const seqsOf = (probe: WsProbe, dialogId: string) =>
+  probe.frames.flatMap((f) =>
+    f.type === "event" && f.event.type === "message" && f.event.dialogId === dialogId ? [f.event.seq] : [],
+  );
+
+const isMessage = (dialogId: string, seq: number) => (f: TServerFrame) =>
+  f.type === "event" && f.event.type === "message" && f.event.dialogId === dialogId && f.event.seq === seq;
+
+/**
+ * A marker on the user's own subject, published after everything before it: NATS keeps one
+ * publisher's order to one subscriber across subjects, and the gateway publishes each NATS message
+ * to the sockets as it arrives — so once the marker is in, anything published earlier is in too.
+ */
+async function drained(member: Member): Promise<void> {
+  const marker = newId();
+  nc.publish(userSubject(member.userId), JSON.stringify(messageEvent(marker, 1)));
+  await member.probe.waitFor(isMessage(marker, 1));
+}
+
+const bigSubscriptions = (gw: GatewayProcess) => readMetric(gw, "realtime_big_dialog_subscriptions");
+
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(25);
+  }
+}
+
+async function closeAll(members: Member[]): Promise<void> {
+  for (const { probe } of members) probe.ws.close();
+  await Promise.all(members.map(({ probe }) => probe.closed));
+}
+
+/** Closes the sockets and waits until the gateway has processed the closes (its socket gauge). */
+async function closeGone(members: Member[], gw: GatewayProcess): Promise<void> {
+  const open = await readMetric(gw, "realtime_sockets");
+  await closeAll(members);
+  await eventually(
+    async () => (await readMetric(gw, "realtime_sockets")) === open - members.length,
+    "the gateway to see the closes",
+  );
+}
+
+beforeAll(async () => {
+  await requireNats();
+  nats = await startNatsServer();
+  keys = await createTokenMint();
+  const start = (id: string) =>
+    startGatewayProcess({ natsUrl: nats.url, publicKeyPem: keys.publicKeyPem, env: { GATEWAY_ID: id } });
+  [gw1, gw2] = await Promise.all([start("big1"), start("big2")]);
+  nc = await connect({ servers: nats.url });
+}, 30_000);
+
+afterAll(async () => {
+  for (const probe of probes) probe.ws.close();
+  await nc?.close();
+  await gw1?.kill("SIGKILL");
+  await gw2?.kill("SIGKILL");
+  await nats?.stop();
+});
+
+describe("big groups: one chat.dialog.<id> subscription per gateway", () => {
+  test("one publish reaches every listed socket on both gateways once, in order; one NATS subscription per gateway, dropped with its last socket", async () => {
+    const dialogId = newId();
+    const before = [await bigSubscriptions(gw1), await bigSubscriptions(gw2)];
+    const deliveriesBefore = await readMetric(gw1, "realtime_dialog_deliveries_total");
+    const ann = newId();
+    const members = [
+      await open(gw1, ann, { dialogIds: [dialogId] }),
+      await open(gw1, ann, { dialogIds: [dialogId] }),
+      await open(gw1, newId(), { dialogIds: [newId(), dialogId] }),
+      await open(gw2, newId(), { dialogIds: [dialogId] }),
+      await open(gw2, newId(), { dialogIds: [dialogId] }),
+    ];
+    const outsider = await open(gw1, newId(), { dialogIds: [newId()] });
+    // gw1: D (three sockets), b's other dialog, the outsider's dialog; gw2: D (two sockets).
+    expect(await bigSubscriptions(gw1)).toBe((before[0] ?? 0) + 3);
+    expect(await bigSubscriptions(gw2)).toBe((before[1] ?? 0) + 1);
+
+    // Published right after the last hello: hello means the dialog subscription is live at NATS.
+    const total = 60;
+    for (let seq = 1; seq <= total; seq++) publishMessage(dialogId, seq);
+    await nc.flush();
+    const expected = Array.from({ length: total }, (_, i) => i + 1);
+    for (const member of members) {
+      await member.probe.waitFor(isMessage(dialogId, total));
+      await drained(member);
+      expect(seqsOf(member.probe, dialogId)).toEqual(expected);
+    }
+    await drained(outsider);
+    expect(seqsOf(outsider.probe, dialogId)).toEqual([]);
+    expect((await readMetric(gw1, "realtime_dialog_deliveries_total")) - deliveriesBefore).toBe(total * 3);
+
+    // The gateway keeps the subscription while any socket lists the dialog.
+    const [a1, a2, b, c, d] = members as [Member, Member, Member, Member, Member];
+    await closeGone([a1], gw1);
+    await closeGone([c], gw2);
+    expect(await bigSubscriptions(gw1)).toBe((before[0] ?? 0) + 3);
+    expect(await bigSubscriptions(gw2)).toBe((before[1] ?? 0) + 1);
+    await closeAll([d]);
+    await eventually(async () => (await bigSubscriptions(gw2)) === (before[1] ?? 0), "gw2 to drop it");
+    publishMessage(dialogId, total + 1);
+    await a2.probe.waitFor(isMessage(dialogId, total + 1));
+    await closeAll([a2, b]);
+    await eventually(async () => (await bigSubscriptions(gw1)) === (before[0] ?? 0) + 1, "gw1 to drop it");
+    await closeAll([outsider]);
+    await eventually(async () => (await bigSubscriptions(gw1)) === (before[0] ?? 0), "gw1 to drop the rest");
+  }, 30_000);
+
+  test("an in-band refresh replaces the set: a token without D stops D, one with D starts it by auth.ok", async () => {
+    const dialogId = newId();
+    const dropping = await open(gw1, newId(), { dialogIds: [dialogId] });
+    const adding = await open(gw2, newId(), { dialogIds: [] });
+    const before = await bigSubscriptions(gw1);
+
+    dropping.probe.send({ type: "auth", token: await keys.mint(dropping.userId, dropping.clientId) });
+    adding.probe.send({
+      type: "auth",
+      token: await keys.mint(adding.userId, adding.clientId, { dialogIds: [dialogId] }),
+    });
+    await dropping.probe.waitFor((f) => f.type === "auth.ok");
+    await adding.probe.waitFor((f) => f.type === "auth.ok");
+    expect(await bigSubscriptions(gw1)).toBe(before - 1);
+
+    publishMessage(dialogId, 1);
+    await adding.probe.waitFor(isMessage(dialogId, 1));
+    await drained(dropping);
+    expect(seqsOf(dropping.probe, dialogId)).toEqual([]);
+    expect(seqsOf(adding.probe, dialogId)).toEqual([1]);
+    await closeAll([dropping, adding]);
+  }, 30_000);
+
+  test("a 'left' event on chat.user.U stops U's sockets at once (the client still gets it); others keep receiving; a stale token cannot bring D back until U joins again", async () => {
+    const dialogId = newId();
+    const userId = newId();
+    const u1 = await open(gw1, userId, { dialogIds: [dialogId] });
+    const u2 = await open(gw2, userId, { dialogIds: [dialogId] });
+    const other = await open(gw1, newId(), { dialogIds: [dialogId] });
+    const removalsBefore = await readMetric(gw1, "realtime_dialog_removals_total");
+    publishMessage(dialogId, 1);
+    for (const { probe } of [u1, u2, other]) await probe.waitFor(isMessage(dialogId, 1));
+
+    // No wait between the removal and the next message: "at once" means the very next one.
+    nc.publish(userSubject(userId), dialogEvent(dialogId, "left"));
+    publishMessage(dialogId, 2);
+    await other.probe.waitFor(isMessage(dialogId, 2));
+    for (const member of [u1, u2]) {
+      await drained(member);
+      await member.probe.waitFor(
+        (f) => f.type === "event" && f.event.type === "dialog" && f.event.change === "left",
+      );
+      expect(seqsOf(member.probe, dialogId)).toEqual([1]);
+    }
+    expect((await readMetric(gw1, "realtime_dialog_removals_total")) - removalsBefore).toBe(1);
+
+    // A refresh with a token minted before the removal still lists D: it must not re-subscribe.
+    u1.probe.send({ type: "auth", token: await keys.mint(userId, u1.clientId, { dialogIds: [dialogId] }) });
+    await u1.probe.waitFor((f) => f.type === "auth.ok");
+    publishMessage(dialogId, 3);
+    await other.probe.waitFor(isMessage(dialogId, 3));
+    await drained(u1);
+    expect(seqsOf(u1.probe, dialogId)).toEqual([1]);
+
+    // Joined again: the next token that lists D subscribes it.
+    nc.publish(userSubject(userId), dialogEvent(dialogId, "joined"));
+    await u1.probe.waitFor(
+      (f) => f.type === "event" && f.event.type === "dialog" && f.event.change === "joined",
+    );
+    const authOks = u1.probe.frames.filter((f) => f.type === "auth.ok").length;
+    u1.probe.send({ type: "auth", token: await keys.mint(userId, u1.clientId, { dialogIds: [dialogId] }) });
+    await eventually(
+      async () => u1.probe.frames.filter((f) => f.type === "auth.ok").length > authOks,
+      "the second auth.ok",
+    );
+    publishMessage(dialogId, 4);
+    await u1.probe.waitFor(isMessage(dialogId, 4));
+    expect(seqsOf(u1.probe, dialogId)).toEqual([1, 4]);
+    await closeAll([u1, u2, other]);
+  }, 30_000);
+
+  test("a token listing MAX_TOKEN_BIG_DIALOGS dialogs works in the upgrade URL; an in-band refresh shrinks the set", async () => {
+    const dialogIds = Array.from({ length: MAX_TOKEN_BIG_DIALOGS }, () => `9${newId()}00`);
+    const before = await bigSubscriptions(gw2);
+    const member = await open(gw2, newId(), { dialogIds });
+    expect(await bigSubscriptions(gw2)).toBe(before + MAX_TOKEN_BIG_DIALOGS);
+    // The shared frame schema caps an in-band token at 2,048 characters: ~50 big dialogs.
+    const kept = dialogIds.slice(-40);
+    member.probe.send({
+      type: "auth",
+      token: await keys.mint(member.userId, member.clientId, { dialogIds: kept }),
+    });
+    await member.probe.waitFor((f) => f.type === "auth.ok");
+    expect(await bigSubscriptions(gw2)).toBe(before + kept.length);
+    publishMessage(dialogIds[0] ?? "", 1);
+    publishMessage(kept[0] ?? "", 1);
+    await member.probe.waitFor(isMessage(kept[0] ?? "", 1));
+    await drained(member);
+    expect(seqsOf(member.probe, dialogIds[0] ?? "")).toEqual([]);
+    await closeAll([member]);
+  }, 30_000);
+
+  test("a dlg claim that is not a list of ids, or lists too many, is refused with CLOSE_UNAUTHORIZED", async () => {
+    for (const dialogIds of [["not-an-id"], "7", Array.from({ length: MAX_TOKEN_BIG_DIALOGS + 1 }, newId)]) {
+      const probe = openProbe(`${gw1.wsUrl}?token=${await keys.mint(newId(), newId(), { dialogIds })}`);
+      probes.push(probe);
+      expect((await probe.closed).code).toBe(CLOSE_UNAUTHORIZED);
+    }
+  }, 30_000);
+
+  test("a consumer that stops reading the dialog topic is closed with CLOSE_SLOW_CONSUMER; others keep receiving", async () => {
+    const dialogId = newId();
+    const bystander = await open(gw2, newId(), { dialogIds: [dialogId] });
+    const token = await keys.mint(newId(), newId(), { dialogIds: [dialogId] });
+    await expectSlowConsumerClose({
+      gateway: gw2,
+      token,
+      nc,
+      subject: dialogSubject(dialogId),
+      payload: JSON.stringify(messageEvent(dialogId, 1, "x".repeat(3_500))),
+    });
+    publishMessage(dialogId, 2);
+    await bystander.probe.waitFor(isMessage(dialogId, 2), 15_000);
+    await closeAll([bystander]);
+  }, 40_000);
+});
