@@ -57,6 +57,8 @@ export async function createApiServices(
         perUserMax: env.LOOKUP_RATE_LIMIT_USER_MAX,
         windowMs: env.LOOKUP_RATE_LIMIT_WINDOW_MS,
       },
+      bigGroupMinMembers: env.BIG_GROUP_MIN_MEMBERS,
+      bigGroupFanoutGraceMs: env.BIG_GROUP_FANOUT_GRACE_MS,
     },
   };
   return {

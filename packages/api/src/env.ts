@@ -1,3 +1,4 @@
+import { BIG_GROUP_FANOUT_GRACE_MS, BIG_GROUP_MIN_MEMBERS } from "@parley/protocol";
 import { z } from "zod";
 import { DEFAULT_LOOKUP_RATE_LIMIT } from "./services/options";
 
@@ -19,6 +20,13 @@ const ZApiEnv = z.object({
   LOOKUP_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(DEFAULT_LOOKUP_RATE_LIMIT.windowMs),
   /** How long a pipelined send whose predecessor has not arrived waits before it is refused. */
   CLIENT_SEQ_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(2_000),
+  /** Groups with at least this many members publish each message once on chat.dialog.<id>. */
+  BIG_GROUP_MIN_MEMBERS: z.coerce.number().int().min(2).default(BIG_GROUP_MIN_MEMBERS),
+  /**
+   * Per-member publishes continue this long after a group becomes big. Below the realtime token
+   * life (60 s) a socket holding a token minted before the switch would miss messages.
+   */
+  BIG_GROUP_FANOUT_GRACE_MS: z.coerce.number().int().min(0).default(BIG_GROUP_FANOUT_GRACE_MS),
 });
 
 export type ApiEnv = z.infer<typeof ZApiEnv>;

@@ -21,7 +21,12 @@ export { AuthError, type AuthErrorCode } from "./errors";
 export { takeWindowBudgets, type WindowBudget, type WindowVerdict, windowKey } from "./fixed-window";
 export { generateEd25519PemPair, generateSecret, type PemKeyPair } from "./generate-keys";
 export { INVISIBLE_OR_CONTROL, normaliseHandle, stripInvisible, ZDisplayName, ZHandle } from "./handle";
-export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, verifyRealtimeToken } from "./jwt";
+export {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  type VerifiedRealtimeToken,
+  verifyRealtimeToken,
+} from "./jwt";
 export type { OidcErrorCode } from "./oidc/errors";
 export type { OidcHandler } from "./oidc/handlers";
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, ZPassword } from "./password";

@@ -1,11 +1,14 @@
 import {
+  MAX_TOKEN_BIG_DIALOGS,
   REALTIME_TOKEN_ALG,
   REALTIME_TOKEN_AUDIENCE,
+  REALTIME_TOKEN_DIALOGS_CLAIM,
   REALTIME_TOKEN_ISSUER,
   REALTIME_TOKEN_TTL_SECONDS,
   ZId,
 } from "@parley/protocol";
-import { type CryptoKey, errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from "jose";
+import { type CryptoKey, errors, importPKCS8, importSPKI, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { z } from "zod";
 import { AuthError } from "./errors";
 
 export const ACCESS_TOKEN_ISSUER = "parley";
@@ -29,10 +32,11 @@ async function sign(
   issuer: string,
   audience: string,
   ttlSeconds: number,
+  claims: Record<string, unknown> = {},
 ): Promise<SignedToken> {
   const now = Math.floor(Date.now() / 1000);
   const exp = now + ttlSeconds;
-  const token = await new SignJWT({ cid: subject.clientId })
+  const token = await new SignJWT({ ...claims, cid: subject.clientId })
     .setProtectedHeader({ alg: ALG, typ: "JWT" })
     .setSubject(subject.userId)
     .setIssuer(issuer)
@@ -43,7 +47,7 @@ async function sign(
   return { token, expiresAt: exp * 1000 };
 }
 
-async function verify(key: CryptoKey, token: string, issuer: string, audience: string) {
+async function verifyPayload(key: CryptoKey, token: string, issuer: string, audience: string) {
   // The algorithm is pinned: a token may not pick its own (no "none", no HMAC-with-public-key).
   const { payload } = await jwtVerify(token, key, { issuer, audience, algorithms: [ALG] });
   const userId = ZId.safeParse(payload.sub);
@@ -51,7 +55,12 @@ async function verify(key: CryptoKey, token: string, issuer: string, audience: s
   if (!userId.success || !clientId.success || payload.exp === undefined) {
     throw new AuthError("UNAUTHORIZED", "token has no valid subject");
   }
-  return { userId: userId.data, clientId: clientId.data, expiresAt: payload.exp * 1000 };
+  return { userId: userId.data, clientId: clientId.data, expiresAt: payload.exp * 1000, payload };
+}
+
+async function verify(key: CryptoKey, token: string, issuer: string, audience: string) {
+  const { payload: _payload, ...subject } = await verifyPayload(key, token, issuer, audience);
+  return subject;
 }
 
 /** The API's bearer token: short-lived so a stolen one is worth little, verified without a lookup. */
@@ -70,22 +79,52 @@ export async function verifyAccessToken(key: CryptoKey, token: string) {
   }
 }
 
-/** The WebSocket token: ≤ 60 s, so a revoked client cannot reconnect for long even if a revoke is lost. */
-export function signRealtimeToken(key: CryptoKey, subject: TokenSubject) {
-  return sign(key, subject, REALTIME_TOKEN_ISSUER, REALTIME_TOKEN_AUDIENCE, REALTIME_TOKEN_TTL_SECONDS);
+/**
+ * The WebSocket token: ≤ 60 s, so a revoked client cannot reconnect for long even if a revoke is lost.
+ * `dialogIds` (the `dlg` claim): the big groups the user is in at mint time, whose chat.dialog.<id>
+ * subjects the gateway subscribes for the socket; left out when empty. A removed member's next token
+ * no longer lists the dialog, so the 60 s life also bounds a lost "left" event.
+ */
+export function signRealtimeToken(key: CryptoKey, subject: TokenSubject, dialogIds: readonly string[] = []) {
+  const claims = dialogIds.length > 0 ? { [REALTIME_TOKEN_DIALOGS_CLAIM]: dialogIds } : {};
+  return sign(
+    key,
+    subject,
+    REALTIME_TOKEN_ISSUER,
+    REALTIME_TOKEN_AUDIENCE,
+    REALTIME_TOKEN_TTL_SECONDS,
+    claims,
+  );
 }
+
+const ZDialogsClaim = z.array(ZId).max(MAX_TOKEN_BIG_DIALOGS).optional();
+
+/** The `dlg` claim: absent → none; anything but a list of ids is a malformed token (refused). */
+function dialogIdsOf(payload: JWTPayload): string[] {
+  const parsed = ZDialogsClaim.safeParse(payload[REALTIME_TOKEN_DIALOGS_CLAIM]);
+  if (!parsed.success) throw new AuthError("UNAUTHORIZED", "invalid realtime token");
+  return parsed.data ?? [];
+}
+
+export type VerifiedRealtimeToken = TokenSubject & { expiresAt: number; dialogIds: string[] };
 
 /**
  * Verifies a realtime token with the public key alone (what a gateway does). Accepts a PEM or an
- * imported key. Throws AuthError UNAUTHORIZED ("realtime token expired" / "invalid realtime token").
+ * imported key. Returns the subject and `dialogIds` (the `dlg` claim, empty when absent). Throws AuthError UNAUTHORIZED ("realtime token expired" / "invalid realtime token").
  */
 export async function verifyRealtimeToken(
   publicKey: CryptoKey | string,
   token: string,
-): Promise<TokenSubject & { expiresAt: number }> {
+): Promise<VerifiedRealtimeToken> {
   const key = typeof publicKey === "string" ? await importSPKI(publicKey, REALTIME_TOKEN_ALG) : publicKey;
   try {
-    return await verify(key, token, REALTIME_TOKEN_ISSUER, REALTIME_TOKEN_AUDIENCE);
+    const { payload, ...subject } = await verifyPayload(
+      key,
+      token,
+      REALTIME_TOKEN_ISSUER,
+      REALTIME_TOKEN_AUDIENCE,
+    );
+    return { ...subject, dialogIds: dialogIdsOf(payload) };
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new AuthError("UNAUTHORIZED", "realtime token expired");
     throw new AuthError("UNAUTHORIZED", "invalid realtime token");

@@ -64,7 +64,8 @@ export type AuthService = {
    * every tab). `browser` says a browser was signed out: clear the cookie with `clearCookie`.
    */
   signOut: (viewer: Viewer) => Promise<{ clearCookie: string; browser: boolean }>;
-  mintRealtimeToken: (viewer: Viewer) => Promise<SignedToken>;
+  /** `bigDialogIds`: the `dlg` claim (the caller reads them: big groups are the API's domain). */
+  mintRealtimeToken: (viewer: Viewer, bigDialogIds?: readonly string[]) => Promise<SignedToken>;
   getUser: (userId: string) => Promise<PublicUser | null>;
   findUserByHandle: (handle: string) => Promise<PublicUser | null>;
   listClients: (userId: string) => Promise<ClientInfo[]>;
@@ -151,8 +152,8 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
         browser: viewer.via === "cookie" || Boolean(row?.parentClientId),
       };
     },
-    async mintRealtimeToken(viewer) {
-      return signRealtimeToken(await keys.realtimePrivate, viewer);
+    async mintRealtimeToken(viewer, bigDialogIds = []) {
+      return signRealtimeToken(await keys.realtimePrivate, viewer, bigDialogIds);
     },
     getUser: (userId) => getUser(deps.db, userId),
     findUserByHandle: (handle) => findUserByHandle(deps.db, handle),

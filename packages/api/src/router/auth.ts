@@ -10,6 +10,7 @@ import { ZId } from "@parley/protocol";
 import { z } from "zod";
 import type { Context } from "../context";
 import { AppError } from "../errors";
+import { mintRealtimeToken } from "../services/realtime-token";
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
 
 /** The UAA throws AuthError; the API speaks AppError (same codes). */
@@ -133,5 +134,5 @@ export const authRouter = createTRPCRouter({
   /** A ≤ 60 s token for the WebSocket gateway; fetch a fresh one before `expiresAt`. */
   realtimeToken: protectedProcedure
     .output(ZRealtimeTokenOutput)
-    .mutation(({ ctx }) => withAuthErrors(() => ctx.services.auth.mintRealtimeToken(ctx.viewer))),
+    .mutation(({ ctx }) => withAuthErrors(() => mintRealtimeToken(ctx.services, ctx.viewer))),
 });

@@ -8,6 +8,7 @@ import {
   listExistingUserIds,
   lockDialog,
   type MemberRole,
+  markDialogFanout,
   updateDialogMembership,
 } from "@parley/db/queries";
 import type { ApiServices } from "../context";
@@ -17,6 +18,7 @@ import { isLockContention } from "./db-errors";
 import { type DialogView, publishDialogEvent, toDialogView } from "./dialog-view";
 import { directDialogId } from "./direct-dialog-id";
 import { MAX_GROUP_MEMBERS } from "./limits";
+import { messagingOptions } from "./options";
 
 /**
  * Opens (or finds) the direct dialog with another user. Idempotent: the id derives from the pair,
@@ -88,10 +90,11 @@ export async function createGroupDialog(
     createdBy: actor.userId,
     createdAt: now,
   });
-  await addMembersUnderLock(services, dialogId, "group", [
+  const added = await addMembersUnderLock(services, dialogId, "group", [
     { userId: actor.userId, role: "owner" },
     ...others.map((userId) => ({ userId, role: "member" as const })),
   ]);
+  // A group created at the big-group threshold is big from the start (its rows are marked here).
   for (const userId of [actor.userId, ...others]) {
     await insertUserDialogIfAbsent(services.db, {
       userId,
@@ -99,9 +102,10 @@ export async function createGroupDialog(
       kind: "group",
       peerUserId: null,
       joinedAt: now,
+      big: added.big,
     });
   }
-  publishDialogEvent(services.events, [actor.userId, ...others], dialogId, "joined", 0);
+  publishDialogEvent(services.events, [actor.userId, ...others], dialogId, "joined", 0, added.big);
   return loadView(services, dialogId, actor.userId, null);
 }
 
@@ -109,7 +113,8 @@ export async function createGroupDialog(
  * Membership changes serialise with Confirm on the dialog row lock and bump members_version, so a
  * message is pushed exactly to the members it committed under. New members join at the current
  * last_seq (they see what is sent after they joined). `authorize` runs under the lock, so a role
- * checked there cannot change before the insert commits.
+ * checked there cannot change before the insert commits. `big`: the group is (now) a big group;
+ * `switched`: this call made it big.
  */
 export async function addMembersUnderLock(
   services: ApiServices,
@@ -118,7 +123,8 @@ export async function addMembersUnderLock(
   members: { userId: string; role: MemberRole }[],
   maxMembers = MAX_GROUP_MEMBERS,
   authorize?: (tx: DbOrTx) => Promise<void>,
-): Promise<{ count: number; lastSeq: number }> {
+): Promise<{ count: number; lastSeq: number; big: boolean; switched: boolean }> {
+  const { bigGroupMinMembers } = messagingOptions(services);
   return inDialogTransaction(services, async (tx) => {
     const dialog = await lockDialog(tx, dialogId);
     if (!dialog || dialog.kind !== kind)
@@ -135,7 +141,12 @@ export async function addMembersUnderLock(
       throw new AppError(kind === "direct" ? "CONFLICT" : "BAD_REQUEST", `at most ${maxMembers} members`);
     }
     if (count > 0) await updateDialogMembership(tx, dialogId, count);
-    return { count, lastSeq: dialog.lastSeq };
+    // Reaching the threshold makes a group big for good (docs/design.md "Big groups"). Checked on
+    // every add, so a group that was already that large (threshold lowered) switches on its next add.
+    const switched =
+      dialog.fanoutSince === null && kind === "group" && dialog.memberCount + count >= bigGroupMinMembers;
+    if (switched) await markDialogFanout(tx, dialogId, joinedAt);
+    return { count, lastSeq: dialog.lastSeq, big: switched || dialog.fanoutSince !== null, switched };
   });
 }
 

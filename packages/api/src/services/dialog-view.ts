@@ -54,14 +54,20 @@ export function toDialogView(dialog: DialogRow, member: MemberRow, peerUserId: s
   };
 }
 
-/** Membership events: clients refetch the dialog (and drop it on "left"). Best effort, like typing. */
+/**
+ * Membership events: clients refetch the dialog (and drop it on "left"). Best effort, like typing.
+ * Always on user subjects; `big` tells a client to refresh its realtime token (joined / updated) and
+ * a gateway to drop the user's sockets from the dialog subject (left).
+ */
 export function publishDialogEvent(
   events: EventPublisher,
   userIds: readonly string[],
   dialogId: string,
   change: TDialogEvent["change"],
   lastSeq: number,
+  big = false,
 ): void {
   if (userIds.length === 0) return;
-  publishToUsers(events, userIds, { type: "dialog", dialogId, change, lastSeq });
+  const event: TDialogEvent = { type: "dialog", dialogId, change, lastSeq };
+  publishToUsers(events, userIds, big ? { ...event, big: true } : event);
 }

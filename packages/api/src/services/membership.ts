@@ -2,12 +2,14 @@ import { type DbOrTx, schema } from "@parley/db";
 import {
   deleteMember,
   deleteUserDialog,
+  getDialog,
   getMember,
   insertUserDialogIfAbsent,
   listExistingUserIds,
   listMembers,
   listMemberUserIds,
   lockDialog,
+  markUserDialogsBig,
   updateDialogMembership,
 } from "@parley/db/queries";
 import { and, eq } from "drizzle-orm";
@@ -33,7 +35,7 @@ export async function addGroupMembers(
   const existing = new Set(await listExistingUserIds(services.db, userIds));
   const missing = userIds.filter((userId) => !existing.has(userId));
   if (missing.length > 0) throw new AppError("NOT_FOUND", "user not found", { userIds: missing });
-  const { count, lastSeq } = await addMembersUnderLock(
+  const { count, lastSeq, big, switched } = await addMembersUnderLock(
     services,
     input.dialogId,
     "group",
@@ -59,21 +61,37 @@ export async function addGroupMembers(
       kind: "group",
       peerUserId: null,
       joinedAt,
+      big,
     });
   }
-  if (count > 0) {
-    const all = await listMemberUserIds(services.db, input.dialogId);
-    const fresh = new Set(userIds);
-    publishDialogEvent(services.events, userIds, input.dialogId, "joined", lastSeq);
-    publishDialogEvent(
-      services.events,
-      all.filter((userId) => !fresh.has(userId)),
-      input.dialogId,
-      "updated",
-      lastSeq,
-    );
-  }
+  const bigNow = big || (await isBigDialog(services, input.dialogId));
+  if (count === 0 && !bigNow) return { added: 0 };
+  const all = await listMemberUserIds(services.db, input.dialogId);
+  // Every add to a big group (re)marks all members' inbox rows, before any event goes out (a client
+  // refreshes its token on the event): idempotent, so a crash between the switch and the marking is
+  // repaired by the retry (or any later add). It also covers a concurrent add that wrote its rows
+  // unmarked just before this group switched: the re-read above saw the switch, or the switching
+  // call's own marking ran after those rows existed.
+  if (bigNow) await markUserDialogsBig(services.db, input.dialogId, all);
+  // A no-op rerun repairs the marks but pushes nothing (tokens pick the marks up within a refresh).
+  if (count === 0 && !switched) return { added: 0 };
+  const fresh = new Set(userIds);
+  publishDialogEvent(services.events, userIds, input.dialogId, "joined", lastSeq, bigNow);
+  // On the switch to big every member hears "updated" with big: true and refreshes its token.
+  publishDialogEvent(
+    services.events,
+    all.filter((userId) => !fresh.has(userId)),
+    input.dialogId,
+    "updated",
+    lastSeq,
+    bigNow,
+  );
   return { added: count };
+}
+
+/** A fresh read after the inbox rows were written (see addGroupMembers). */
+async function isBigDialog(services: ApiServices, dialogId: string): Promise<boolean> {
+  return (await getDialog(services.db, dialogId))?.fanoutSince != null;
 }
 
 /** Owner removes anyone but itself; admins remove plain members. */
@@ -106,7 +124,7 @@ async function removeFromGroup(
 ): Promise<{ removed: boolean }> {
   // Outside the lock first: a non-member never queues on (or holds) a dialog's row lock.
   await requireMember(services.db, dialogId, actor.userId);
-  const { removed, lastSeq } = await inDialogTransaction(services, async (tx) => {
+  const { removed, lastSeq, big } = await inDialogTransaction(services, async (tx) => {
     const dialog = await lockDialog(tx, dialogId);
     const me = await getMember(tx, dialogId, actor.userId);
     if (!dialog || !me) throw dialogNotFound();
@@ -120,13 +138,16 @@ async function removeFromGroup(
     const deleted = await deleteMember(tx, dialogId, targetUserId);
     if (deleted) await updateDialogMembership(tx, dialogId, -1);
     if (deleted && target.role === "owner") await handOverOwnership(tx, dialogId);
-    return { removed: deleted, lastSeq: dialog.lastSeq };
+    return { removed: deleted, lastSeq: dialog.lastSeq, big: dialog.fanoutSince !== null };
   });
+  // Deleting the inbox row drops the dialog from the user's next realtime token (`dlg`).
   await deleteUserDialog(services.db, targetUserId, dialogId);
   if (removed) {
-    publishDialogEvent(services.events, [targetUserId], dialogId, "left", lastSeq);
+    // In a big group the gateway drops the user's sockets from chat.dialog.<id> on this event; if it
+    // is lost (NATS core), the next token refresh (≤ 60 s) ends the subscription.
+    publishDialogEvent(services.events, [targetUserId], dialogId, "left", lastSeq, big);
     const rest = await listMemberUserIds(services.db, dialogId);
-    publishDialogEvent(services.events, rest, dialogId, "updated", lastSeq);
+    publishDialogEvent(services.events, rest, dialogId, "updated", lastSeq, big);
   }
   return { removed };
 }

@@ -1,3 +1,4 @@
+import { BIG_GROUP_FANOUT_GRACE_MS, BIG_GROUP_MIN_MEMBERS } from "@parley/protocol";
 import type { ApiServices } from "../context";
 
 export type SendStep = { dialogId: string; msgId: string };
@@ -27,6 +28,10 @@ export type MessagingOptions = {
   clientSeqWaitMs?: number;
   /** Handle lookups (user.byHandle), shared across processes through Redis. Not messaging, but the same budgets. */
   lookupRateLimit?: LookupRateLimit;
+  /** A group with at least this many members becomes big (one publish per message). Tests lower it. */
+  bigGroupMinMembers?: number;
+  /** After becoming big, per-member publishes continue this long (tokens listing it replace old ones). */
+  bigGroupFanoutGraceMs?: number;
 };
 
 export type ResolvedMessagingOptions = {
@@ -35,6 +40,8 @@ export type ResolvedMessagingOptions = {
   sendRateLimit: RateLimit;
   clientSeqWaitMs: number;
   lookupRateLimit: LookupRateLimit;
+  bigGroupMinMembers: number;
+  bigGroupFanoutGraceMs: number;
 };
 
 export const DEFAULT_READ_RATE_LIMIT: RateLimit = { max: 120, windowMs: 10_000 };
@@ -59,5 +66,7 @@ export function messagingOptions(services: ApiServices): ResolvedMessagingOption
     sendRateLimit: options.sendRateLimit ?? DEFAULT_SEND_RATE_LIMIT,
     clientSeqWaitMs: options.clientSeqWaitMs ?? 2_000,
     lookupRateLimit: options.lookupRateLimit ?? DEFAULT_LOOKUP_RATE_LIMIT,
+    bigGroupMinMembers: options.bigGroupMinMembers ?? BIG_GROUP_MIN_MEMBERS,
+    bigGroupFanoutGraceMs: options.bigGroupFanoutGraceMs ?? BIG_GROUP_FANOUT_GRACE_MS,
   };
 }

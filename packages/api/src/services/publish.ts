@@ -1,6 +1,6 @@
 import type { Db } from "@parley/db";
 import { getMembershipSnapshot, listMemberUserIds } from "@parley/db/queries";
-import { type TUserEvent, userSubject } from "@parley/protocol";
+import { dialogSubject, type TMessageEvent, type TUserEvent, userSubject } from "@parley/protocol";
 import type { ApiServices, EventPublisher } from "../context";
 
 /**
@@ -26,6 +26,26 @@ export function publishToUsers(
     }
   }
   return delivered;
+}
+
+/**
+ * Whether a message of this dialog goes out once on `chat.dialog.<id>` (a big group past its grace)
+ * instead of once per member. Before the grace ends some live socket may still hold a realtime token
+ * minted before the switch (without the dialog in `dlg`): it gets per-member publishes until then.
+ */
+export function isDialogFanout(fanoutSince: Date | null, graceMs: number, now = Date.now()): boolean {
+  return fanoutSince !== null && now - fanoutSince.getTime() >= graceMs;
+}
+
+/** A big group's message: one publish, the same JSON as the per-member event. False if NATS refused it. */
+export function publishToDialog(events: EventPublisher, event: TMessageEvent, json?: string): boolean {
+  try {
+    if (events.publishJson) events.publishJson(dialogSubject(event.dialogId), json ?? JSON.stringify(event));
+    else events.publish(dialogSubject(event.dialogId), event);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const MEMBER_CACHE_LIMIT = 10_000;

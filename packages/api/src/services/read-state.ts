@@ -30,7 +30,8 @@ export async function markDialog(
   const after = await getMember(services.db, input.dialogId, actor.userId);
   if (!after) throw dialogNotFound();
   const marks = { deliveredSeq: after.deliveredSeq, readSeq: after.readSeq };
-  if (dialog.memberCount <= RECEIPT_MAX_MEMBERS) {
+  // Never in a big group, whatever its size now (the big-group threshold is configurable).
+  if (dialog.memberCount <= RECEIPT_MAX_MEMBERS && dialog.fanoutSince === null) {
     const userIds = await listMemberUserIds(services.db, input.dialogId);
     publishToUsers(services.events, userIds, {
       type: "receipt",

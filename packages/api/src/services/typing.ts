@@ -2,15 +2,14 @@ import { listMemberUserIds } from "@parley/db/queries";
 import type { ApiServices } from "../context";
 import { requireMember } from "./access";
 import type { Actor } from "./actor";
+import { messagingOptions } from "./options";
 import { publishToUsers } from "./publish";
 
 const TYPING_TTL_MS = 6_000;
-/** Typing in big groups is shed: it would be one push per member per keystroke burst. */
-const TYPING_MAX_MEMBERS = 100;
 
 /**
  * At most one typing push per (client, dialog) per interval, shared by every API process: each push
- * fans out to up to 100 members, so an unthrottled client calling in a loop would be a free
+ * fans out to up to BIG_GROUP_MIN_MEMBERS − 1 members, so an unthrottled client calling in a loop would be a free
  * amplifier. The TTL is far shorter than TYPING_TTL_MS, so an honest client's indicator never lapses.
  */
 const TYPING_MIN_INTERVAL_MS = 1_000;
@@ -41,7 +40,8 @@ export async function sendTyping(
   const expiresAt = Date.now() + TYPING_TTL_MS;
   if (!(await claimTypingSlot(services, actor.clientId, dialogId))) return { expiresAt };
   const members = await listMemberUserIds(services.db, dialogId);
-  if (members.length > TYPING_MAX_MEMBERS) return { expiresAt };
+  // Typing in big groups is shed: it would be one push per member per keystroke burst.
+  if (members.length >= messagingOptions(services).bigGroupMinMembers) return { expiresAt };
   const others = members.filter((userId) => userId !== actor.userId);
   publishToUsers(services.events, others, { type: "typing", dialogId, userId: actor.userId, expiresAt });
   return { expiresAt };

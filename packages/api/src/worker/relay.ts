@@ -1,8 +1,8 @@
 import type { Db } from "@parley/db";
-import { deleteOutboxRow, listMemberUserIds, listStaleOutboxRows } from "@parley/db/queries";
-import { ZUserEvent } from "@parley/protocol";
+import { deleteOutboxRow, getDialog, listMemberUserIds, listStaleOutboxRows } from "@parley/db/queries";
+import { BIG_GROUP_FANOUT_GRACE_MS, type TUserEvent, ZUserEvent } from "@parley/protocol";
 import type { EventPublisher } from "../context";
-import { publishToUsers } from "../services/publish";
+import { isDialogFanout, publishToDialog, publishToUsers } from "../services/publish";
 
 export type RelayOptions = {
   /** Rows younger than this are still in their sender's hands (it publishes, then deletes). */
@@ -10,6 +10,8 @@ export type RelayOptions = {
   batchSize?: number;
   /** Checked before each row: a worker that lost its lease stops mid-batch. */
   shouldContinue?: () => boolean;
+  /** The API's BIG_GROUP_FANOUT_GRACE_MS: the relay decides dialog subject vs. members like a send. */
+  bigGroupFanoutGraceMs?: number;
 };
 
 export type RelayResult = { published: number; failed: number };
@@ -25,6 +27,16 @@ export async function relayOutbox(
 ): Promise<RelayResult> {
   const rows = await listStaleOutboxRows(deps.db, options.olderThanMs ?? 1_500, options.batchSize ?? 200);
   const result: RelayResult = { published: 0, failed: 0 };
+  // One dialog read per dialog per batch (fanout_since is set once and never cleared).
+  const fanouts = new Map<string, Promise<Date | null>>();
+  const fanoutOf = (dialogId: string) => {
+    let fanout = fanouts.get(dialogId);
+    if (!fanout) {
+      fanout = getDialog(deps.db, dialogId).then((dialog) => dialog?.fanoutSince ?? null);
+      fanouts.set(dialogId, fanout);
+    }
+    return fanout;
+  };
   for (const row of rows) {
     if (options.shouldContinue && !options.shouldContinue()) break;
     const event = ZUserEvent.safeParse(row.payload);
@@ -35,8 +47,7 @@ export async function relayOutbox(
       result.failed++;
       continue;
     }
-    const userIds = await listMemberUserIds(deps.db, row.dialogId);
-    if (!publishToUsers(deps.events, userIds, event.data)) {
+    if (!(await republish(deps, row.dialogId, event.data, fanoutOf, options.bigGroupFanoutGraceMs))) {
       result.failed++;
       continue;
     }
@@ -44,4 +55,19 @@ export async function relayOutbox(
     result.published++;
   }
   return result;
+}
+
+/** The same decision as a send: a big group's message once on its dialog subject, else per member. */
+async function republish(
+  deps: { db: Db; events: EventPublisher },
+  dialogId: string,
+  event: TUserEvent,
+  fanoutOf: (dialogId: string) => Promise<Date | null>,
+  graceMs = BIG_GROUP_FANOUT_GRACE_MS,
+): Promise<boolean> {
+  if (event.type === "message" && isDialogFanout(await fanoutOf(dialogId), graceMs)) {
+    return publishToDialog(deps.events, event);
+  }
+  const userIds = await listMemberUserIds(deps.db, dialogId);
+  return publishToUsers(deps.events, userIds, event);
 }

@@ -17,7 +17,15 @@ import { parseStoredContent } from "../wire";
 
 export type ConfirmOutcome =
   /** This Confirm placed the message at `seq` (status committed in the same transaction); it wrote the outbox row. */
-  | { kind: "committed"; seq: number; membersVersion: number; event: TMessageEvent; eventJson: string }
+  | {
+      kind: "committed";
+      seq: number;
+      membersVersion: number;
+      /** Read under the lock: decides one publish on the dialog subject vs. one per member. */
+      fanoutSince: Date | null;
+      event: TMessageEvent;
+      eventJson: string;
+    }
   /** An earlier Confirm already placed it: the first seq stands. */
   | { kind: "already"; seq: number }
   /** The predecessor clientSeq has not been confirmed yet. Nothing was written. */
@@ -74,7 +82,14 @@ function decide(message: MessageRow, state: ConfirmState | null): Decision {
   const eventJson = JSON.stringify(event);
   return {
     end: "commit",
-    outcome: { kind: "committed", seq, membersVersion: state.membersVersion, event, eventJson },
+    outcome: {
+      kind: "committed",
+      seq,
+      membersVersion: state.membersVersion,
+      fanoutSince: state.fanoutSince,
+      event,
+      eventJson,
+    },
     write: {
       dialogId,
       msgId,

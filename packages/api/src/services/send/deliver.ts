@@ -1,20 +1,30 @@
 import type { TMessageEvent } from "@parley/protocol";
 import type { ApiServices } from "../../context";
-import { getMemberUserIds, publishToUsers } from "../publish";
+import { messagingOptions } from "../options";
+import { getMemberUserIds, isDialogFanout, publishToDialog, publishToUsers } from "../publish";
 import { scheduleOutboxDelete } from "./outbox-cleaner";
 
 /**
- * Step 5: publish to every member's subject, then delete the outbox row (batched, off the ack path). If NATS could not take the
- * event the row stays, and the relay republishes it once NATS is back. Returns whether it was pushed.
+ * Step 5: publish, then delete the outbox row (batched, off the ack path). A big group past its grace
+ * gets one publish on its dialog subject; any other dialog one per member (`fanoutSince` was read
+ * under Confirm's lock, so the decision costs no query). If NATS could not take the event the row
+ * stays, and the relay republishes it once NATS is back. Returns whether it was pushed.
  */
 export async function deliverMessageEvent(
   services: ApiServices,
   event: TMessageEvent,
-  membersVersion: number,
+  dialog: { membersVersion: number; fanoutSince: Date | null },
   eventJson?: string,
 ): Promise<boolean> {
-  const userIds = await getMemberUserIds(services, event.dialogId, membersVersion);
-  if (!publishToUsers(services.events, userIds, event, eventJson)) return false;
+  const { bigGroupFanoutGraceMs } = messagingOptions(services);
+  let delivered: boolean;
+  if (isDialogFanout(dialog.fanoutSince, bigGroupFanoutGraceMs)) {
+    delivered = publishToDialog(services.events, event, eventJson);
+  } else {
+    const userIds = await getMemberUserIds(services, event.dialogId, dialog.membersVersion);
+    delivered = publishToUsers(services.events, userIds, event, eventJson);
+  }
+  if (!delivered) return false;
   scheduleOutboxDelete(services, { dialogId: event.dialogId, id: event.message.id });
   return true;
 }

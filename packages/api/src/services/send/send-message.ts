@@ -210,7 +210,7 @@ async function deliverAfterCommit(
   outcome: Extract<ConfirmOutcome, { kind: "committed" }>,
 ): Promise<void> {
   try {
-    await deliverMessageEvent(services, outcome.event, outcome.membersVersion, outcome.eventJson);
+    await deliverMessageEvent(services, outcome.event, outcome, outcome.eventJson);
   } catch (error) {
     console.warn("[send] push deferred to the relay:", error instanceof Error ? error.message : error);
   }
