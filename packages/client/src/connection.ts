@@ -1,5 +1,6 @@
 import {
   FATAL_CLOSE_CODES,
+  FRAME_ERROR_CODES,
   REALTIME_TOKEN_QUERY_PARAM,
   type TClientFrame,
   type TServerFrame,
@@ -36,6 +37,10 @@ export class RealtimeConnection {
   private timers: ReturnType<typeof setTimeout>[] = [];
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** In-band refreshes run one after another: each token sent is newer than the one before. */
+  private refreshChain: Promise<boolean> = Promise.resolve(true);
+  /** The refresh in flight waits for the gateway's answer (auth.ok → true; refusal or close → false). */
+  private authWaiter: ((accepted: boolean) => void) | null = null;
   private lastRecvAt = 0;
   private readonly Impl: typeof WebSocket;
   private readonly urls: readonly string[];
@@ -79,6 +84,44 @@ export class RealtimeConnection {
     return true;
   }
 
+  /**
+   * Fetches a fresh token and sends it in-band now. Resolves true once the gateway answers auth.ok —
+   * it has then applied the token, e.g. subscribed the big dialogs it lists — and false when there
+   * is no open socket, the token fetch fails, or the gateway refuses it or does not answer in time.
+   */
+  refreshToken(): Promise<boolean> {
+    const run = this.refreshChain.then(() => this.sendFreshToken());
+    this.refreshChain = run;
+    return run;
+  }
+
+  private async sendFreshToken(): Promise<boolean> {
+    const ws = this.ws;
+    if (!ws || this.state !== "open") return false;
+    let token: RealtimeToken;
+    try {
+      token = await this.options.getToken();
+    } catch {
+      // The gateway closes with CLOSE_TOKEN_EXPIRED; reconnect fetches a token again.
+      return false;
+    }
+    if (this.ws !== ws) return false;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => settle(false), AUTH_ANSWER_TIMEOUT_MS);
+      const settle = (accepted: boolean) => {
+        clearTimeout(timer);
+        if (this.authWaiter === settle) this.authWaiter = null;
+        resolve(accepted);
+      };
+      this.authWaiter = settle;
+      if (!this.send({ type: "auth", token: token.token })) settle(false);
+    });
+  }
+
+  private settleAuth(accepted: boolean): void {
+    this.authWaiter?.(accepted);
+  }
+
   private async connect(): Promise<void> {
     if (this.isStopped()) return;
     let token: RealtimeToken;
@@ -115,13 +158,22 @@ export class RealtimeConnection {
       }
       if (frame.type === "auth.ok") {
         this.scheduleRefresh(frame.tokenExpiresAt);
+        this.settleAuth(true);
         return;
+      }
+      // An in-band token the gateway refused (expired, or a frame it could not take) is no answer to wait for.
+      if (
+        frame.type === "error" &&
+        (frame.code === FRAME_ERROR_CODES.tokenInvalid || frame.code === FRAME_ERROR_CODES.badFrame)
+      ) {
+        this.settleAuth(false);
       }
       this.options.onFrame(frame);
     };
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      this.settleAuth(false);
       this.clearTimers();
       if (this.isStopped()) return;
       // Abnormal ends and going-away mean this gateway is gone: try the next one first.
@@ -161,14 +213,9 @@ export class RealtimeConnection {
     const ws = this.ws;
     // One pending refresh per socket: each auth.ok reschedules it.
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(async () => {
+    this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
-      try {
-        const token = await this.options.getToken();
-        if (this.ws === ws) this.send({ type: "auth", token: token.token });
-      } catch {
-        // The gateway closes with CLOSE_TOKEN_EXPIRED; reconnect fetches a token again.
-      }
+      if (this.ws === ws) void this.refreshToken();
     }, delay);
   }
 
@@ -191,6 +238,9 @@ export class RealtimeConnection {
     this.options.onState(state, { ...detail, attempt: this.attempt });
   }
 }
+
+/** A gateway that neither accepts nor refuses an in-band token this long is treated as refusing. */
+const AUTH_ANSWER_TIMEOUT_MS = 10_000;
 
 function safeJson(text: string): unknown {
   try {

@@ -101,6 +101,8 @@ export class ChatEngine {
   private readonly connection: RealtimeConnection;
   private catchUpRunning: Promise<void> | null = null;
   private catchUpAgain = false;
+  /** Big-group subscriptions in progress (token refresh, then sync). */
+  private bigJoins = 0;
   private lastHeardAt = Date.now();
   private quietTimer: ReturnType<typeof setInterval> | null = null;
   private deliveredTimer: ReturnType<typeof setTimeout> | null = null;
@@ -299,6 +301,7 @@ export class ChatEngine {
       const busy =
         [...this.queues.values()].some((q) => q.pending > 0) ||
         this.syncing.size > 0 ||
+        this.bigJoins > 0 ||
         this.catchUpRunning !== null ||
         [...this.timelines.values()].some((t) => t.isBehind());
       if (!busy) return;
@@ -373,7 +376,8 @@ export class ChatEngine {
       case "dialog": {
         const timeline = this.timeline(event.dialogId);
         timeline.serverLastSeq = Math.max(timeline.serverLastSeq, event.lastSeq);
-        if (timeline.isBehind()) void this.syncDialog(event.dialogId);
+        if (event.big === true && event.change !== "left") void this.subscribeBigDialog(event.dialogId);
+        else if (timeline.isBehind()) void this.syncDialog(event.dialogId);
         this.emitter.emit("dialog", event);
         return;
       }
@@ -383,6 +387,25 @@ export class ChatEngine {
       case "presence":
         this.emitter.emit("presence", event);
         return;
+    }
+  }
+
+  /**
+   * A big group joined (or a group became big): its messages come on `chat.dialog.<id>`, which the
+   * gateway hears for this socket only once a token lists it. So: a fresh token in-band, auth.ok
+   * (the gateway subscribed), then sync — subscribe first, then catch up, as on every reconnect.
+   */
+  private async subscribeBigDialog(dialogId: string): Promise<void> {
+    this.bigJoins++;
+    try {
+      const subscribed = await this.connection.refreshToken();
+      // No open socket: the next hello's catch-up covers the dialog, its token lists it.
+      if (!subscribed && this.connection.state !== "open") return;
+      // Refused or unanswered: sync what there is; the next refresh subscribes and the next
+      // message's prevSeq gap fills whatever came in between.
+      await this.syncDialog(dialogId);
+    } finally {
+      this.bigJoins--;
     }
   }
 
