@@ -144,6 +144,14 @@ async function tokenDialogs(user: TestUser): Promise<string[]> {
   return verified.dialogIds;
 }
 
+/** A process whose sends crash after Confirm, before publishing (the outbox row stays for the relay). */
+function crashingBeforePublish(bigGroupFanoutGraceMs: number): Promise<ApiServices> {
+  const crash = () => {
+    throw new Error("injected crash before publish");
+  };
+  return h.createServices({ messaging: { ...BIG, bigGroupFanoutGraceMs, faults: { beforePublish: crash } } });
+}
+
 let sendSeq = 0;
 /** The clientMsgId the next `send` uses. */
 const nextClientMsgId = () => `big-${sendSeq + 1}`;
@@ -272,16 +280,7 @@ describe("big groups (threshold 3, grace 0)", () => {
   });
 
   test("the relay republishes a crashed send of a big group on the dialog subject only", async () => {
-    const crashing = await h.createServices({
-      messaging: {
-        ...BIG,
-        faults: {
-          beforePublish: () => {
-            throw new Error("injected crash before publish");
-          },
-        },
-      },
-    });
+    const crashing = await crashingBeforePublish(0);
     const from = published.length;
     const clientMsgId = nextClientMsgId();
     await expect(send(crashing, alice, dialogId)).rejects.toThrow();
@@ -339,17 +338,7 @@ describe("small groups and the grace", () => {
     ).toEqual(perMember);
 
     // A relay with the same grace decides the same way.
-    const crashing = await h.createServices({
-      messaging: {
-        ...BIG,
-        bigGroupFanoutGraceMs: 60_000,
-        faults: {
-          beforePublish: () => {
-            throw new Error("injected crash before publish");
-          },
-        },
-      },
-    });
+    const crashing = await crashingBeforePublish(60_000);
     from = published.length;
     const crashedId = nextClientMsgId();
     await expect(send(crashing, bob, group.id)).rejects.toThrow();

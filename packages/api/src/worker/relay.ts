@@ -18,8 +18,9 @@ export type RelayResult = { published: number; failed: number };
 
 /**
  * Republishes what a crash (or a NATS outage) left in the outbox of one shard, then deletes it.
- * Recipients are the members as of now, so a member removed since does not get it. Clients dedupe
- * by seq, so a push that was in fact delivered before the crash is harmless.
+ * Recipients are the members as of now, so a member removed since does not get it; a big group's
+ * message goes once on its dialog subject (the gateways' own membership view). Clients dedupe by
+ * seq, so a push that was in fact delivered before the crash is harmless.
  */
 export async function relayOutbox(
   deps: { db: Db; events: EventPublisher },
