@@ -1,7 +1,8 @@
 /**
  * The real API (appRouter + AuthService + the messaging services) as its own process, for the
  * realtime end-to-end tests and benches. Not production wiring: apps/web mounts the same router.
- * Env: DATABASE_URL, NATS_URL, REDIS_URL, AUTH_CONFIG_JSON (a full AuthConfig), PORT (0 = any).
+ * Env: DATABASE_URL, NATS_URL, REDIS_URL, AUTH_CONFIG_JSON (a full AuthConfig), PORT (0 = any);
+ * optional BIG_GROUP_MIN_MEMBERS / BIG_GROUP_FANOUT_GRACE_MS (tests make small groups big).
  */
 import { type ApiServices, appRouter, createContext } from "@parley/api";
 import { createNatsPublisher, relayOutbox } from "@parley/api/worker";
@@ -20,6 +21,19 @@ const required = (name: string): string => {
   return value;
 };
 
+const optionalInt = (name: string): number | undefined => {
+  const value = process.env[name];
+  if (value === undefined || value === "") return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    console.error(`[api-server] bad environment variable ${name}: ${value}`);
+    process.exit(1);
+  }
+  return parsed;
+};
+const bigGroupMinMembers = optionalInt("BIG_GROUP_MIN_MEMBERS");
+const bigGroupFanoutGraceMs = optionalInt("BIG_GROUP_FANOUT_GRACE_MS");
+
 const config = JSON.parse(required("AUTH_CONFIG_JSON")) as AuthConfig;
 const handle = createDb(required("DATABASE_URL"), { connectionLimit: 20 });
 const redis = new Redis(required("REDIS_URL"), { maxRetriesPerRequest: 2 });
@@ -37,6 +51,8 @@ const services: ApiServices = {
   messaging: {
     readRateLimit: { max: 1_000_000, windowMs: 10_000 },
     sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
+    ...(bigGroupMinMembers !== undefined ? { bigGroupMinMembers } : {}),
+    ...(bigGroupFanoutGraceMs !== undefined ? { bigGroupFanoutGraceMs } : {}),
   },
 };
 

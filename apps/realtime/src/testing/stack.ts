@@ -27,6 +27,7 @@ export async function startApiProcess(options: {
   databaseUrl: string;
   natsUrl: string;
   authConfigJson: string;
+  env?: Record<string, string>;
 }): Promise<ApiProcess> {
   const proc = Bun.spawn(["bun", API_SERVER], {
     env: {
@@ -36,6 +37,7 @@ export async function startApiProcess(options: {
       REDIS_URL: TEST_REDIS_URL,
       AUTH_CONFIG_JSON: options.authConfigJson,
       PORT: "0",
+      ...options.env,
     },
     stdout: "pipe",
     stderr: "pipe",
@@ -91,6 +93,8 @@ export async function startStack(options: {
   apiNatsUrl: string;
   gatewayNatsUrls: string[];
   gatewayEnv?: Record<string, string>;
+  /** Extra API env, e.g. BIG_GROUP_MIN_MEMBERS for big-group tests. */
+  apiEnv?: Record<string, string>;
 }): Promise<Stack> {
   await Promise.all([requireMariaDb(), requireNats(), requireRedis()]);
   const testDb = await createTestDatabase(options.label);
@@ -99,6 +103,7 @@ export async function startStack(options: {
     databaseUrl: testDb.url,
     natsUrl: options.apiNatsUrl,
     authConfigJson: JSON.stringify(config),
+    env: options.apiEnv,
   });
   const gateways = await Promise.all(
     options.gatewayNatsUrls.map((natsUrl, index) =>
