@@ -374,3 +374,12 @@ describe("small groups and the grace", () => {
     ).toEqual([[`chat.user.${bob.userId}`, small.id]]);
   });
 });
+
+describe("vitess", () => {
+  test("no statement scattered across shards (the big-group marking and token reads included)", () => {
+    const statements = [...h.testDb.statements];
+    expect(statements.some((text) => /update\s+`?user_dialogs`?\s+set\s+`?big`?/i.test(text))).toBe(true);
+    expect(statements.some((text) => /user_dialogs_big_idx|`big`\s*=/i.test(text))).toBe(true);
+    expect(h.testDb.scatterStatements()).toEqual([]);
+  });
+});
