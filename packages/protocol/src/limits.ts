@@ -15,5 +15,9 @@ export const BIG_GROUP_MIN_MEMBERS = 100;
  * the dialog, so every live socket is subscribed before the per-member publishes stop.
  */
 export const BIG_GROUP_FANOUT_GRACE_MS = 90_000;
-/** Most big dialogs one realtime token lists (`dlg`); a user in more gets the newest this many. */
-export const MAX_TOKEN_BIG_DIALOGS = 1_000;
+/**
+ * Most big dialogs one realtime token lists (`dlg`); a user in more gets the newest this many. 100
+ * keeps the token near 3.3 KB: it travels in the upgrade URL, and proxies commonly cap a request
+ * line at 8 KB. Big groups past the newest 100 get no live pushes; they catch up via dialog.changes.
+ */
+export const MAX_TOKEN_BIG_DIALOGS = 100;
