@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { BIG_GROUP_FANOUT_GRACE_MS } from "@parley/protocol";
 import { z } from "zod";
 
 const ZWorkerEnv = z.object({
@@ -16,6 +17,8 @@ const ZWorkerEnv = z.object({
   RELAY_AFTER_MS: z.coerce.number().int().min(0).default(1_500),
   /** Pending messages younger than this may still be in a live send. */
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Must equal the API's: the relay picks the dialog subject vs. per-member publishes as a send does. */
+  BIG_GROUP_FANOUT_GRACE_MS: z.coerce.number().int().min(0).default(BIG_GROUP_FANOUT_GRACE_MS),
   /** How often each shard's cleanup of dead sessions, tokens and clients runs (sooner while a backlog remains). */
   CLEANUP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
   /** Rows per cleanup batch: one short delete each, so locks stay brief. */

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       holder: env.holder,
       leaseTtlMs: env.WORKER_LEASE_TTL_MS,
       tickMs: env.WORKER_TICK_MS,
-      relay: { olderThanMs: env.RELAY_AFTER_MS },
+      relay: { olderThanMs: env.RELAY_AFTER_MS, bigGroupFanoutGraceMs: env.BIG_GROUP_FANOUT_GRACE_MS },
       reconcile: { olderThanMs: env.RECONCILE_AFTER_MS },
       cleanup: {
         intervalMs: env.CLEANUP_INTERVAL_MS,
