@@ -1,10 +1,13 @@
 /**
  * (b) Fan-out through NATS: a 1,000-member group, 2 clients per member (2,000 sockets), on two
- * gateway processes sharing one port (reusePort). The publisher does what the API does per message:
- * one publish per member to chat.user.<id>. Deliveries = event frames the clients received.
+ * gateway processes sharing one port (reusePort). Two fan-out modes on the same sockets (every token
+ * lists the group in `dlg`): "member" publishes once per member to chat.user.<id> (small groups,
+ * and big ones during the switch-over grace), "dialog" once per message to chat.dialog.<id> (big
+ * groups: each gateway fans out locally). Deliveries = event frames the clients received.
  * CPU per delivery comes from /proc for every process in the path.
  */
 import { connect } from "@nats-io/transport-node";
+import { dialogSubject, userSubject } from "@parley/protocol";
 import { type Row, report } from "./lib";
 import { spawnLoadgen, waitFor } from "./realtime/fleet";
 import { cpuMeter, cpuSplitMicros } from "./realtime/procfs";
@@ -23,6 +26,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 150);
 const GENERATORS = 2;
 /** 1: every user's clients on one process (one NATS message → 2 deliveries). 2: reusePort spreads them. */
 const GATEWAYS = Number(process.env.BENCH_GATEWAYS ?? 2);
+/** Fan-out modes measured, in this order (`BENCH_MODES=dialog` runs one). */
+const MODES = (process.env.BENCH_MODES ?? "member,dialog").split(",").map((m) => m.trim());
+const DIALOG_ID = "424242";
+for (const mode of MODES) {
+  if (mode !== "member" && mode !== "dialog") throw new Error(`BENCH_MODES: unknown mode ${mode}`);
+}
 
 function messageEvent(dialogId: string, seq: number, senderId: string): string {
   return JSON.stringify({
@@ -80,6 +89,7 @@ async function main(): Promise<void> {
       privateKeyPem: keys.privateKeyPem,
       identities: identities.slice(g * per, (g + 1) * per),
       concurrency: 64,
+      dialogIds: [DIALOG_ID],
     }),
   );
   const nc = await connect({ servers: nats.url, name: "bench-publisher" });
@@ -95,12 +105,14 @@ async function main(): Promise<void> {
     );
     await Bun.sleep(500);
     const received = () => generators.reduce((sum, g) => sum + g.stats.events, 0);
-    const subjects = members.map((m) => `chat.user.${m}`);
     const rows: Row[] = [];
-    for (const [label, rounds] of [
-      ["warm-up", 20],
-      ["measured", ROUNDS],
-    ] as const) {
+    const runs = MODES.flatMap((mode) => [
+      { mode, label: "warm-up", rounds: 20 },
+      { mode, label: "measured", rounds: ROUNDS },
+    ]);
+    let seq = 0;
+    for (const { mode, label, rounds } of runs) {
+      const subjects = mode === "dialog" ? [dialogSubject(DIALOG_ID)] : members.map(userSubject);
       const base = received();
       const expected = rounds * MEMBERS * CLIENTS_PER_MEMBER;
       const meter = cpuMeter({
@@ -113,7 +125,7 @@ async function main(): Promise<void> {
       const publisherCpu = process.cpuUsage();
       const started = performance.now();
       for (let round = 1; round <= rounds; round++) {
-        const payload = messageEvent("424242", round, members[0] ?? "1");
+        const payload = messageEvent(DIALOG_ID, ++seq, members[0] ?? "1");
         for (const subject of subjects) nc.publish(subject, payload);
         // Keep the publisher from racing ahead of the gateways: that would measure NATS buffering.
         if (round % 5 === 0) await nc.flush();
@@ -148,9 +160,10 @@ async function main(): Promise<void> {
       );
       if (label === "warm-up") continue;
       rows.push({
+        fanout: mode,
         gateways: GATEWAYS,
         messages: rounds,
-        "NATS publishes": rounds * MEMBERS,
+        "NATS publishes": rounds * subjects.length,
         deliveries: delivered,
         lost: expected - delivered,
         seconds: Math.round(seconds * 1000) / 1000,

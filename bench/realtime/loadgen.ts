@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import {
   REALTIME_TOKEN_ALG,
   REALTIME_TOKEN_AUDIENCE,
+  REALTIME_TOKEN_DIALOGS_CLAIM,
   REALTIME_TOKEN_ISSUER,
   REALTIME_TOKEN_QUERY_PARAM,
 } from "@parley/protocol";
@@ -26,6 +27,8 @@ export type LoadgenConfig = {
   concurrency?: number;
   /** Seconds of token life (≤ 60 as the API mints them). */
   ttlSeconds?: number;
+  /** Big dialogs every token lists (the `dlg` claim), as auth.realtimeToken mints them. */
+  dialogIds?: string[];
 };
 
 // A file, not an env var: 5k identities exceed the 128 KB limit of one environment string.
@@ -55,7 +58,9 @@ function onText(text: string): void {
 
 async function openOne(userId: string, clientId: string): Promise<void> {
   const issuedAt = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ cid: clientId })
+  const claims: Record<string, unknown> = { cid: clientId };
+  if (config.dialogIds?.length) claims[REALTIME_TOKEN_DIALOGS_CLAIM] = config.dialogIds;
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: REALTIME_TOKEN_ALG })
     .setIssuer(REALTIME_TOKEN_ISSUER)
     .setAudience(REALTIME_TOKEN_AUDIENCE)
