@@ -19,11 +19,6 @@ const ZGatewayEnv = z.object({
   /** Clock skew tolerated on token expiry. */
   TOKEN_SKEW_MS: int(2_000),
   MAX_FRAME_BYTES: int(MAX_CLIENT_FRAME_BYTES, 256),
-  /**
-   * An in-band `auth` frame may be larger: its token lists up to MAX_TOKEN_BIG_DIALOGS big dialogs
-   * (`dlg`, ~30 bytes each once base64url-encoded). Every other frame stays within MAX_FRAME_BYTES.
-   */
-  MAX_AUTH_FRAME_BYTES: int(49_152, 1_024),
   /** Bytes buffered for one socket before it is closed as a slow consumer (resumable). */
   SLOW_CONSUMER_BYTES: int(1_048_576, 16_384),
   /** Above this many buffered bytes a socket gets no typing/presence (shed first). */

@@ -3,7 +3,6 @@ import {
   CLOSE_BAD_FRAME,
   CLOSE_GOING_AWAY,
   CLOSE_IDLE,
-  CLOSE_MESSAGE_TOO_BIG,
   CLOSE_RATE_LIMITED,
   CLOSE_SLOW_CONSUMER,
   CLOSE_TOKEN_EXPIRED,
@@ -168,8 +167,7 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
       return new Response("expected a websocket upgrade", { status: 426 });
     },
     websocket: {
-      // Room for an auth frame's token with its big dialogs; message() holds other frames to MAX_FRAME_BYTES.
-      maxPayloadLength: Math.max(env.MAX_FRAME_BYTES, env.MAX_AUTH_FRAME_BYTES),
+      maxPayloadLength: env.MAX_FRAME_BYTES,
       // Backstop only: the sweep and publish checks close slow consumers with 4010 well before this.
       backpressureLimit: env.SLOW_CONSUMER_BYTES * 2,
       closeOnBackpressureLimit: true,
@@ -210,13 +208,6 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
           return;
         }
         data.tokens -= 1;
-        if (
-          raw.length > env.MAX_FRAME_BYTES &&
-          !(typeof raw === "string" && raw.startsWith('{"type":"auth"'))
-        ) {
-          closeSocket(ws, CLOSE_MESSAGE_TOO_BIG, "frame too big");
-          return;
-        }
         const parsed = parseClientFrame(raw);
         if (!parsed.ok) {
           rejectFrame(ws, parsed.code, parsed.message);

@@ -142,8 +142,7 @@ export async function startGatewayProcess(options: {
   port?: number;
   env?: Record<string, string>;
 }): Promise<GatewayProcess> {
-  // As in production (Dockerfile): room for tokens that list many big dialogs in the upgrade URL.
-  const proc = Bun.spawn(["bun", "--max-http-header-size=65536", REALTIME_MAIN], {
+  const proc = Bun.spawn(["bun", REALTIME_MAIN], {
     env: {
       ...process.env,
       PORT: String(options.port ?? 0),
