@@ -86,6 +86,19 @@ async function drained(member: Member): Promise<void> {
 
 const bigSubscriptions = (gw: GatewayProcess) => readMetric(gw, "realtime_big_dialog_subscriptions");
 
+/** Subscriptions on `subject` per gateway connection, as nats-server itself counts them. */
+async function subscriptionsAtNats(subject: string): Promise<Record<string, number>> {
+  const connz = (await (await fetch(`${nats.monitorUrl}/connz?subs=1&limit=1024`)).json()) as {
+    connections: { name?: string; subscriptions_list?: string[] }[];
+  };
+  const counts: Record<string, number> = {};
+  for (const conn of connz.connections) {
+    if (!conn.name?.startsWith("realtime-")) continue;
+    counts[conn.name] = (conn.subscriptions_list ?? []).filter((s) => s === subject).length;
+  }
+  return counts;
+}
+
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -111,7 +124,7 @@ async function closeGone(members: Member[], gw: GatewayProcess): Promise<void> {
 
 beforeAll(async () => {
   await requireNats();
-  nats = await startNatsServer();
+  nats = await startNatsServer({ monitor: true });
   keys = await createTokenMint();
   const start = (id: string) =>
     startGatewayProcess({ natsUrl: nats.url, publicKeyPem: keys.publicKeyPem, env: { GATEWAY_ID: id } });
@@ -141,6 +154,11 @@ describe("big groups: one chat.dialog.<id> subscription per gateway", () => {
       await open(gw2, newId(), { dialogIds: [dialogId] }),
     ];
     const outsider = await open(gw1, newId(), { dialogIds: [newId()] });
+    // One SUB for D per gateway process at NATS, whatever the number of its sockets that list D.
+    expect(await subscriptionsAtNats(dialogSubject(dialogId))).toEqual({
+      "realtime-big1": 1,
+      "realtime-big2": 1,
+    });
     // gw1: D (three sockets), b's other dialog, the outsider's dialog; gw2: D (two sockets).
     expect(await bigSubscriptions(gw1)).toBe((before[0] ?? 0) + 3);
     expect(await bigSubscriptions(gw2)).toBe((before[1] ?? 0) + 1);
@@ -167,10 +185,19 @@ describe("big groups: one chat.dialog.<id> subscription per gateway", () => {
     expect(await bigSubscriptions(gw2)).toBe((before[1] ?? 0) + 1);
     await closeAll([d]);
     await eventually(async () => (await bigSubscriptions(gw2)) === (before[1] ?? 0), "gw2 to drop it");
+    await eventually(
+      async () => (await subscriptionsAtNats(dialogSubject(dialogId)))["realtime-big2"] === 0,
+      "NATS to see gw2's UNSUB",
+    );
+    expect((await subscriptionsAtNats(dialogSubject(dialogId)))["realtime-big1"]).toBe(1);
     publishMessage(dialogId, total + 1);
     await a2.probe.waitFor(isMessage(dialogId, total + 1));
     await closeAll([a2, b]);
     await eventually(async () => (await bigSubscriptions(gw1)) === (before[0] ?? 0) + 1, "gw1 to drop it");
+    await eventually(
+      async () => (await subscriptionsAtNats(dialogSubject(dialogId)))["realtime-big1"] === 0,
+      "NATS to see gw1's UNSUB",
+    );
     await closeAll([outsider]);
     await eventually(async () => (await bigSubscriptions(gw1)) === (before[0] ?? 0), "gw1 to drop the rest");
   }, 30_000);

@@ -36,6 +36,8 @@ export async function waitForPort(port: number, timeoutMs = 10_000, host = "127.
 
 export type NatsProcess = {
   port: number;
+  /** HTTP monitoring (connz, subsz) when started with `monitor: true`. */
+  monitorUrl: string | null;
   clusterPort: number | null;
   url: string;
   proc: Subprocess;
@@ -48,13 +50,15 @@ export type NatsProcess = {
  * `clusterPort` and `routes` (nats-route://127.0.0.1:<port> of the other nodes).
  */
 export async function startNatsServer(
-  options: { port?: number; clusterPort?: number; routes?: string[]; name?: string } = {},
+  options: { port?: number; clusterPort?: number; routes?: string[]; name?: string; monitor?: boolean } = {},
 ): Promise<NatsProcess> {
   const port = options.port ?? (await freePort());
+  const monitorPort = options.monitor ? await freePort() : null;
   const clusterPort = options.clusterPort ?? null;
   const dir = mkdtempSync(join(tmpdir(), "parley-nats-"));
   const args = [NATS_SERVER_BIN, "-a", "127.0.0.1", "-p", String(port), "-l", join(dir, "nats.log")];
   if (options.name) args.push("-n", options.name);
+  if (monitorPort !== null) args.push("-m", String(monitorPort));
   if (clusterPort !== null) {
     args.push("--cluster_name", "parley-test", "--cluster", `nats://127.0.0.1:${clusterPort}`);
     if (options.routes && options.routes.length > 0) args.push("--routes", options.routes.join(","));
@@ -64,6 +68,7 @@ export async function startNatsServer(
     port,
     clusterPort,
     url: `nats://127.0.0.1:${port}`,
+    monitorUrl: monitorPort === null ? null : `http://127.0.0.1:${monitorPort}`,
     proc: spawn(),
     async stop(signal = "SIGKILL") {
       if (handle.proc.exitCode === null && handle.proc.signalCode === null) {
