@@ -1,16 +1,15 @@
 import {
   CLOSE_TOKEN_EXPIRED,
   CLOSE_UNAUTHORIZED,
-  MAX_TOKEN_BIG_DIALOGS,
   REALTIME_TOKEN_ALG,
   REALTIME_TOKEN_AUDIENCE,
   REALTIME_TOKEN_DIALOGS_CLAIM,
   REALTIME_TOKEN_ISSUER,
   REALTIME_TOKEN_TTL_SECONDS,
   ZId,
+  ZRealtimeDialogsClaim,
 } from "@parley/protocol";
 import { importJWK, importSPKI, type JWK, jwtVerify } from "jose";
-import { z } from "zod";
 
 /** `dialogIds`: the big groups whose `chat.dialog.<id>` this socket may hear (the `dlg` claim). */
 export type TokenClaims = {
@@ -23,8 +22,6 @@ export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; closeC
 
 export type TokenVerifier = { verify: (token: string | null | undefined) => Promise<TokenCheck> };
 
-/** Absent = no big groups. Bounded, so one token cannot make a gateway subscribe without limit. */
-const ZDialogsClaim = z.array(ZId).max(MAX_TOKEN_BIG_DIALOGS).optional();
 /** Shared by every socket without big groups: no array per socket for the common case. */
 const NO_DIALOGS: readonly string[] = Object.freeze([]);
 
@@ -65,7 +62,7 @@ export function createTokenVerifier(key: VerifyKey, skewMs: number): TokenVerifi
         });
         const userId = ZId.safeParse(payload.sub);
         const clientId = ZId.safeParse(payload.cid);
-        const dialogIds = ZDialogsClaim.safeParse(payload[REALTIME_TOKEN_DIALOGS_CLAIM]);
+        const dialogIds = ZRealtimeDialogsClaim.safeParse(payload[REALTIME_TOKEN_DIALOGS_CLAIM]);
         if (!userId.success || !clientId.success || !dialogIds.success || typeof payload.exp !== "number") {
           return { ok: false, closeCode: CLOSE_UNAUTHORIZED, reason: "bad claims" };
         }

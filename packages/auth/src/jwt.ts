@@ -1,14 +1,13 @@
 import {
-  MAX_TOKEN_BIG_DIALOGS,
   REALTIME_TOKEN_ALG,
   REALTIME_TOKEN_AUDIENCE,
   REALTIME_TOKEN_DIALOGS_CLAIM,
   REALTIME_TOKEN_ISSUER,
   REALTIME_TOKEN_TTL_SECONDS,
   ZId,
+  ZRealtimeDialogsClaim,
 } from "@parley/protocol";
 import { type CryptoKey, errors, importPKCS8, importSPKI, type JWTPayload, jwtVerify, SignJWT } from "jose";
-import { z } from "zod";
 import { AuthError } from "./errors";
 
 export const ACCESS_TOKEN_ISSUER = "parley";
@@ -97,11 +96,9 @@ export function signRealtimeToken(key: CryptoKey, subject: TokenSubject, dialogI
   );
 }
 
-const ZDialogsClaim = z.array(ZId).max(MAX_TOKEN_BIG_DIALOGS).optional();
-
 /** The `dlg` claim: absent → none; anything but a list of ids is a malformed token (refused). */
 function dialogIdsOf(payload: JWTPayload): string[] {
-  const parsed = ZDialogsClaim.safeParse(payload[REALTIME_TOKEN_DIALOGS_CLAIM]);
+  const parsed = ZRealtimeDialogsClaim.safeParse(payload[REALTIME_TOKEN_DIALOGS_CLAIM]);
   if (!parsed.success) throw new AuthError("UNAUTHORIZED", "invalid realtime token");
   return parsed.data ?? [];
 }

@@ -4,6 +4,7 @@ import {
   REALTIME_TOKEN_QUERY_PARAM,
   type TClientFrame,
   type TServerFrame,
+  unverifiedTokenDialogIds,
   ZServerFrame,
 } from "@parley/protocol";
 import type { RealtimeToken } from "./api";
@@ -42,6 +43,8 @@ export class RealtimeConnection {
   /** The refresh in flight waits for the gateway's answer (auth.ok → true; refusal or close → false). */
   private authWaiter: ((accepted: boolean) => void) | null = null;
   private lastRecvAt = 0;
+  /** Big dialogs the gateway subscribed for this socket: those of the last token it accepted. */
+  private heardDialogs: ReadonlySet<string> = new Set();
   private readonly Impl: typeof WebSocket;
   private readonly urls: readonly string[];
   private urlIndex = 0;
@@ -84,6 +87,11 @@ export class RealtimeConnection {
     return true;
   }
 
+  /** Whether this socket already hears the big dialog (the token the gateway accepted lists it). */
+  hearsBigDialog(dialogId: string): boolean {
+    return this.state === "open" && this.heardDialogs.has(dialogId);
+  }
+
   /**
    * Fetches a fresh token and sends it in-band now. Resolves true once the gateway answers auth.ok —
    * it has then applied the token, e.g. subscribed the big dialogs it lists — and false when there
@@ -111,6 +119,7 @@ export class RealtimeConnection {
       const settle = (accepted: boolean) => {
         clearTimeout(timer);
         if (this.authWaiter === settle) this.authWaiter = null;
+        if (accepted && this.ws === ws) this.heardDialogs = new Set(unverifiedTokenDialogIds(token.token));
         resolve(accepted);
       };
       this.authWaiter = settle;
@@ -138,6 +147,7 @@ export class RealtimeConnection {
       `${url}${separator}${REALTIME_TOKEN_QUERY_PARAM}=${encodeURIComponent(token.token)}`,
     );
     this.ws = ws;
+    const dialogsOfThisToken = unverifiedTokenDialogIds(token.token);
     ws.onmessage = (event) => {
       if (this.ws !== ws) return;
       this.lastRecvAt = Date.now();
@@ -146,6 +156,7 @@ export class RealtimeConnection {
       const frame = parsed.data;
       if (frame.type === "hello") {
         this.attempt = 0;
+        this.heardDialogs = new Set(dialogsOfThisToken);
         this.setState("open", {});
         this.startHeartbeat(frame.heartbeatMs);
         this.scheduleRefresh(frame.tokenExpiresAt);

@@ -38,7 +38,29 @@ const bigDialog = (change: "joined" | "updated" | "left", lastSeq: number): TSer
   event: { type: "dialog", dialogId: "9", change, lastSeq, big: true },
 });
 
+/** A JWT-shaped token (unsigned: the engine only reads its claims) listing these big dialogs. */
+const tokenListing = (dialogIds: string[]) =>
+  `e30.${Buffer.from(JSON.stringify({ dlg: dialogIds })).toString("base64url")}.sig`;
+
 describe("ChatEngine and big groups (fake socket and API)", () => {
+  test("an 'updated' for a big dialog the socket already hears refreshes nothing; 'joined' still does", async () => {
+    const server = fakeApi(0);
+    server.api.realtimeToken = async () => ({ token: tokenListing(["9"]), expiresAt: Date.now() + 60_000 });
+    const engine = start(server.api);
+    await engine.start();
+    await Bun.sleep(20);
+    await engine.settled();
+    const socket = FakeSocket.last;
+    if (!socket) throw new Error("no socket");
+    // Every membership change of a big group tells every member "updated": no token per member per change.
+    socket.push(bigDialog("updated", 0));
+    socket.push(bigDialog("updated", 0));
+    await Bun.sleep(50);
+    expect(authFrames(socket)).toEqual([]);
+    socket.push(bigDialog("joined", 0));
+    await until(() => authFrames(socket).length === 1, "the in-band token after joined");
+  });
+
   for (const change of ["joined", "updated"] as const) {
     test(`a big-group '${change}': a fresh token goes in-band, the dialog syncs only after auth.ok`, async () => {
       const { server, engine, socket, minted } = await startCounting(0);

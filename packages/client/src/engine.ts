@@ -376,8 +376,16 @@ export class ChatEngine {
       case "dialog": {
         const timeline = this.timeline(event.dialogId);
         timeline.serverLastSeq = Math.max(timeline.serverLastSeq, event.lastSeq);
-        if (event.big === true && event.change !== "left") void this.subscribeBigDialog(event.dialogId);
-        else if (timeline.isBehind()) void this.syncDialog(event.dialogId);
+        // "joined" always refreshes (a gateway ignores a listed dialog after "left" until a fresh
+        // token); "updated" only when this socket does not hear the dialog yet — every membership
+        // change of a big group says "updated", and a refresh per member per change is a storm.
+        if (
+          event.big === true &&
+          (event.change === "joined" ||
+            (event.change === "updated" && !this.connection.hearsBigDialog(event.dialogId)))
+        ) {
+          void this.subscribeBigDialog(event.dialogId);
+        } else if (timeline.isBehind()) void this.syncDialog(event.dialogId);
         this.emitter.emit("dialog", event);
         return;
       }

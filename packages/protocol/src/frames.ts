@@ -3,14 +3,19 @@ import { ZUserEvent } from "./events";
 import { ZId } from "./ids";
 
 export const MAX_CLIENT_FRAME_BYTES = 4096;
+/** The longest realtime token a client may send in-band (the frame around it stays under 4 KB). */
+export const MAX_REALTIME_TOKEN_CHARS = 4000;
 
 /** The query parameter that carries the realtime token on `GET /ws` (browsers cannot set headers). */
 export const REALTIME_TOKEN_QUERY_PARAM = "token";
 
 /** Frames a client sends over the socket. */
 export const ZClientFrame = z.discriminatedUnion("type", [
-  /** In-band token refresh before the current one expires. */
-  z.object({ type: z.literal("auth"), token: z.string().min(1).max(2048) }),
+  /**
+   * In-band token refresh before the current one expires. Room for a token listing
+   * MAX_TOKEN_BIG_DIALOGS big dialogs (~3.3 KB) inside MAX_CLIENT_FRAME_BYTES.
+   */
+  z.object({ type: z.literal("auth"), token: z.string().min(1).max(MAX_REALTIME_TOKEN_CHARS) }),
   z.object({ type: z.literal("ping"), t: z.number().int().optional() }),
   z.object({ type: z.literal("pong"), t: z.number().int().optional() }),
   /** Watch the presence of these users (replaces the previous set). */
