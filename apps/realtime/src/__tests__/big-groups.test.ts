@@ -273,12 +273,11 @@ describe("big groups: one chat.dialog.<id> subscription per gateway", () => {
     await closeAll([u1, u2, other]);
   }, 30_000);
 
-  test("a token listing MAX_TOKEN_BIG_DIALOGS dialogs works in the upgrade URL; an in-band refresh shrinks the set", async () => {
+  test("a token listing MAX_TOKEN_BIG_DIALOGS dialogs works in the upgrade URL and in-band; a refresh shrinks and grows the set", async () => {
     const dialogIds = Array.from({ length: MAX_TOKEN_BIG_DIALOGS }, () => `9${newId()}00`);
     const before = await bigSubscriptions(gw2);
     const member = await open(gw2, newId(), { dialogIds });
     expect(await bigSubscriptions(gw2)).toBe(before + MAX_TOKEN_BIG_DIALOGS);
-    // The shared frame schema caps an in-band token at 2,048 characters: ~50 big dialogs.
     const kept = dialogIds.slice(-40);
     member.probe.send({
       type: "auth",
@@ -291,6 +290,15 @@ describe("big groups: one chat.dialog.<id> subscription per gateway", () => {
     await member.probe.waitFor(isMessage(kept[0] ?? "", 1));
     await drained(member);
     expect(seqsOf(member.probe, dialogIds[0] ?? "")).toEqual([]);
+    // A full token fits in-band too (MAX_REALTIME_TOKEN_CHARS): the set grows back.
+    member.probe.send({
+      type: "auth",
+      token: await keys.mint(member.userId, member.clientId, { dialogIds }),
+    });
+    await member.probe.waitFor(
+      (f) => f.type === "auth.ok" && member.probe.frames.filter((g) => g.type === "auth.ok").length === 2,
+    );
+    expect(await bigSubscriptions(gw2)).toBe(before + MAX_TOKEN_BIG_DIALOGS);
     await closeAll([member]);
   }, 30_000);
 
