@@ -8,6 +8,7 @@ import {
   userSubject,
 } from "@parley/protocol";
 import { requireNats } from "@parley/testkit";
+import { messageEvent } from "../testing/events";
 import { createTokenMint, type MintOptions, type TokenMint } from "../testing/keys";
 import {
   type GatewayProcess,
@@ -39,24 +40,6 @@ async function open(gw: GatewayProcess, userId: string, options: MintOptions = {
   await probe.waitFor((f) => f.type === "hello");
   return { probe, userId, clientId };
 }
-
-const messageEvent = (dialogId: string, seq: number, text = `m${seq}`) => ({
-  type: "message",
-  dialogId,
-  prevSeq: seq - 1,
-  seq,
-  message: {
-    id: String(900_000 + seq),
-    dialogId,
-    seq,
-    senderId: "5",
-    senderClientId: "6",
-    clientMsgId: `c${seq}`,
-    clientSeq: seq,
-    content: { kind: "text", text },
-    createdAt: Date.now(),
-  },
-});
 
 const dialogEvent = (dialogId: string, change: "joined" | "left" | "updated") =>
   JSON.stringify({ type: "dialog", dialogId, change, lastSeq: 1, big: true });
@@ -319,7 +302,7 @@ describe("big groups: one chat.dialog.<id> subscription per gateway", () => {
       token,
       nc,
       subject: dialogSubject(dialogId),
-      payload: JSON.stringify(messageEvent(dialogId, 1, "x".repeat(3_500))),
+      payload: JSON.stringify(messageEvent(dialogId, 1, { text: "x".repeat(3_500) })),
     });
     publishMessage(dialogId, 2);
     await bystander.probe.waitFor(isMessage(dialogId, 2), 15_000);

@@ -16,6 +16,7 @@ import {
 } from "@parley/protocol";
 import { requireNats } from "@parley/testkit";
 import { exportSPKI, generateKeyPair } from "jose";
+import { messageEvent } from "../testing/events";
 import { createTokenMint, mintWith, type TokenMint } from "../testing/keys";
 import {
   type GatewayProcess,
@@ -41,24 +42,6 @@ async function connectUser(userId = newId(), clientId = newId()) {
   await probe.waitFor((f) => f.type === "hello");
   return { probe, userId, clientId };
 }
-
-const textEvent = (userId: string, seq: number) => ({
-  type: "message",
-  dialogId: "77",
-  prevSeq: seq - 1,
-  seq,
-  message: {
-    id: String(1000 + seq),
-    dialogId: "77",
-    seq,
-    senderId: userId,
-    senderClientId: "5",
-    clientMsgId: `m${seq}`,
-    clientSeq: seq,
-    content: { kind: "text", text: `hello ${seq}` },
-    createdAt: Date.now(),
-  },
-});
 
 beforeAll(async () => {
   await requireNats();
@@ -123,7 +106,10 @@ describe("gateway guards", () => {
     for (let i = 0; i < 5; i++) probe.send("x");
     expect((await probe.closed).code).toBe(CLOSE_BAD_FRAME);
 
-    nc.publish(userSubject(bystander.userId), JSON.stringify(textEvent(bystander.userId, 1)));
+    nc.publish(
+      userSubject(bystander.userId),
+      JSON.stringify(messageEvent("77", 1, { senderId: bystander.userId })),
+    );
     await bystander.probe.waitFor((f) => f.type === "event" && f.event.type === "message");
   });
 
@@ -145,7 +131,7 @@ describe("gateway guards", () => {
     const userId = newId();
     const a = await connectUser(userId);
     const b = await connectUser(userId);
-    nc.publish(userSubject(userId), JSON.stringify(textEvent(userId, 1)));
+    nc.publish(userSubject(userId), JSON.stringify(messageEvent("77", 1, { senderId: userId })));
     for (const { probe } of [a, b]) {
       const frame = await probe.waitFor((f) => f.type === "event");
       expect(frame.type === "event" && frame.event.type === "message" && frame.event.seq).toBe(1);
@@ -163,7 +149,7 @@ describe("gateway guards", () => {
     );
     expect((await revoked.probe.closed).code).toBe(CLOSE_REVOKED);
     expect(Date.now() - started).toBeLessThan(2_000);
-    nc.publish(userSubject(userId), JSON.stringify(textEvent(userId, 1)));
+    nc.publish(userSubject(userId), JSON.stringify(messageEvent("77", 1, { senderId: userId })));
     await kept.probe.waitFor((f) => f.type === "event");
   });
 
@@ -231,7 +217,7 @@ describe("gateway guards", () => {
   test("a consumer that stops reading is closed with CLOSE_SLOW_CONSUMER; others keep receiving", async () => {
     const userId = newId();
     const bystander = await connectUser();
-    const big = { ...textEvent(userId, 1) };
+    const big = { ...messageEvent("77", 1, { senderId: userId }) };
     big.message = { ...big.message, content: { kind: "text", text: "x".repeat(3_500) } };
     await expectSlowConsumerClose({
       gateway,
@@ -240,7 +226,10 @@ describe("gateway guards", () => {
       subject: userSubject(userId),
       payload: JSON.stringify(big),
     });
-    nc.publish(userSubject(bystander.userId), JSON.stringify(textEvent(bystander.userId, 1)));
+    nc.publish(
+      userSubject(bystander.userId),
+      JSON.stringify(messageEvent("77", 1, { senderId: bystander.userId })),
+    );
     await bystander.probe.waitFor((f) => f.type === "event");
   });
 

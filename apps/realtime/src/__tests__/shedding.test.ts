@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { userSubject } from "@parley/protocol";
 import { requireNats } from "@parley/testkit";
+import { messageEvent } from "../testing/events";
 import { createTokenMint, type TokenMint } from "../testing/keys";
 import {
   type GatewayProcess,
@@ -66,25 +67,6 @@ async function freeze(ms: number, during: () => Promise<void> = async () => {}):
 const typing = (dialogId: string) =>
   JSON.stringify({ type: "typing", dialogId, userId: "5", expiresAt: Date.now() + 5_000 });
 
-const message = (userId: string, seq: number) =>
-  JSON.stringify({
-    type: "message",
-    dialogId: "77",
-    prevSeq: seq - 1,
-    seq,
-    message: {
-      id: String(1000 + seq),
-      dialogId: "77",
-      seq,
-      senderId: userId,
-      senderClientId: "5",
-      clientMsgId: `m${seq}`,
-      clientSeq: seq,
-      content: { kind: "text", text: `hello ${seq}` },
-      createdAt: Date.now(),
-    },
-  });
-
 const isTyping = (dialogId: string) => (frame: WsProbe["frames"][number]) =>
   frame.type === "event" && frame.event.type === "typing" && frame.event.dialogId === dialogId;
 
@@ -109,7 +91,7 @@ test("a lagging gateway sheds typing but delivers messages, and stops shedding o
   // Events that arrive while the gateway is still behind: the message is delivered, typing is not.
   await freeze(FREEZE_MS, async () => {
     nc.publish(userSubject(userId), typing("2"));
-    nc.publish(userSubject(userId), message(userId, 1));
+    nc.publish(userSubject(userId), JSON.stringify(messageEvent("77", 1, { senderId: userId })));
     await nc.flush();
   });
   await probe.waitFor((frame) => frame.type === "event" && frame.event.type === "message");
