@@ -87,6 +87,15 @@ async function refreshExpiry(tab: { userId: string; clientId: string }): Promise
   return value instanceof Date ? value.getTime() : new Date(`${String(value)}Z`).getTime();
 }
 
+/** A counter or gauge from the gateway's /metrics. */
+async function gatewayMetric(name: string): Promise<number> {
+  const metricsUrl = stack.realtimeUrl.replace(/^ws/, "http").replace(/\/ws$/, "/metrics");
+  const text = await (await fetch(metricsUrl)).text();
+  const value = text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1];
+  if (value === undefined) throw new Error(`gateway metric ${name} missing`);
+  return Number(value);
+}
+
 /** The browser's (cookie) client id: user.me asked with the cookie alone. */
 async function browserClientId(page: Page): Promise<string> {
   return page.evaluate(async () => {
@@ -220,7 +229,7 @@ describe("web app", () => {
     );
   });
 
-  test("a group of three: created in the UI, seen by all, a removed member stops receiving", async () => {
+  test("a group of three (a big group here): created in the UI, seen by all, a removed member stops receiving", async () => {
     const directPath = new URL(a.page.url()).pathname;
     await a.page.getByRole("button", { name: "New group" }).click();
     await a.page.getByLabel("Group title").fill("Trio");
@@ -237,6 +246,8 @@ describe("web app", () => {
         (texts) => texts.includes("hello trio"),
       );
     }
+    // It went out once on the dialog's subject, fanned out by the gateway (not once per member).
+    expect(await gatewayMetric("realtime_dialog_deliveries_total")).toBeGreaterThan(0);
 
     await a.page.getByRole("button", { name: "Members" }).click();
     await a.page.getByRole("button", { name: "Remove Cat Cole" }).click();
@@ -277,6 +288,13 @@ describe("web app", () => {
       "Cat sees new messages",
       () => messageTexts(c.page),
       (texts) => texts.includes("welcome back cat"),
+    );
+    // Live again, not only by fetching: her tab took a fresh token listing the group in-band.
+    await sendFast(a.page, ["live for cat"]);
+    await eventually(
+      "Cat gets the next one pushed",
+      () => messageTexts(c.page),
+      (texts) => texts.at(-1) === "live for cat",
     );
 
     await b1.page.getByRole("button", { name: "Members" }).click();

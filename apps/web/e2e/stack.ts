@@ -115,6 +115,11 @@ export async function startStack(
       // run: the real per-IP sign-up budget would refuse the 7th run within an hour.
       SIGN_UP_RATE_LIMIT_MAX: "1000000",
       NEW_CLIENT_RATE_LIMIT_MAX: "1000000",
+      // Groups of three are big groups here (one chat.dialog.<id> publish per message, sockets
+      // subscribed through their token's dlg claim), so the browser tests drive that path; 1:1
+      // dialogs keep the per-member path.
+      BIG_GROUP_MIN_MEMBERS: "3",
+      BIG_GROUP_FANOUT_GRACE_MS: "0",
     };
     Object.assign(env, await extraEnv({ appUrl }));
 
