@@ -7,6 +7,7 @@ import { dialogSubject, REALTIME_TOKEN_DIALOGS_CLAIM, type TUserEvent, ZUserEven
 import { TEST_NATS_URL } from "@parley/testkit";
 import { sql } from "drizzle-orm";
 import type { ApiServices } from "../context";
+import { addMembersUnderLock } from "../services/dialog-create";
 import type { MessagingOptions } from "../services/options";
 import { relayOutbox } from "../worker";
 import {
@@ -303,6 +304,34 @@ describe("big groups (threshold 3, grace 0)", () => {
 });
 
 describe("small groups and the grace", () => {
+  test("a switch cut short after the membership commit keeps publishing per member; the next add, a no-op retry included, completes it", async () => {
+    const [ann, ben, cid] = await Promise.all([h.createUser(1), h.createUser(1), h.createUser(1)]);
+    const group = await caller(big, ann).dialog.createGroup({ title: "cut short", memberIds: [ben.userId] });
+    // The committed half of an add that reaches the threshold, then the process "dies": no inbox
+    // marks, no fanout_since.
+    const half = await addMembersUnderLock(big, group.id, "group", [{ userId: cid.userId, role: "member" }]);
+    expect(half).toMatchObject({ count: 1, big: false, reachesBig: true });
+    expect(await fanoutSinceOf(group.id)).toBeNull();
+
+    let from = published.length;
+    await send(big, ben, group.id);
+    await barrier(big);
+    // Nobody's token lists the dialog yet, so it must not go to the dialog subject.
+    expect(
+      messagesOf(group.id, from)
+        .map((entry) => entry.subject)
+        .sort(),
+    ).toEqual([ann, ben, cid].map((user) => `chat.user.${user.userId}`).sort());
+
+    await caller(big, ann).dialog.addMembers({ dialogId: group.id, userIds: [cid.userId] });
+    expect(await fanoutSinceOf(group.id)).not.toBeNull();
+    expect(await bigFlags(group.id, [ann, ben, cid])).toEqual([1, 1, 1]);
+    from = published.length;
+    await send(big, ben, group.id);
+    await barrier(big);
+    expect(messagesOf(group.id, from).map((entry) => entry.subject)).toEqual([dialogSubject(group.id)]);
+  });
+
   test("a group below the threshold still publishes per member and never on its dialog subject", async () => {
     const [alice, bob] = await Promise.all([h.createUser(1), h.createUser(1)]);
     const group = await caller(big, alice).dialog.createGroup({ title: "small", memberIds: [bob.userId] });

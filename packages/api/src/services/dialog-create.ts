@@ -9,6 +9,7 @@ import {
   lockDialog,
   type MemberRole,
   markDialogFanout,
+  markUserDialogsBig,
   updateDialogMembership,
 } from "@parley/db/queries";
 import type { ApiServices } from "../context";
@@ -94,18 +95,20 @@ export async function createGroupDialog(
     { userId: actor.userId, role: "owner" },
     ...others.map((userId) => ({ userId, role: "member" as const })),
   ]);
-  // A group created at the big-group threshold is big from the start (its rows are marked here).
-  for (const userId of [actor.userId, ...others]) {
+  // A group created at the big-group threshold is big from the start: rows marked, then switched.
+  const members = [actor.userId, ...others];
+  for (const userId of members) {
     await insertUserDialogIfAbsent(services.db, {
       userId,
       dialogId,
       kind: "group",
       peerUserId: null,
       joinedAt: now,
-      big: added.big,
+      big: added.big || added.reachesBig,
     });
   }
-  publishDialogEvent(services.events, [actor.userId, ...others], dialogId, "joined", 0, added.big);
+  if (added.reachesBig) await switchToBig(services, dialogId, members);
+  publishDialogEvent(services.events, members, dialogId, "joined", 0, added.big || added.reachesBig);
   return loadView(services, dialogId, actor.userId, null);
 }
 
@@ -113,8 +116,9 @@ export async function createGroupDialog(
  * Membership changes serialise with Confirm on the dialog row lock and bump members_version, so a
  * message is pushed exactly to the members it committed under. New members join at the current
  * last_seq (they see what is sent after they joined). `authorize` runs under the lock, so a role
- * checked there cannot change before the insert commits. `big`: the group is (now) a big group;
- * `switched`: this call made it big.
+ * checked there cannot change before the insert commits. `big`: the group is a big group;
+ * `reachesBig`: it has reached the threshold but is not big yet — the caller marks every member's
+ * inbox row, then switches it (switchToBig), after this transaction.
  */
 export async function addMembersUnderLock(
   services: ApiServices,
@@ -123,7 +127,7 @@ export async function addMembersUnderLock(
   members: { userId: string; role: MemberRole }[],
   maxMembers = MAX_GROUP_MEMBERS,
   authorize?: (tx: DbOrTx) => Promise<void>,
-): Promise<{ count: number; lastSeq: number; big: boolean; switched: boolean }> {
+): Promise<{ count: number; lastSeq: number; big: boolean; reachesBig: boolean }> {
   const { bigGroupMinMembers } = messagingOptions(services);
   return inDialogTransaction(services, async (tx) => {
     const dialog = await lockDialog(tx, dialogId);
@@ -142,12 +146,27 @@ export async function addMembersUnderLock(
     }
     if (count > 0) await updateDialogMembership(tx, dialogId, count);
     // Reaching the threshold makes a group big for good (docs/design.md "Big groups"). Checked on
-    // every add, so a group that was already that large (threshold lowered) switches on its next add.
-    const switched =
+    // every add, so a group that is already that large (threshold lowered, or a switch a crash cut
+    // short) switches on its next add, a no-op retry included.
+    const reachesBig =
       dialog.fanoutSince === null && kind === "group" && dialog.memberCount + count >= bigGroupMinMembers;
-    if (switched) await markDialogFanout(tx, dialogId, joinedAt);
-    return { count, lastSeq: dialog.lastSeq, big: switched || dialog.fanoutSince !== null, switched };
+    return { count, lastSeq: dialog.lastSeq, big: dialog.fanoutSince !== null, reachesBig };
   });
+}
+
+/**
+ * The second half of turning a group big, after the membership commit: every member's inbox row is
+ * marked (their next tokens list the dialog), and only then `fanout_since` is set. A crash in between
+ * leaves a group that still publishes per member until its next add completes the switch. True when
+ * this call made the switch.
+ */
+export async function switchToBig(
+  services: ApiServices,
+  dialogId: string,
+  members: string[],
+): Promise<boolean> {
+  await markUserDialogsBig(services.db, dialogId, members);
+  return markDialogFanout(services.db, dialogId, new Date());
 }
 
 /**

@@ -17,7 +17,7 @@ import type { ApiServices } from "../context";
 import { AppError } from "../errors";
 import { dialogNotFound, requireMember } from "./access";
 import type { Actor } from "./actor";
-import { addMembersUnderLock, inDialogTransaction } from "./dialog-create";
+import { addMembersUnderLock, inDialogTransaction, switchToBig } from "./dialog-create";
 import { publishDialogEvent } from "./dialog-view";
 import { MAX_GROUP_MEMBERS } from "./limits";
 
@@ -35,7 +35,7 @@ export async function addGroupMembers(
   const existing = new Set(await listExistingUserIds(services.db, userIds));
   const missing = userIds.filter((userId) => !existing.has(userId));
   if (missing.length > 0) throw new AppError("NOT_FOUND", "user not found", { userIds: missing });
-  const { count, lastSeq, big, switched } = await addMembersUnderLock(
+  const { count, lastSeq, big, reachesBig } = await addMembersUnderLock(
     services,
     input.dialogId,
     "group",
@@ -61,18 +61,21 @@ export async function addGroupMembers(
       kind: "group",
       peerUserId: null,
       joinedAt,
-      big,
+      big: big || reachesBig,
     });
   }
-  const bigNow = big || (await isBigDialog(services, input.dialogId));
-  if (count === 0 && !bigNow) return { added: 0 };
+  // A concurrent add may have switched the group meanwhile: re-read (cheap: one row by key).
+  const bigBefore = big || (await isBigDialog(services, input.dialogId));
+  if (count === 0 && !bigBefore && !reachesBig) return { added: 0 };
   const all = await listMemberUserIds(services.db, input.dialogId);
-  // Every add to a big group (re)marks all members' inbox rows, before any event goes out (a client
-  // refreshes its token on the event): idempotent, so a crash between the switch and the marking is
-  // repaired by the retry (or any later add). It also covers a concurrent add that wrote its rows
-  // unmarked just before this group switched: the re-read above saw the switch, or the switching
-  // call's own marking ran after those rows existed.
-  if (bigNow) await markUserDialogsBig(services.db, input.dialogId, all);
+  // Every add to a big group (re)marks all members' inbox rows before any event goes out (a client
+  // refreshes its token on the event): idempotent, and it covers a concurrent add that wrote its rows
+  // unmarked just before the switch. Reaching the threshold marks first and switches after
+  // (switchToBig), so no message goes to the dialog subject before every member's token can list it.
+  let switched = false;
+  if (reachesBig && !bigBefore) switched = await switchToBig(services, input.dialogId, all);
+  else if (bigBefore) await markUserDialogsBig(services.db, input.dialogId, all);
+  const bigNow = bigBefore || reachesBig;
   // A no-op rerun repairs the marks but pushes nothing (tokens pick the marks up within a refresh).
   if (count === 0 && !switched) return { added: 0 };
   const fresh = new Set(userIds);

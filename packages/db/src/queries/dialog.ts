@@ -218,12 +218,17 @@ export async function listBigDialogIds(db: DbOrTx, userId: string, limit: number
   return rows.map((row) => row.dialogId);
 }
 
-/** Under the dialog lock: the group just reached the big-group threshold. Set once, never cleared. */
-export async function markDialogFanout(tx: DbOrTx, dialogId: string, since: Date): Promise<void> {
-  await tx
+/**
+ * The group is a big group from `since` on: set once, never cleared. Only after every member's inbox
+ * row is marked big (their tokens list the dialog), so a crash in between leaves per-member publishes,
+ * never a dialog subject nobody is subscribed to. True when this call set it.
+ */
+export async function markDialogFanout(db: DbOrTx, dialogId: string, since: Date): Promise<boolean> {
+  const result = await db
     .update(dialogs)
     .set({ fanoutSince: since })
     .where(and(eq(dialogs.id, dialogId), isNull(dialogs.fanoutSince)));
+  return affectedRowsOf(result) === 1;
 }
 
 export async function deleteUserDialog(db: DbOrTx, userId: string, dialogId: string): Promise<void> {
