@@ -14,6 +14,7 @@ export { type AppRouter, appRouter } from "./root";
 export { ZSignInInput, ZSignInOutput, ZSignUpInput, ZTokenPair } from "./router/auth";
 export {
   ZAddMembersInput,
+  ZChangesInput,
   ZCreateGroupInput,
   ZDialogIdInput,
   ZHistoryInput,

@@ -7,6 +7,7 @@ import { sendTyping } from "../services/typing";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 import {
   ZAddMembersInput,
+  ZChangesInput,
   ZCreateGroupInput,
   ZDialogIdInput,
   ZHistoryInput,
@@ -57,7 +58,9 @@ export const dialogRouter = createTRPCRouter({
       limit: input.limit,
     }),
   ),
-  changes: protectedProcedure.query(({ ctx }) => listChanges(ctx.services, actorOf(ctx))),
+  changes: protectedProcedure
+    .input(ZChangesInput)
+    .query(({ ctx, input }) => listChanges(ctx.services, actorOf(ctx), input?.cursor ?? null)),
   markDelivered: protectedProcedure
     .input(ZMarkInput)
     .mutation(({ ctx, input }) => markDialog(ctx.services, actorOf(ctx), { ...input, mark: "delivered" })),

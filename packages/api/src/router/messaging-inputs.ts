@@ -54,4 +54,6 @@ export const ZListDialogsInput = z
   .default({ limit: DEFAULT_PAGE_SIZE });
 export const ZSyncInput = z.object({ dialogId: ZDbId, afterSeq: ZSeqOrZero, limit: ZLimit });
 export const ZHistoryInput = z.object({ dialogId: ZDbId, beforeSeq: ZPositiveSeq.nullish(), limit: ZLimit });
+/** dialog.changes: no input (or no cursor) is the first page; `cursor` is a previous nextCursor. */
+export const ZChangesInput = z.object({ cursor: ZDbId.nullish() }).optional();
 export const ZMarkInput = z.object({ dialogId: ZDbId, seq: ZSeqOrZero });

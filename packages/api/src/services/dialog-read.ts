@@ -3,14 +3,15 @@ import {
   getDialogsByIds,
   getMembersOfUser,
   listMembers,
-  listUserDialogs,
+  listNewestUserDialogs,
 } from "@parley/db/queries";
 import type { ApiServices } from "../context";
 import { AppError } from "../errors";
 import { dialogNotFound, requireMember } from "./access";
 import type { Actor } from "./actor";
 import { type DialogView, toDialogView } from "./dialog-view";
-import { INBOX_SCAN_LIMIT, MAX_GROUP_MEMBERS } from "./limits";
+import { MAX_GROUP_MEMBERS } from "./limits";
+import { messagingOptions } from "./options";
 
 export async function getDialogView(
   services: ApiServices,
@@ -34,16 +35,19 @@ const UINT64_LIMIT = 1n << 64n;
 export type InboxPage = { items: DialogView[]; nextCursor: string | null };
 
 /**
- * The inbox: my dialogs (user shard), then those dialogs and my member rows (IN on the dialog key),
- * ordered by latest activity. Activity lives on the dialog shard, so the order is computed here over
- * the user's dialogs (bounded) rather than kept on every member's user shard per message.
+ * The inbox: my newest dialogs (user shard, newest id first, capped at inboxScanLimit), then those
+ * dialogs and my member rows (IN on the dialog key), ordered by latest activity. Activity lives on the
+ * dialog shard, so the order is computed here over that bounded set rather than kept on every
+ * member's user shard per message. Newest first so a cap never hides a new conversation; an old
+ * dialog past the cap stays reachable by id (docs/design.md, "The inbox limit").
  */
 export async function listInbox(
   services: ApiServices,
   actor: Actor,
   page: { cursor: string | null; limit: number },
 ): Promise<InboxPage> {
-  const entries = await listUserDialogs(services.db, actor.userId, INBOX_SCAN_LIMIT);
+  const scanLimit = messagingOptions(services).inboxScanLimit;
+  const entries = await listNewestUserDialogs(services.db, actor.userId, scanLimit);
   const dialogIds = entries.map((entry) => entry.dialogId);
   const [dialogs, members] = await Promise.all([
     getDialogsByIds(services.db, dialogIds),

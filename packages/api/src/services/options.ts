@@ -1,5 +1,6 @@
 import { BIG_GROUP_FANOUT_GRACE_MS, BIG_GROUP_MIN_MEMBERS } from "@parley/protocol";
 import type { ApiServices } from "../context";
+import { CHANGES_PAGE_SIZE, INBOX_SCAN_LIMIT } from "./limits";
 
 export type SendStep = { dialogId: string; msgId: string };
 
@@ -32,6 +33,10 @@ export type MessagingOptions = {
   bigGroupMinMembers?: number;
   /** After becoming big, per-member publishes continue this long (tokens listing it replace old ones). */
   bigGroupFanoutGraceMs?: number;
+  /** Dialogs per dialog.changes page. Tests lower it to page a handful of dialogs. */
+  changesPageSize?: number;
+  /** How many of a user's newest dialogs the inbox orders by activity. Tests lower it. */
+  inboxScanLimit?: number;
 };
 
 export type ResolvedMessagingOptions = {
@@ -42,6 +47,8 @@ export type ResolvedMessagingOptions = {
   lookupRateLimit: LookupRateLimit;
   bigGroupMinMembers: number;
   bigGroupFanoutGraceMs: number;
+  changesPageSize: number;
+  inboxScanLimit: number;
 };
 
 export const DEFAULT_READ_RATE_LIMIT: RateLimit = { max: 120, windowMs: 10_000 };
@@ -68,5 +75,7 @@ export function messagingOptions(services: ApiServices): ResolvedMessagingOption
     lookupRateLimit: options.lookupRateLimit ?? DEFAULT_LOOKUP_RATE_LIMIT,
     bigGroupMinMembers: options.bigGroupMinMembers ?? BIG_GROUP_MIN_MEMBERS,
     bigGroupFanoutGraceMs: options.bigGroupFanoutGraceMs ?? BIG_GROUP_FANOUT_GRACE_MS,
+    changesPageSize: options.changesPageSize ?? CHANGES_PAGE_SIZE,
+    inboxScanLimit: options.inboxScanLimit ?? INBOX_SCAN_LIMIT,
   };
 }

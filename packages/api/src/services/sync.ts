@@ -3,13 +3,13 @@ import {
   getDialogLastSeqs,
   getMembersOfUser,
   listTimeline,
-  listUserDialogs,
+  listUserDialogsAfter,
 } from "@parley/db/queries";
 import type { TMessage } from "@parley/protocol";
 import type { ApiServices } from "../context";
 import { dialogNotFound, requireMember } from "./access";
 import type { Actor } from "./actor";
-import { INBOX_SCAN_LIMIT } from "./limits";
+import { messagingOptions } from "./options";
 import { enforceReadRateLimit } from "./rate-limit";
 import { toWireMessage } from "./wire";
 
@@ -62,22 +62,41 @@ export async function dialogHistory(
 
 export type DialogChange = { dialogId: string; lastSeq: number; readSeq: number; deliveredSeq: number };
 
+export type ChangesPage = { dialogs: DialogChange[]; nextCursor: string | null };
+
 /**
- * Reconnect catch-up: my dialogs (user shard) and their last_seq (IN on the dialog key). The client
- * syncs each dialog whose last_seq is past what it holds.
+ * Reconnect catch-up, one page: my dialogs after `cursor` in dialog id order (a range read on the
+ * user shard) and their last_seq (IN on the dialog key). The client syncs each dialog whose last_seq
+ * is past what it holds and asks again with `nextCursor` until it is null. The cursor is the last
+ * dialog id read, not the last one listed, so a page whose rows are all leftovers of a half-done
+ * leave still advances. Each page counts against the read budget.
  */
-export async function listChanges(services: ApiServices, actor: Actor): Promise<{ dialogs: DialogChange[] }> {
+export async function listChanges(
+  services: ApiServices,
+  actor: Actor,
+  cursor: string | null,
+): Promise<ChangesPage> {
   await enforceReadRateLimit(services, actor.clientId);
-  const entries = await listUserDialogs(services.db, actor.userId, INBOX_SCAN_LIMIT);
+  const pageSize = messagingOptions(services).changesPageSize;
+  const entries = await listUserDialogsAfter(services.db, actor.userId, {
+    afterDialogId: cursor,
+    limit: pageSize,
+  });
   const dialogIds = entries.map((entry) => entry.dialogId);
   const [lastSeqs, members] = await Promise.all([
     getDialogLastSeqs(services.db, dialogIds),
     getMembersOfUser(services.db, dialogIds, actor.userId),
   ]);
   const memberByDialog = new Map(members.map((member) => [member.dialogId, member]));
-  const dialogs = lastSeqs.flatMap(({ dialogId, lastSeq }) => {
+  const lastSeqByDialog = new Map(lastSeqs.map((row) => [row.dialogId, row.lastSeq]));
+  // In dialog id order (the IN reads come back in any order), so pages concatenate in order.
+  const dialogs = dialogIds.flatMap((dialogId) => {
     const member = memberByDialog.get(dialogId);
-    return member ? [{ dialogId, lastSeq, readSeq: member.readSeq, deliveredSeq: member.deliveredSeq }] : [];
+    const lastSeq = lastSeqByDialog.get(dialogId);
+    return member && lastSeq !== undefined
+      ? [{ dialogId, lastSeq, readSeq: member.readSeq, deliveredSeq: member.deliveredSeq }]
+      : [];
   });
-  return { dialogs };
+  const isFull = entries.length === pageSize;
+  return { dialogs, nextCursor: isFull ? (dialogIds.at(-1) ?? null) : null };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { dialogMembers, dialogs, userDialogs } from "../schema/dialog";
 import { users } from "../schema/user";
@@ -235,16 +235,49 @@ export async function deleteUserDialog(db: DbOrTx, userId: string, dialogId: str
   await db.delete(userDialogs).where(and(eq(userDialogs.userId, userId), eq(userDialogs.dialogId, dialogId)));
 }
 
-export async function listUserDialogs(
+export type UserDialogEntry = { dialogId: string; kind: DialogKind; peerUserId: string | null };
+
+const userDialogColumns = {
+  dialogId: userDialogs.dialogId,
+  kind: userDialogs.kind,
+  peerUserId: userDialogs.peerUserId,
+};
+
+/**
+ * One page of a user's dialogs in dialog id order, after `afterDialogId` (null: from the start): a
+ * range read of the user_dialogs primary key on the user's shard. Paging by id reaches every dialog,
+ * however many the user is in.
+ */
+export async function listUserDialogsAfter(
+  db: DbOrTx,
+  userId: string,
+  page: { afterDialogId: string | null; limit: number },
+): Promise<UserDialogEntry[]> {
+  const mine = eq(userDialogs.userId, userId);
+  return db
+    .select(userDialogColumns)
+    .from(userDialogs)
+    .where(page.afterDialogId === null ? mine : and(mine, gt(userDialogs.dialogId, page.afterDialogId)))
+    .orderBy(userDialogs.dialogId)
+    .limit(page.limit);
+}
+
+/**
+ * The dialogs a user joined most recently, newest first, so a cap drops the oldest, never a new
+ * conversation. By joined_at, not by id: direct dialog ids hash the pair (no time order), and a group
+ * one was just added to is new to them however old it is. One shard (the user's); without an index on
+ * (user_id, joined_at) it sorts the user's own rows, a cost that grows with their dialog count only.
+ */
+export async function listNewestUserDialogs(
   db: DbOrTx,
   userId: string,
   limit: number,
-): Promise<{ dialogId: string; kind: DialogKind; peerUserId: string | null }[]> {
+): Promise<UserDialogEntry[]> {
   return db
-    .select({ dialogId: userDialogs.dialogId, kind: userDialogs.kind, peerUserId: userDialogs.peerUserId })
+    .select(userDialogColumns)
     .from(userDialogs)
     .where(eq(userDialogs.userId, userId))
-    .orderBy(userDialogs.dialogId)
+    .orderBy(desc(userDialogs.joinedAt), desc(userDialogs.dialogId))
     .limit(limit);
 }
 
