@@ -39,6 +39,9 @@ const ZSession = z.object({
   expiresAt: z.number().optional(),
 });
 
+/** The most pages one catch-up reads (1,000 dialogs a page on the server): a bound, not a target. */
+export const MAX_CHANGES_PAGES = 1_000;
+
 /** Accepts `[...]` or `{ dialogs: [...] }` / `{ changes: [...] }` so the engine survives small API shape changes. */
 function toChanges(raw: unknown): DialogChange[] {
   const list = Array.isArray(raw)
@@ -52,6 +55,33 @@ function toChanges(raw: unknown): DialogChange[] {
       ? [{ dialogId, lastSeq: c.lastSeq, readSeq: c.readSeq, deliveredSeq: c.deliveredSeq }]
       : [];
   });
+}
+
+const ZNextCursor = z.object({ nextCursor: z.string().nullish() });
+
+/** The cursor of the next dialog.changes page, or null when this was the last (or an unpaged answer). */
+function toNextCursor(raw: unknown): string | null {
+  const parsed = ZNextCursor.safeParse(raw);
+  return parsed.success ? (parsed.data.nextCursor ?? null) : null;
+}
+
+/**
+ * Every page of dialog.changes, in order. Stops at a null cursor, at a cursor that does not move
+ * (a server bug must not loop a client forever) and after MAX_CHANGES_PAGES pages.
+ */
+async function readAllChanges(
+  readPage: (cursor: string | null) => Promise<unknown>,
+): Promise<DialogChange[]> {
+  const changes: DialogChange[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_CHANGES_PAGES; page++) {
+    const raw = await readPage(cursor);
+    changes.push(...toChanges(raw));
+    const next = toNextCursor(raw);
+    if (next === null || next === cursor) break;
+    cursor = next;
+  }
+  return changes;
 }
 
 function toPage(raw: unknown): SyncPage {
@@ -153,7 +183,9 @@ export function createTrpcChatApi(options: TrpcChatApiOptions): ChatApi & {
       );
     },
     async changes() {
-      return toChanges(await call("query", "dialog.changes"));
+      return readAllChanges((cursor) =>
+        call("query", "dialog.changes", cursor === null ? undefined : { cursor }),
+      );
     },
     async markDelivered(input) {
       await call("mutation", "dialog.markDelivered", input);
