@@ -9,7 +9,11 @@ export type SendInput = {
 export type SendAck = { msgId: string; seq: number; createdAt: number };
 export type SyncPage = { messages: TMessage[]; lastSeq: number; hasMore: boolean };
 export type DialogChange = { dialogId: string; lastSeq: number; readSeq?: number; deliveredSeq?: number };
-export type RealtimeToken = { token: string; expiresAt: number };
+/**
+ * `unlistedBigDialogs`: the user is in more big groups than the token lists (MAX_TOKEN_BIG_DIALOGS);
+ * no push reaches this client for the rest, so the engine polls dialog.changes while it holds one.
+ */
+export type RealtimeToken = { token: string; expiresAt: number; unlistedBigDialogs?: boolean };
 
 /**
  * What the engine needs from the API. `createTrpcChatApi` implements it over HTTP; tests and

@@ -45,6 +45,8 @@ export class RealtimeConnection {
   private lastRecvAt = 0;
   /** Big dialogs the gateway subscribed for this socket: those of the last token it accepted. */
   private heardDialogs: ReadonlySet<string> = new Set();
+  /** The accepted token could not list all of the user's big groups (RealtimeToken.unlistedBigDialogs). */
+  private missesBigDialogs = false;
   private readonly Impl: typeof WebSocket;
   private readonly urls: readonly string[];
   private urlIndex = 0;
@@ -87,6 +89,11 @@ export class RealtimeConnection {
     return true;
   }
 
+  /** Whether some big group of the user reaches this socket by no push (too many for one token). */
+  get hasUnlistedBigDialogs(): boolean {
+    return this.state === "open" && this.missesBigDialogs;
+  }
+
   /** Whether this socket already hears the big dialog (the token the gateway accepted lists it). */
   hearsBigDialog(dialogId: string): boolean {
     return this.state === "open" && this.heardDialogs.has(dialogId);
@@ -119,7 +126,10 @@ export class RealtimeConnection {
       const settle = (accepted: boolean) => {
         clearTimeout(timer);
         if (this.authWaiter === settle) this.authWaiter = null;
-        if (accepted && this.ws === ws) this.heardDialogs = new Set(unverifiedTokenDialogIds(token.token));
+        if (accepted && this.ws === ws) {
+          this.heardDialogs = new Set(unverifiedTokenDialogIds(token.token));
+          this.missesBigDialogs = token.unlistedBigDialogs === true;
+        }
         resolve(accepted);
       };
       this.authWaiter = settle;
@@ -157,6 +167,7 @@ export class RealtimeConnection {
       if (frame.type === "hello") {
         this.attempt = 0;
         this.heardDialogs = new Set(dialogsOfThisToken);
+        this.missesBigDialogs = token.unlistedBigDialogs === true;
         this.setState("open", {});
         this.startHeartbeat(frame.heartbeatMs);
         this.scheduleRefresh(frame.tokenExpiresAt);

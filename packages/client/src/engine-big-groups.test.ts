@@ -43,6 +43,28 @@ const tokenListing = (dialogIds: string[]) =>
   `e30.${Buffer.from(JSON.stringify({ dlg: dialogIds })).toString("base64url")}.sig`;
 
 describe("ChatEngine and big groups (fake socket and API)", () => {
+  test("while the user is in more big groups than its token lists, the engine polls dialog.changes; otherwise not", async () => {
+    for (const unlistedBigDialogs of [true, false]) {
+      const server = fakeApi(0);
+      server.api.realtimeToken = async () => ({
+        token: tokenListing(["9"]),
+        expiresAt: Date.now() + 60_000,
+        unlistedBigDialogs,
+      });
+      const engine = start(server.api, { unlistedBigDialogsPollMs: 100, quietCheckMs: 60_000 });
+      await engine.start();
+      await engine.settled();
+      const afterHello = server.calls.changes;
+      if (unlistedBigDialogs) {
+        await until(() => server.calls.changes - afterHello >= 2, "two polls of dialog.changes");
+      } else {
+        await Bun.sleep(450); // 4 poll periods: none may ask
+        expect(server.calls.changes).toBe(afterHello);
+      }
+      engine.stop();
+    }
+  });
+
   test("an 'updated' for a big dialog the socket already hears refreshes nothing; 'joined' still does", async () => {
     const server = fakeApi(0);
     server.api.realtimeToken = async () => ({ token: tokenListing(["9"]), expiresAt: Date.now() + 60_000 });

@@ -71,6 +71,11 @@ export type ChatEngineOptions = {
   maxCatchUp?: number;
   /** Heard nothing for this long: ask dialog.changes (lost pushes, silent NATS failures). */
   quietCheckMs?: number;
+  /**
+   * While the user is in more big groups than a realtime token lists, ask dialog.changes this often
+   * (the unlisted ones get no pushes here).
+   */
+  unlistedBigDialogsPollMs?: number;
   backoff?: { baseMs: number; maxMs: number };
   refreshLeadMs?: number;
 };
@@ -165,13 +170,19 @@ export class ChatEngine {
     if (this.stopped) return;
     this.connection.start();
     const quietCheckMs = this.options.quietCheckMs ?? 60_000;
+    const unlistedPollMs = this.options.unlistedBigDialogsPollMs ?? 30_000;
+    let lastPollAt = Date.now();
     this.quietTimer = setInterval(
       () => {
-        if (Date.now() - this.lastHeardAt < quietCheckMs) return;
-        this.lastHeardAt = Date.now();
+        const now = Date.now();
+        const quiet = now - this.lastHeardAt >= quietCheckMs;
+        const poll = this.connection.hasUnlistedBigDialogs && now - lastPollAt >= unlistedPollMs;
+        if (!quiet && !poll) return;
+        this.lastHeardAt = now;
+        lastPollAt = now;
         void this.catchUp();
       },
-      Math.min(quietCheckMs, 5_000),
+      Math.min(quietCheckMs, unlistedPollMs, 5_000),
     );
   }
 

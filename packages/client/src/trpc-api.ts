@@ -160,10 +160,14 @@ export function createTrpcChatApi(options: TrpcChatApiOptions): ChatApi & {
     client,
     session: () => session,
     async realtimeToken() {
-      const raw = (await call("mutation", "auth.realtimeToken")) as { token?: unknown; expiresAt?: unknown };
+      const raw = (await call("mutation", "auth.realtimeToken")) as {
+        token?: unknown;
+        expiresAt?: unknown;
+        unlistedBigDialogs?: unknown;
+      };
       if (typeof raw?.token !== "string") throw new ApiError("INTERNAL_SERVER_ERROR", "no realtime token");
       const expiresAt = typeof raw.expiresAt === "number" ? raw.expiresAt : Date.now() + 60_000;
-      return { token: raw.token, expiresAt };
+      return { token: raw.token, expiresAt, unlistedBigDialogs: raw.unlistedBigDialogs === true };
     },
     async send(input) {
       const ack = (await call("mutation", "message.send", input)) as {

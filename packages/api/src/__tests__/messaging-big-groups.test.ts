@@ -3,7 +3,14 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { AuthConfig } from "@parley/auth";
 import { createAuthService, verifyRealtimeToken } from "@parley/auth";
 import { createTestAuthConfig } from "@parley/auth/testing";
-import { dialogSubject, REALTIME_TOKEN_DIALOGS_CLAIM, type TUserEvent, ZUserEvent } from "@parley/protocol";
+import { insertUserDialogIfAbsent } from "@parley/db/queries";
+import {
+  dialogSubject,
+  MAX_TOKEN_BIG_DIALOGS,
+  REALTIME_TOKEN_DIALOGS_CLAIM,
+  type TUserEvent,
+  ZUserEvent,
+} from "@parley/protocol";
 import { TEST_NATS_URL } from "@parley/testkit";
 import { sql } from "drizzle-orm";
 import type { ApiServices } from "../context";
@@ -230,7 +237,14 @@ describe("big groups (threshold 3, grace 0)", () => {
     expect(only.event.prevSeq).toBe(ack.seq - 1);
     // The same JSON a member subject would carry: `type` first, so gateways shed by prefix.
     expect(only.data.startsWith('{"type":"message"')).toBe(true);
-    expect(published.slice(from).some((entry) => entry.subject.startsWith("chat.user."))).toBe(false);
+    // Nothing of this dialog on any user subject (other traffic on a shared NATS is not ours to judge).
+    const onUserSubjects = eventsOf(published.slice(from)).filter(
+      (entry) =>
+        entry.subject.startsWith("chat.user.") &&
+        "dialogId" in entry.event &&
+        entry.event.dialogId === dialogId,
+    );
+    expect(onUserSubjects).toEqual([]);
   });
 
   test("receipts are not pushed in a big group, even one below the receipt limit", async () => {
@@ -278,6 +292,37 @@ describe("big groups (threshold 3, grace 0)", () => {
     expect(claimsOf(token)[REALTIME_TOKEN_DIALOGS_CLAIM]).toBeUndefined();
     const { token: alices } = await caller(big, alice).auth.realtimeToken();
     expect(claimsOf(alices)[REALTIME_TOKEN_DIALOGS_CLAIM]).toEqual([dialogId]);
+  });
+
+  test("a user in more big groups than a token lists gets the newest MAX_TOKEN_BIG_DIALOGS and unlistedBigDialogs", async () => {
+    const fan = await h.createUser(1);
+    // Inbox rows marked big, written directly on the fan's shard (what joining that many groups leaves).
+    const markBig = async (count: number, offset: number) => {
+      for (let i = 0; i < count; i++) {
+        await insertUserDialogIfAbsent(h.db, {
+          userId: fan.userId,
+          dialogId: String(7_000_000_000_000 + offset + i),
+          kind: "group",
+          peerUserId: null,
+          joinedAt: new Date(),
+          big: true,
+        });
+      }
+    };
+    await markBig(MAX_TOKEN_BIG_DIALOGS, 0);
+    const full = await caller(big, fan).auth.realtimeToken();
+    expect(full.unlistedBigDialogs).toBe(false);
+    expect(claimsOf(full.token)[REALTIME_TOKEN_DIALOGS_CLAIM]).toHaveLength(MAX_TOKEN_BIG_DIALOGS);
+
+    await markBig(1, MAX_TOKEN_BIG_DIALOGS);
+    const over = await caller(big, fan).auth.realtimeToken();
+    expect(over.unlistedBigDialogs).toBe(true);
+    const listed = claimsOf(over.token)[REALTIME_TOKEN_DIALOGS_CLAIM] as string[];
+    expect(listed).toHaveLength(MAX_TOKEN_BIG_DIALOGS);
+    // Newest first: the one added last is listed, the oldest is the one left out.
+    expect(listed).toContain(String(7_000_000_000_000 + MAX_TOKEN_BIG_DIALOGS));
+    expect(listed).not.toContain(String(7_000_000_000_000));
+    expect((await caller(big, eve).auth.realtimeToken()).unlistedBigDialogs).toBe(false);
   });
 
   test("the relay republishes a crashed send of a big group on the dialog subject only", async () => {

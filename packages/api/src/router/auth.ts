@@ -63,7 +63,12 @@ export const ZOpenTabInput = z.object({ name: ZClientName }).optional();
 export const ZOpenTabOutput = ZTokenPair.extend({ userId: ZId, clientId: ZId, parentClientId: ZId });
 export type TOpenTabOutput = z.infer<typeof ZOpenTabOutput>;
 
-export const ZRealtimeTokenOutput = z.object({ token: z.string(), expiresAt: z.number().int() });
+export const ZRealtimeTokenOutput = z.object({
+  token: z.string(),
+  expiresAt: z.number().int(),
+  /** The user is in more big groups than a token lists: poll dialog.changes for the rest. */
+  unlistedBigDialogs: z.boolean(),
+});
 
 function signInResponse(ctx: Context, result: SignInResult): TSignInOutput {
   if (result.setCookie) ctx.resHeaders.append("set-cookie", result.setCookie);

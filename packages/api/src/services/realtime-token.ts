@@ -8,6 +8,10 @@ import type { ApiServices, Viewer } from "../context";
  * from a big group lost its inbox row, so its next token no longer lists the dialog.
  */
 export async function mintRealtimeToken(services: ApiServices, viewer: Viewer) {
-  const dialogIds = await listBigDialogIds(services.db, viewer.userId, MAX_TOKEN_BIG_DIALOGS);
-  return services.auth.mintRealtimeToken(viewer, dialogIds);
+  // One more than fits: whether the user has big groups the token cannot list.
+  const dialogIds = await listBigDialogIds(services.db, viewer.userId, MAX_TOKEN_BIG_DIALOGS + 1);
+  const listed = dialogIds.slice(0, MAX_TOKEN_BIG_DIALOGS);
+  const signed = await services.auth.mintRealtimeToken(viewer, listed);
+  // Such a client polls dialog.changes (the engine: every ~30 s), since no push reaches it for them.
+  return { ...signed, unlistedBigDialogs: dialogIds.length > listed.length };
 }
