@@ -83,6 +83,8 @@ export const userDialogs = mysqlTable(
   (t) => [
     primaryKey({ name: "user_dialogs_pk", columns: [t.userId, t.dialogId] }),
     index("user_dialogs_big_idx").on(t.userId, t.big, t.dialogId),
+    // The inbox reads a user's most recently joined dialogs: one backward range, no sort.
+    index("user_dialogs_joined_idx").on(t.userId, t.joinedAt, t.dialogId),
   ],
 );
 

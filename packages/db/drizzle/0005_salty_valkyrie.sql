@@ -1,0 +1,1 @@
+CREATE INDEX `user_dialogs_joined_idx` ON `user_dialogs` (`user_id`,`joined_at`,`dialog_id`);
