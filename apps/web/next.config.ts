@@ -6,6 +6,9 @@ const config: NextConfig = {
   // Native/long-lived server drivers stay as Node requires instead of being bundled.
   serverExternalPackages: ["mysql2", "ioredis", "@nats-io/transport-node", "@nats-io/nats-core"],
   poweredByHeader: false,
+  // `next dev` serves its dev resources (HMR, chunks) to these hosts too: localhost and 127.0.0.1
+  // are the same laptop, and a blocked resource leaves the page unhydrated.
+  allowedDevOrigins: ["127.0.0.1"],
   reactStrictMode: true,
   // The e2e tests build into their own dir so a running `next dev` is never disturbed.
   distDir: process.env.NEXT_DIST_DIR ?? ".next",

@@ -156,6 +156,25 @@ describe("web app", () => {
     directTitleForB = "Ann Archer";
   });
 
+  test("without JavaScript, submitting the sign-in form never puts the password in the URL", async () => {
+    const context = await browser.newContext({ baseURL: stack.appUrl, javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      const requested: string[] = [];
+      page.on("request", (request) => requested.push(request.url()));
+      await page.goto("/sign-in");
+      await page.getByLabel("Handle").fill(handles.b);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await Promise.all([page.waitForEvent("requestfinished"), page.keyboard.press("Enter")]);
+      expect(requested.length).toBeGreaterThan(1); // the form did submit
+      // As a query string would carry it: form encoding writes spaces as "+".
+      const readable = (url: string) => decodeURIComponent(url.replace(/\+/g, " "));
+      for (const url of [...requested, page.url()]) expect(readable(url)).not.toContain(PASSWORD);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("A sends 20 fast; both of B's contexts show them in order; badges rise and clear", async () => {
     await a.page.getByLabel("Start a chat").fill(handles.b);
     await a.page.getByRole("button", { name: "Chat", exact: true }).click();

@@ -79,7 +79,14 @@ export function AuthForm({
           <span className="brand-mark">P</span> Parley
         </div>
         <h1>{title}</h1>
-        <form onSubmit={onSubmit} noValidate aria-describedby={errors.form ? `${ids}-form-error` : undefined}>
+        {/* method="post": submitted before hydration (slow network, blocked script) the browser would
+            otherwise GET the page with the password in the URL, its history and every access log. */}
+        <form
+          method="post"
+          onSubmit={onSubmit}
+          noValidate
+          aria-describedby={errors.form ? `${ids}-form-error` : undefined}
+        >
           {errors.form ? (
             <div className="form-error" role="alert" id={`${ids}-form-error`}>
               {errors.form}
