@@ -11,13 +11,18 @@ async function startCounting(initial: number) {
   const server = fakeApi(initial);
   let minted = 0;
   server.api.realtimeToken = async () => ({ token: `t${++minted}`, expiresAt: Date.now() + 60_000 });
+  return { server, ...(await startOn(server)), minted: () => minted };
+}
+
+/** A started, settled engine on this fake API, and the fake gateway socket it opened. */
+async function startOn(server: ReturnType<typeof fakeApi>) {
   const engine = start(server.api);
   await engine.start();
   await Bun.sleep(20);
   await engine.settled();
   const socket = FakeSocket.last;
   if (!socket) throw new Error("no socket");
-  return { server, engine, socket, minted: () => minted };
+  return { engine, socket };
 }
 
 const authFrames = (socket: FakeSocket) =>
@@ -68,12 +73,7 @@ describe("ChatEngine and big groups (fake socket and API)", () => {
   test("an 'updated' for a big dialog the socket already hears refreshes nothing; 'joined' still does", async () => {
     const server = fakeApi(0);
     server.api.realtimeToken = async () => ({ token: tokenListing(["9"]), expiresAt: Date.now() + 60_000 });
-    const engine = start(server.api);
-    await engine.start();
-    await Bun.sleep(20);
-    await engine.settled();
-    const socket = FakeSocket.last;
-    if (!socket) throw new Error("no socket");
+    const { socket } = await startOn(server);
     // Every membership change of a big group tells every member "updated": no token per member per change.
     socket.push(bigDialog("updated", 0));
     socket.push(bigDialog("updated", 0));
