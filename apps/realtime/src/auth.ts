@@ -15,6 +15,8 @@ import { importJWK, importSPKI, type JWK, jwtVerify } from "jose";
 export type TokenClaims = {
   userId: string;
   clientId: string;
+  /** ms since the epoch, from `iat` (whole seconds): when the API read the user's big groups. */
+  issuedAt: number;
   expiresAt: number;
   dialogIds: readonly string[];
 };
@@ -80,6 +82,7 @@ export function createTokenVerifier(key: VerifyKey, skewMs: number): TokenVerifi
           claims: {
             userId: userId.data,
             clientId: clientId.data,
+            issuedAt: issuedAt * 1000,
             expiresAt: payload.exp * 1000,
             dialogIds: dialogIds.data?.length ? [...new Set(dialogIds.data)] : NO_DIALOGS,
           },

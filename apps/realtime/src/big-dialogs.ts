@@ -4,6 +4,9 @@ import type { Metrics } from "./metrics";
 import { dialogTopic } from "./protocol";
 import type { Socket } from "./socket";
 
+/** A token this much newer than a removal the gateway heard reflects membership after it. */
+const LEFT_TOKEN_MARGIN_MS = 3_000;
+
 /** One NATS subscription feeding one Bun topic, and the sockets of this process in that topic. */
 export type TopicEntry = { sockets: Socket[]; sub: Subscription; topic: string };
 
@@ -26,9 +29,8 @@ export class BigDialogs {
    * Replaces the socket's big dialogs with `dialogIds` (a token's `dlg`): joins the new ones, leaves
    * the missing ones. True when it subscribed anything — the caller then waits for a NATS flush.
    */
-  set(ws: Socket, dialogIds: readonly string[]): boolean {
-    const left = ws.data.leftDialogs;
-    const wanted = left ? dialogIds.filter((id) => !left.includes(id)) : dialogIds;
+  set(ws: Socket, dialogIds: readonly string[], issuedAt: number): boolean {
+    const wanted = this.notLeft(ws, dialogIds, issuedAt);
     const current = ws.data.dialogs;
     if (current.length === 0 && wanted.length === 0) return false;
     // Sets, not includes(): a token lists up to MAX_TOKEN_BIG_DIALOGS and refreshes every ~45 s.
@@ -43,6 +45,19 @@ export class BigDialogs {
     }
     ws.data.dialogs = wanted;
     return joined;
+  }
+
+  /**
+   * `dialogIds` minus those the user left, unless this token was minted clearly after the removal:
+   * then the API saw the user back in (a "joined" this gateway missed) and the token decides. The
+   * margin covers `iat`'s whole seconds and clock skew between API and gateway.
+   */
+  private notLeft(ws: Socket, dialogIds: readonly string[], issuedAt: number): readonly string[] {
+    const left = ws.data.leftDialogs;
+    if (!left) return dialogIds;
+    const stillLeft = left.filter((entry) => issuedAt <= entry.at + LEFT_TOKEN_MARGIN_MS);
+    ws.data.leftDialogs = stillLeft.length > 0 ? stillLeft : null;
+    return dialogIds.filter((id) => !stillLeft.some((entry) => entry.dialogId === id));
   }
 
   /** A new socket joins the big dialogs its upgrade token listed (already in `ws.data.dialogs`). */
@@ -73,11 +88,11 @@ export class BigDialogs {
           data.dialogs = data.dialogs.filter((id) => id !== dialogId);
           this.metrics.dialogRemovals++;
         }
-        if ((isHeld || big === true) && !data.leftDialogs?.includes(dialogId)) {
-          data.leftDialogs = [...(data.leftDialogs ?? []), dialogId];
+        if ((isHeld || big === true) && !data.leftDialogs?.some((entry) => entry.dialogId === dialogId)) {
+          data.leftDialogs = [...(data.leftDialogs ?? []), { dialogId, at: Date.now() }];
         }
-      } else if (change === "joined" && data.leftDialogs?.includes(dialogId)) {
-        const rest = data.leftDialogs.filter((id) => id !== dialogId);
+      } else if (change === "joined" && data.leftDialogs?.some((entry) => entry.dialogId === dialogId)) {
+        const rest = data.leftDialogs.filter((entry) => entry.dialogId !== dialogId);
         data.leftDialogs = rest.length > 0 ? rest : null;
       }
     }

@@ -132,8 +132,8 @@ export class Fanout {
    * In-band token refresh: the new token's `dlg` replaces the socket's big dialogs. Resolves once
    * any new subscription is live at NATS (then the caller acknowledges the token).
    */
-  setDialogs(ws: Socket, dialogIds: readonly string[]): Promise<void> {
-    return this.dialogs.set(ws, dialogIds) ? this.flushed() : Promise.resolve();
+  setDialogs(ws: Socket, dialogIds: readonly string[], issuedAt: number): Promise<void> {
+    return this.dialogs.set(ws, dialogIds, issuedAt) ? this.flushed() : Promise.resolve();
   }
 
   /** Whether this process holds a socket of the user (answers presence probes). */

@@ -104,7 +104,7 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
         ws.data.expiresAt = Math.max(ws.data.expiresAt, check.claims.expiresAt);
         // The new token's big dialogs replace the old set; auth.ok only once the new ones are live,
         // so a client that syncs a just-joined dialog after auth.ok misses nothing in between.
-        await fanout.setDialogs(ws, check.claims.dialogIds);
+        await fanout.setDialogs(ws, check.claims.dialogIds, check.claims.issuedAt);
         if (ws.data.closing) return;
         send(ws, { type: "auth.ok", tokenExpiresAt: ws.data.expiresAt });
         return;

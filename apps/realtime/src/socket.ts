@@ -27,10 +27,12 @@ export type SocketData = {
    */
   dialogs: readonly string[];
   /**
-   * Big dialogs the user left while this socket was open: a refresh token minted just before the
-   * removal must not subscribe them again. Cleared by a later "joined". Null for nearly every socket.
+   * Big dialogs the user left while this socket was open, with when the gateway heard it: a token
+   * minted before the removal must not subscribe them again. Cleared by a later "joined", or by a
+   * token minted clearly after the removal (it lists only dialogs the user is in again). Null for
+   * nearly every socket.
    */
-  leftDialogs: string[] | null;
+  leftDialogs: { dialogId: string; at: number }[] | null;
 };
 
 export type Socket = ServerWebSocket<SocketData>;

@@ -256,6 +256,24 @@ describe("big groups: one chat.dialog.<id> subscription per gateway", () => {
     await closeAll([u1, u2, other]);
   }, 30_000);
 
+  test("a lost 'joined' heals: a token minted clearly after the removal that lists D subscribes it again", async () => {
+    const dialogId = newId();
+    const userId = newId();
+    const u = await open(gw1, userId, { dialogIds: [dialogId] });
+    nc.publish(userSubject(userId), dialogEvent(dialogId, "left"));
+    await u.probe.waitFor(
+      (f) => f.type === "event" && f.event.type === "dialog" && f.event.change === "left",
+    );
+    // The user is added back but the "joined" never reaches this gateway (NATS core is at-most-once).
+    // Past iat's second and the skew margin, the periodic refresh's token is the truth.
+    await Bun.sleep(4_200);
+    u.probe.send({ type: "auth", token: await keys.mint(userId, u.clientId, { dialogIds: [dialogId] }) });
+    await u.probe.waitFor((f) => f.type === "auth.ok");
+    publishMessage(dialogId, 1);
+    await u.probe.waitFor(isMessage(dialogId, 1));
+    await closeAll([u]);
+  }, 30_000);
+
   test("a token listing MAX_TOKEN_BIG_DIALOGS dialogs works in the upgrade URL and in-band; a refresh shrinks and grows the set", async () => {
     const dialogIds = Array.from({ length: MAX_TOKEN_BIG_DIALOGS }, () => `9${newId()}00`);
     const before = await bigSubscriptions(gw2);
