@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type Redis from "ioredis";
 
 /**
@@ -57,7 +58,7 @@ export async function takeWindowBudgets(
   windowMs: number,
 ): Promise<WindowVerdict> {
   const keys = budgets.map((budget) => windowKey(budget.key, windowMs));
-  const counts = (await redis.eval(HIT, keys.length, ...keys, String(windowMs))) as [number, number][];
+  const counts = (await runScript(redis, HIT, keys, [String(windowMs)])) as [number, number][];
   let retryAfterMs = 0;
   budgets.forEach((budget, index) => {
     const [count = 0, ttlMs = windowMs] = counts[index] ?? [];
@@ -68,7 +69,27 @@ export async function takeWindowBudgets(
 
 export async function releaseWindowHits(redis: Redis, keys: string[], windowMs: number): Promise<void> {
   const counters = keys.map((key) => windowKey(key, windowMs));
-  await redis.eval(RELEASE, counters.length, ...counters);
+  await runScript(redis, RELEASE, counters, []);
+}
+
+const shas = new Map<string, string>();
+
+/**
+ * EVALSHA, falling back to EVAL once per Redis that has not cached the script yet (NOSCRIPT): every
+ * send and sync passes a limiter, so the script text is not shipped and re-hashed on each call.
+ */
+async function runScript(redis: Redis, script: string, keys: string[], args: string[]): Promise<unknown> {
+  let sha = shas.get(script);
+  if (!sha) {
+    sha = createHash("sha1").update(script).digest("hex");
+    shas.set(script, sha);
+  }
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+    return redis.eval(script, keys.length, ...keys, ...args);
+  }
 }
 
 /** Whole seconds for a `retryAfterSeconds` detail: at least 1, so a client never retries at once. */
