@@ -2,6 +2,7 @@ import { type AuthService, createAuthService, readAuthEnv } from "@parley/auth";
 import { createDb, createSendPool } from "@parley/db";
 import { createLeasedIdGenerator } from "@parley/db/snowflake";
 import Redis from "ioredis";
+import { assembleApiServices } from "./assemble-services";
 import type { ApiServices } from "./context";
 import { type ApiEnv, readApiEnv } from "./env";
 import { createNatsPublisher } from "./services/nats-publisher";
@@ -42,11 +43,7 @@ export async function createApiServices(
   const createAuth =
     options.createAuth ?? ((deps) => createAuthService(readAuthEnv(options.source ?? process.env), deps));
   const auth = createAuth(base);
-  const services: ApiServices = {
-    ...base,
-    auth,
-    resolveViewer: (req, resHeaders) => auth.resolveViewer(req, resHeaders),
-    isClientRevoked: (viewer) => auth.isClientRevoked(viewer),
+  const services: ApiServices = assembleApiServices(base, auth, {
     ...(sendPool ? { sendPool } : {}),
     messaging: {
       readRateLimit: { max: env.READ_RATE_LIMIT_MAX, windowMs: env.READ_RATE_LIMIT_WINDOW_MS },
@@ -60,7 +57,7 @@ export async function createApiServices(
       bigGroupMinMembers: env.BIG_GROUP_MIN_MEMBERS,
       bigGroupFanoutGraceMs: env.BIG_GROUP_FANOUT_GRACE_MS,
     },
-  };
+  });
   return {
     services,
     close: async () => {

@@ -1,3 +1,4 @@
+export { assembleApiServices, type ServiceBase } from "./assemble-services";
 export {
   type ApiServices,
   type Context,

@@ -4,7 +4,7 @@
  * Env: DATABASE_URL, NATS_URL, REDIS_URL, AUTH_CONFIG_JSON (a full AuthConfig), PORT (0 = any);
  * optional BIG_GROUP_MIN_MEMBERS / BIG_GROUP_FANOUT_GRACE_MS (tests make small groups big).
  */
-import { type ApiServices, appRouter, createContext } from "@parley/api";
+import { type ApiServices, appRouter, assembleApiServices, createContext } from "@parley/api";
 import { createNatsPublisher, relayOutbox } from "@parley/api/worker";
 import { type AuthConfig, createAuthService } from "@parley/auth";
 import { createDb } from "@parley/db";
@@ -40,21 +40,18 @@ const redis = new Redis(required("REDIS_URL"), { maxRetriesPerRequest: 2 });
 const publisher = createNatsPublisher(required("NATS_URL"), "parley-api-test");
 const ids = await createLeasedIdGenerator(handle.db);
 const auth = createAuthService(config, { db: handle.db, redis, events: publisher.events, ids });
-const services: ApiServices = {
-  db: handle.db,
-  redis,
-  events: publisher.events,
-  ids,
+const services: ApiServices = assembleApiServices(
+  { db: handle.db, redis, events: publisher.events, ids },
   auth,
-  resolveViewer: auth.resolveViewer,
-  isClientRevoked: auth.isClientRevoked,
-  messaging: {
-    readRateLimit: { max: 1_000_000, windowMs: 10_000 },
-    sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
-    ...(bigGroupMinMembers !== undefined ? { bigGroupMinMembers } : {}),
-    ...(bigGroupFanoutGraceMs !== undefined ? { bigGroupFanoutGraceMs } : {}),
+  {
+    messaging: {
+      readRateLimit: { max: 1_000_000, windowMs: 10_000 },
+      sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
+      ...(bigGroupMinMembers !== undefined ? { bigGroupMinMembers } : {}),
+      ...(bigGroupFanoutGraceMs !== undefined ? { bigGroupFanoutGraceMs } : {}),
+    },
   },
-};
+);
 
 const server = Bun.serve({
   port: Number(process.env.PORT ?? 0),

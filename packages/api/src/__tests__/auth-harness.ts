@@ -21,6 +21,7 @@ import {
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { sql } from "drizzle-orm";
 import Redis from "ioredis";
+import { assembleApiServices } from "../assemble-services";
 import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
 import { createCallerFactory } from "../trpc";
@@ -54,20 +55,13 @@ export async function startAuthHarness(label: string, overrides: Overrides = {})
   const config = await createTestAuthConfig({ appUrl: baseUrl, ...extra });
   const ids = createTestIds();
   const auth = createAuthService(config, { db: testDb.db, redis, events: nats.events, ids });
-  const built: ApiServices = {
-    db: testDb.db,
-    redis,
-    events: nats.events,
-    ids,
-    auth,
-    resolveViewer: auth.resolveViewer,
-    isClientRevoked: auth.isClientRevoked,
+  const built: ApiServices = assembleApiServices({ db: testDb.db, redis, events: nats.events, ids }, auth, {
     // Auth tests drive many requests from one client: the messaging budgets are not under test here.
     messaging: {
       readRateLimit: { max: 1_000_000, windowMs: 10_000 },
       sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
     },
-  };
+  });
   services = built;
 
   /** A tRPC caller for one request with these headers (e.g. authorization, cookie). */

@@ -7,6 +7,7 @@ import { connectTestPublisher, createTestAuthConfig, createTestIds } from "@parl
 import { createDb } from "@parley/db";
 import { TEST_NATS_URL, TEST_REDIS_URL } from "@parley/testkit";
 import Redis from "ioredis";
+import { assembleApiServices } from "../assemble-services";
 import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
 import { createCallerFactory } from "../trpc";
@@ -24,15 +25,7 @@ const auth = createAuthService(await createTestAuthConfig(), {
   events: nats.events,
   ids,
 });
-const services: ApiServices = {
-  db: handle.db,
-  redis,
-  events: nats.events,
-  ids,
-  auth,
-  resolveViewer: auth.resolveViewer,
-  isClientRevoked: auth.isClientRevoked,
-};
+const services: ApiServices = assembleApiServices({ db: handle.db, redis, events: nats.events, ids }, auth);
 const outcomes: string[] = [];
 for (let i = 0; i < Number(CHILD_ATTEMPTS); i++) {
   const ctx = await createContext(services, { headers: new Headers(), ip: CHILD_IP ?? null }, new Headers());

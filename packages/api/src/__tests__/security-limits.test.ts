@@ -10,6 +10,7 @@ import { createTestBrowser, type OidcTestProvider } from "@parley/auth/testing";
 import { TEST_REDIS_URL } from "@parley/testkit";
 import { TRPCError } from "@trpc/server";
 import Redis from "ioredis";
+import { assembleApiServices } from "../assemble-services";
 import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
 import type { LookupRateLimit } from "../services/options";
@@ -70,13 +71,9 @@ function startInstance() {
   };
   const deps = { db: h.testDb.db, redis, events: h.nats.events, ids: h.services.ids };
   const auth = createAuthService(config, deps);
-  const services: ApiServices = {
-    ...deps,
-    auth,
-    resolveViewer: auth.resolveViewer,
-    isClientRevoked: auth.isClientRevoked,
+  const services: ApiServices = assembleApiServices(deps, auth, {
     messaging: { ...h.services.messaging, lookupRateLimit: LOOKUPS },
-  };
+  });
   async function caller(headers: Record<string, string> = {}, ip: string | null = randomIp()) {
     const resHeaders = new Headers();
     const ctx = await createContext(services, { headers: new Headers(headers), ip }, resHeaders);

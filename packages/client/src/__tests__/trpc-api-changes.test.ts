@@ -3,7 +3,7 @@
  * API (appRouter over HTTP, real auth, MariaDB, Redis, NATS) with the page size lowered to 2.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type ApiServices, appRouter, createContext } from "@parley/api";
+import { type ApiServices, appRouter, assembleApiServices, createContext } from "@parley/api";
 import { createNatsPublisher, type NatsPublisher } from "@parley/api/worker";
 import { createAuthService } from "@parley/auth";
 import { createTestAuthConfig } from "@parley/auth/testing";
@@ -39,17 +39,13 @@ beforeAll(async () => {
   ids = await createLeasedIdGenerator(testDb.db);
   const base = { db: testDb.db, redis, events: publisher.events, ids };
   const auth = createAuthService(await createTestAuthConfig(), base);
-  const services: ApiServices = {
-    ...base,
-    auth,
-    resolveViewer: auth.resolveViewer,
-    isClientRevoked: auth.isClientRevoked,
+  const services: ApiServices = assembleApiServices(base, auth, {
     messaging: {
       readRateLimit: { max: 1_000_000, windowMs: 10_000 },
       sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
       changesPageSize: PAGE_SIZE,
     },
-  };
+  });
   server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",

@@ -1,0 +1,23 @@
+import type { AuthService } from "@parley/auth";
+import type { ApiServices } from "./context";
+
+/** What every API process holds before the UAA: the database, Redis, the publisher and ids. */
+export type ServiceBase = Pick<ApiServices, "db" | "redis" | "events" | "ids">;
+
+/**
+ * The API's services around one UAA: viewer resolution and the revocation check are the UAA's, so
+ * every host (production, test harnesses, spawned test servers) wires them the same way.
+ */
+export function assembleApiServices(
+  base: ServiceBase,
+  auth: AuthService,
+  rest: Pick<ApiServices, "sendPool" | "messaging"> = {},
+): ApiServices {
+  return {
+    ...base,
+    ...rest,
+    auth,
+    resolveViewer: (req, resHeaders) => auth.resolveViewer(req, resHeaders),
+    isClientRevoked: (viewer) => auth.isClientRevoked(viewer),
+  };
+}
