@@ -4,6 +4,13 @@ import { type SeqRange, SeqRanges } from "./seq-ranges";
 export type PushResult = "applied" | "duplicate" | "gap";
 
 /**
+ * Pushes that arrived ahead of a missing one are held (bounded) instead of dropped: consecutive
+ * sends of one dialog finish their commits and publishes in any order, so most gaps close by
+ * themselves within milliseconds, and a held push needs no fetch once its predecessor lands.
+ */
+const MAX_EARLY_PUSHES = 512;
+
+/**
  * The confirmed messages of one dialog, keyed by seq (the one ordering key every client shares).
  * Pure logic, no I/O: the engine decides what to fetch from what this returns.
  */
@@ -12,6 +19,8 @@ export class DialogTimeline {
   private readonly bySeq = new Map<number, TMessage>();
   private readonly ids = new Set<string>();
   private sorted: TMessage[] | null = [];
+  /** Pushes ahead of top(), by prevSeq, until the gap before them closes. */
+  private readonly early = new Map<number, TMessageEvent>();
   /** Highest seq the server said exists (dialog.changes / pushes); > top() means we are behind. */
   serverLastSeq = 0;
 
@@ -36,10 +45,35 @@ export class DialogTimeline {
   applyPush(event: TMessageEvent): PushResult {
     this.serverLastSeq = Math.max(this.serverLastSeq, event.seq);
     if (this.ranges.has(event.seq) || this.ids.has(event.message.id)) return "duplicate";
-    if (event.prevSeq !== this.top()) return "gap";
+    if (event.prevSeq !== this.top()) {
+      if (event.prevSeq > this.top() && this.early.size < MAX_EARLY_PUSHES)
+        this.early.set(event.prevSeq, event);
+      return "gap";
+    }
     this.insert(event.message);
     this.ranges.add(event.seq, event.seq);
     return "applied";
+  }
+
+  /** Held pushes that now continue top(), applied in seq order; stale ones are dropped. */
+  drainEarly(): TMessage[] {
+    const applied: TMessage[] = [];
+    for (;;) {
+      const next = this.early.get(this.top());
+      if (!next) break;
+      this.early.delete(this.top());
+      if (this.ranges.has(next.seq) || this.ids.has(next.message.id)) continue;
+      this.insert(next.message);
+      this.ranges.add(next.seq, next.seq);
+      applied.push(next.message);
+    }
+    for (const prevSeq of this.early.keys()) if (prevSeq < this.top()) this.early.delete(prevSeq);
+    return applied;
+  }
+
+  /** True while pushes ahead of a gap are held (the gap is real until they drain). */
+  hasEarly(): boolean {
+    return this.early.size > 0;
   }
 
   /**

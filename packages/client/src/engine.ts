@@ -9,6 +9,7 @@ import type {
   TUserEvent,
 } from "@parley/protocol";
 import { type ApiError, type ChatApi, type SendAck, toApiError } from "./api";
+import { backoffDelay } from "./backoff";
 import { type ConnectionState, RealtimeConnection } from "./connection";
 import { DialogTimeline } from "./dialog-timeline";
 import { Emitter } from "./emitter";
@@ -87,6 +88,16 @@ type FailedSend = { item: OutgoingItem; error: string; anchorSeq: number | null 
 
 /** Acks remembered per dialog to place a failed send before its first later sibling. */
 const RECENT_ACKS = 256;
+/**
+ * A push that arrives ahead of a missing one waits this long for it before the engine fetches the
+ * gap: concurrent sends of one dialog are published in commit order only approximately, and a sync
+ * per inversion from every member was most of a busy group's load.
+ */
+const GAP_WAIT_MS = 150;
+/** A failing sync of a dialog known to be behind is retried for as long as the engine runs. */
+const SYNC_RETRY_BACKOFF = { baseMs: 200, maxMs: 30_000 };
+/** Refusals that retrying cannot change (the user left the dialog, it is gone, the input is bad). */
+const FINAL_SYNC_ERRORS = new Set(["NOT_FOUND", "FORBIDDEN", "BAD_REQUEST"]);
 
 /**
  * The headless sync engine. Ordering rules (DESIGN.md "Ordering and sync"): pushes apply only when
@@ -102,6 +113,7 @@ export class ChatEngine {
   private readonly watermarks = new Map<string, Watermarks>();
   private readonly syncing = new Map<string, Promise<void>>();
   private readonly resyncWanted = new Set<string>();
+  private readonly gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly store: ChatStore;
   private readonly connection: RealtimeConnection;
   private catchUpRunning: Promise<void> | null = null;
@@ -191,6 +203,8 @@ export class ChatEngine {
     this.connection.stop();
     if (this.quietTimer) clearInterval(this.quietTimer);
     if (this.deliveredTimer) clearTimeout(this.deliveredTimer);
+    for (const timer of this.gapTimers.values()) clearTimeout(timer);
+    this.gapTimers.clear();
     for (const queue of this.queues.values()) queue.stop();
   }
 
@@ -238,7 +252,13 @@ export class ChatEngine {
     const failed = [...(this.failed.get(dialogId) ?? [])].sort(
       (a, b) => (a.item.order ?? 0) - (b.item.order ?? 0),
     );
-    const pending = (this.queues.get(dialogId)?.items ?? []).map((item) => this.toPendingMessage(item));
+    // A send whose push or sync landed before its ack is shown once: as the confirmed message.
+    const own = new Set(
+      confirmed.filter((m) => m.senderClientId === this.options.clientId).map((m) => m.clientMsgId),
+    );
+    const pending = (this.queues.get(dialogId)?.items ?? [])
+      .filter((item) => !own.has(item.clientMsgId))
+      .map((item) => this.toPendingMessage(item));
     if (failed.length === 0) return [...confirmed, ...pending];
     const merged: ChatMessage[] = [];
     let next = 0;
@@ -353,12 +373,16 @@ export class ChatEngine {
   }
 
   private onFrame(frame: TServerFrame): void {
-    this.lastHeardAt = Date.now();
+    // Only the stream counts as hearing from it: pongs and acks arrive whether or not a push was lost.
     if (frame.type === "resync") {
+      this.lastHeardAt = Date.now();
       void this.catchUp();
       return;
     }
-    if (frame.type === "event") this.onEvent(frame.event);
+    if (frame.type === "event") {
+      this.lastHeardAt = Date.now();
+      this.onEvent(frame.event);
+    }
   }
 
   private onEvent(event: TUserEvent): void {
@@ -366,8 +390,8 @@ export class ChatEngine {
       case "message": {
         const timeline = this.timeline(event.dialogId);
         const result = timeline.applyPush(event);
-        if (result === "applied") this.onConfirmed(event.dialogId, [event.message]);
-        else if (result === "gap") void this.syncDialog(event.dialogId);
+        if (result === "applied") this.onConfirmed(event.dialogId, [event.message, ...timeline.drainEarly()]);
+        else if (result === "gap") this.fillGapSoon(event.dialogId);
         return;
       }
       case "receipt": {
@@ -428,6 +452,21 @@ export class ChatEngine {
     }
   }
 
+  /**
+   * One fetch per gap: the missing push gets GAP_WAIT_MS to arrive; a sync already running reads up
+   * to the server's last seq, which this push raised, so it covers the gap too.
+   */
+  private fillGapSoon(dialogId: string): void {
+    if (this.gapTimers.has(dialogId) || this.syncing.has(dialogId)) return;
+    this.gapTimers.set(
+      dialogId,
+      setTimeout(() => {
+        this.gapTimers.delete(dialogId);
+        if (this.timeline(dialogId).isBehind()) void this.syncDialog(dialogId);
+      }, GAP_WAIT_MS),
+    );
+  }
+
   /** Fills a dialog from top() to the server's last seq. Single-flight per dialog. */
   private syncDialog(dialogId: string): Promise<void> {
     const running = this.syncing.get(dialogId);
@@ -449,7 +488,10 @@ export class ChatEngine {
             const from = page.messages[0]?.seq ?? page.lastSeq + 1;
             // lastSeq is read before the page: a message committed in between is in the page.
             const through = Math.max(page.lastSeq, page.messages.at(-1)?.seq ?? 0);
-            this.onConfirmed(dialogId, timeline.applyPage(from - 1, through, page.messages));
+            this.onConfirmed(dialogId, [
+              ...timeline.applyPage(from - 1, through, page.messages),
+              ...timeline.drainEarly(),
+            ]);
           }
           while (timeline.isBehind() || this.resyncWanted.has(dialogId)) {
             this.resyncWanted.delete(dialogId);
@@ -457,7 +499,10 @@ export class ChatEngine {
             const page = await this.options.api.sync({ dialogId, afterSeq, limit });
             const last = page.messages.at(-1)?.seq ?? afterSeq;
             const through = page.hasMore ? last : Math.max(last, page.lastSeq);
-            this.onConfirmed(dialogId, timeline.applyPage(afterSeq, through, page.messages));
+            this.onConfirmed(dialogId, [
+              ...timeline.applyPage(afterSeq, through, page.messages),
+              ...timeline.drainEarly(),
+            ]);
             if (!page.hasMore && through <= afterSeq) {
               timeline.serverLastSeq = Math.min(timeline.serverLastSeq, Math.max(page.lastSeq, afterSeq));
               break;
@@ -465,11 +510,17 @@ export class ChatEngine {
           }
         } catch (error) {
           this.emitter.emit("error", { where: "sync", error });
-          if (++failures > 5) return;
-          await new Promise((resolve) => setTimeout(resolve, 200 * failures));
+          if (FINAL_SYNC_ERRORS.has(toApiError(error).code)) {
+            // Not ours to read any more: stop calling it behind, or nothing would ever settle.
+            timeline.serverLastSeq = timeline.top();
+            return;
+          }
+          // A known gap is never abandoned: retried with backoff for as long as the engine runs.
+          const delay = backoffDelay(failures++, this.options.backoff ?? SYNC_RETRY_BACKOFF);
+          await new Promise((resolve) => setTimeout(resolve, delay));
           this.resyncWanted.add(dialogId);
         }
-      } while (this.resyncWanted.has(dialogId) && this.connection.state !== "stopped");
+      } while (this.resyncWanted.has(dialogId) && !this.stopped && this.connection.state !== "stopped");
       this.emitter.emit("dialog", { type: "dialog", dialogId, change: "synced", lastSeq: timeline.top() });
     };
     const promise = run().finally(() => this.syncing.delete(dialogId));

@@ -103,6 +103,40 @@ describe("DialogSendQueue", () => {
     expect(server.committed).toEqual(texts(4));
   });
 
+  test("an 'ahead' answer computed before its predecessor committed is not taken for lost numbering", async () => {
+    // The slow server's answer for 2 ("ahead, expected 1") was decided while 1 was still committing,
+    // and arrives after 1's ack (one HTTP batch): nothing is wrong with the numbering.
+    let last = 0;
+    let seq = 0;
+    const committed: string[] = [];
+    const byMsgId = new Map<string, SendAck>();
+    const send = async (input: SendInput): Promise<SendAck> => {
+      const known = byMsgId.get(input.clientMsgId);
+      if (known) return known;
+      if (input.clientSeq <= last)
+        throw new ApiError("PRECONDITION_FAILED", "failed", {
+          expectedClientSeq: last + 1,
+          status: "failed",
+        });
+      if (input.clientSeq > last + 1) {
+        const expectedClientSeq = last + 1;
+        await Bun.sleep(40);
+        throw new ApiError("CONFLICT", "ahead", { expectedClientSeq, status: "pending" });
+      }
+      await Bun.sleep(20);
+      last = input.clientSeq;
+      const ack = { msgId: String(++seq), seq, createdAt: Date.now() };
+      byMsgId.set(input.clientMsgId, ack);
+      committed.push(input.content.kind === "text" ? input.content.text : "");
+      return ack;
+    };
+    const { queue, failed } = queueWith({ send, committed, calls: [] }, 1, 8);
+    for (const text of texts(6)) queue.enqueue({ kind: "text", text });
+    await drain(queue);
+    expect(failed).toEqual([]);
+    expect(committed).toEqual(texts(6));
+  });
+
   test("a refused input (validation) fails that message only", async () => {
     const { queue, failed } = queueWith(
       {

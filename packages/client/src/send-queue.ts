@@ -67,6 +67,8 @@ export class DialogSendQueue {
   /** Highest send order acked so far (persisted by the engine): "a later message committed". */
   private ackedOrder: number;
   private nextOrder: number;
+  /** Highest clientSeq the server acked: an "ahead" answer expecting at most this is stale. */
+  private ackedClientSeq = 0;
   /** Not pumping until released (the engine restores persisted items first). */
   private held: boolean;
 
@@ -193,6 +195,7 @@ export class DialogSendQueue {
           this.renumbers = 0;
           this.isNumberingKnown = true;
           this.ackedOrder = Math.max(this.ackedOrder, item.order ?? 0);
+          this.ackedClientSeq = Math.max(this.ackedClientSeq, item.clientSeq);
           this.hooks.onAck(item, ack);
           this.hooks.forget?.(item);
           this.hooks.onClientSeq(this.dialogId, this.nextClientSeq);
@@ -213,8 +216,14 @@ export class DialogSendQueue {
     if (error.retryable) {
       item.outcome = "uncertain";
       this.paused = true;
-    } else if (error.code === "CONFLICT" && expected !== null && !isFirst) {
-      // Ahead of a predecessor of ours that has not landed yet: retry in order, same ids.
+    } else if (
+      error.code === "CONFLICT" &&
+      expected !== null &&
+      (!isFirst || expected <= this.ackedClientSeq)
+    ) {
+      // Ahead of a predecessor of ours that has not landed yet — or the answer was decided before
+      // a predecessor committed and reached us after its ack (same HTTP batch, slow server): retry
+      // in order, same ids.
       item.outcome = "ahead";
       this.paused = true;
     } else if (expected !== null && this.renumbers < MAX_RENUMBERS) {
@@ -274,7 +283,10 @@ export class DialogSendQueue {
       let next = expected;
       for (const item of this.items) {
         if (item.clientSeq === 0) continue;
-        if (item.clientSeq !== next || this.refused.has(item)) {
+        // A refused id is tombstoned and can never commit: it needs a new one. Any other item keeps
+        // its clientMsgId — its Try row may exist, and the server moves a pending row to the new
+        // clientSeq — so one message is one row and can never commit twice.
+        if (this.refused.has(item)) {
           item.clientMsgId = randomId();
           item.outcome = "new";
         }
