@@ -124,7 +124,8 @@ export async function writeCommit(tx: Tx, write: CommitWrite): Promise<void> {
   await tx.execute(clientSeqSql(dialogId, clientId, clientSeq));
   await tx.execute(sql`INSERT INTO outbox (dialog_id, id, kind, payload, created_at)
         VALUES (${dialogId}, ${msgId}, ${write.outboxKind}, ${write.outboxJson}, NOW(3))`);
-  await tx.execute(sql`UPDATE messages SET status = 'committed', seq = ${seq}, updated_at = NOW(3)
+  await tx.execute(sql`UPDATE messages SET status = 'committed', seq = ${seq}, client_seq = ${clientSeq},
+               updated_at = NOW(3)
         WHERE dialog_id = ${dialogId} AND id = ${msgId} AND status = 'pending'`);
 }
 
@@ -185,7 +186,7 @@ INSERT INTO dialog_client_seqs (dialog_id, client_id, last_client_seq, updated_a
   ON DUPLICATE KEY UPDATE last_client_seq = GREATEST(last_client_seq, VALUES(last_client_seq)),
                           updated_at = VALUES(updated_at);
 INSERT INTO outbox (dialog_id, id, kind, payload, created_at) VALUES (?, ?, ?, ?, NOW(3));
-UPDATE messages SET status = 'committed', seq = ?, updated_at = NOW(3)
+UPDATE messages SET status = 'committed', seq = ?, client_seq = ?, updated_at = NOW(3)
  WHERE dialog_id = ? AND id = ? AND status = 'pending';
 COMMIT`;
 
@@ -270,6 +271,7 @@ export async function commitConfirmBatched(conn: SendConnection, write: CommitWr
     write.outboxKind,
     write.outboxJson,
     seq,
+    clientSeq,
     dialogId,
     msgId,
   ]);

@@ -29,6 +29,12 @@ export async function tryMessage(services: ApiServices, actor: Actor, input: Sen
     input.clientMsgId,
   );
   if (!original) throw new AppError("INTERNAL_SERVER_ERROR", "message vanished during send");
+  // A client that renumbered its queue (its numbering was ahead of the server's) resends the same
+  // clientMsgId under a new clientSeq: while the row is pending the newest number is the one that
+  // counts — Confirm writes it with the commit — so one message stays one row, never two.
+  if (original.status === "pending" && original.clientSeq !== input.clientSeq) {
+    return { ...original, clientSeq: input.clientSeq };
+  }
   return original;
 }
 
