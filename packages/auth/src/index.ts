@@ -20,7 +20,14 @@ export { readAuthEnv } from "./env";
 export { AuthError, type AuthErrorCode } from "./errors";
 export { takeWindowBudgets, type WindowBudget, type WindowVerdict, windowKey } from "./fixed-window";
 export { generateEd25519PemPair, generateSecret, type PemKeyPair } from "./generate-keys";
-export { INVISIBLE_OR_CONTROL, normaliseHandle, stripInvisible, ZDisplayName, ZHandle } from "./handle";
+export {
+  INVISIBLE_OR_CONTROL,
+  normaliseHandle,
+  stripInvisible,
+  ZDisplayName,
+  ZHandle,
+  ZVisibleName,
+} from "./handle";
 export {
   ACCESS_TOKEN_AUDIENCE,
   ACCESS_TOKEN_ISSUER,

@@ -1,3 +1,4 @@
+import { isWellFormedText, WELL_FORMED_TEXT_MESSAGE } from "@parley/protocol";
 import { z } from "zod";
 import { AuthError } from "./errors";
 
@@ -12,7 +13,9 @@ export const ZPassword = z
   .string()
   .min(PASSWORD_MIN_LENGTH, `password must be at least ${PASSWORD_MIN_LENGTH} characters`)
   .max(PASSWORD_MAX_LENGTH, `password must be at most ${PASSWORD_MAX_LENGTH} characters`)
-  .refine((value) => value.trim().length > 0, "password must not be only whitespace");
+  .refine((value) => value.trim().length > 0, "password must not be only whitespace")
+  // Hashed as UTF-8, a lone surrogate would become U+FFFD: two different passwords, one hash.
+  .refine(isWellFormedText, `password: ${WELL_FORMED_TEXT_MESSAGE}`);
 
 /** OWASP's argon2id baseline (19 MiB, 2 passes): slow for an attacker, fine for one sign-in. */
 const ARGON2_OPTIONS = { algorithm: "argon2id", memoryCost: 19456, timeCost: 2 } as const;

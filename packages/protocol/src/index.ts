@@ -7,3 +7,4 @@ export * from "./message";
 export * from "./presence";
 export * from "./realtime-token";
 export * from "./subjects";
+export * from "./text";

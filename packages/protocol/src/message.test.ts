@@ -9,6 +9,13 @@ describe("message content", () => {
     expect(ZMessageContent.safeParse({ kind: "text", text: `${emoji}a` }).success).toBe(false);
   });
 
+  test("refuses a lone surrogate: the database cannot store it, so it is the client's error", () => {
+    for (const text of ["\uD800", "hi \uDC00", "\uDBFF!"]) {
+      expect(ZMessageContent.safeParse({ kind: "text", text }).success).toBe(false);
+    }
+    expect(ZMessageContent.safeParse({ kind: "text", text: "pair 😀 ok" }).success).toBe(true);
+  });
+
   test("refuses empty and whitespace-only text, unknown kinds and missing fields", () => {
     for (const bad of [
       { kind: "text", text: "" },

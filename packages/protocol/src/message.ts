@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZId, ZSeq } from "./ids";
+import { isWellFormedText, WELL_FORMED_TEXT_MESSAGE } from "./text";
 
 export const MAX_TEXT_LENGTH = 4000;
 
@@ -9,6 +10,7 @@ export const ZMessageContent = z.discriminatedUnion("kind", [
     kind: z.literal("text"),
     text: z
       .string()
+      .refine(isWellFormedText, WELL_FORMED_TEXT_MESSAGE)
       .refine((text) => text.trim().length > 0, "text must not be empty")
       .refine(
         (text) => [...text].length <= MAX_TEXT_LENGTH,

@@ -20,9 +20,10 @@ describe("password sign-up and sign-in", () => {
     expect(signedUp.expiresAt).toBeLessThanOrEqual(Date.now() + 15 * 60_000 + 1000);
     const { call } = await h.caller(bearer(signedUp.accessToken));
     const me = await call.user.me();
+    // Handles are stored in lower case (an upper-case I would pass for an l).
     expect(me).toEqual({
       id: signedUp.userId,
-      handle: "Alice",
+      handle: "alice",
       displayName: "User Alice",
       clientId: signedUp.clientId,
     });
@@ -93,7 +94,7 @@ describe("password sign-up and sign-in", () => {
     const bob = await h.signUpWithTokens("bob_b");
     const { call } = await h.caller(bearer(bob.accessToken));
     const alice = await call.user.byHandle({ handle: "ALİCE".replace("İ", "I") });
-    expect(alice).toEqual({ id: expect.any(String), handle: "Alice", displayName: "User Alice" });
+    expect(alice).toEqual({ id: expect.any(String), handle: "alice", displayName: "User Alice" });
     await expect(call.user.byHandle({ handle: "ghost" })).rejects.toThrow("no user with this handle");
     const anonymous = await h.caller();
     await expect(anonymous.call.user.byHandle({ handle: "alice" })).rejects.toThrow("sign in required");

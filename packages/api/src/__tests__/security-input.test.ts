@@ -193,11 +193,11 @@ describe("ids, limits and strings are bounded at the boundary", () => {
     expect(names2).toContain("Pixel 9");
   });
 
-  test("handles are unique after NFKC and case folding, and sign-in accepts any such form", async () => {
+  test("handles are ASCII, unique after case folding, and sign-in accepts any such form", async () => {
     const anonymous = await h.caller();
     const input = { displayName: "Zoë", password: "long enough password", mode: "token" as const };
-    await anonymous.auth.signUp({ ...input, handle: "Straße" });
-    for (const twin of ["STRASSE", "strasse", "Ｓｔｒａｓｓｅ", "straße"]) {
+    const created = await anonymous.auth.signUp({ ...input, handle: "Strasse" });
+    for (const twin of ["STRASSE", "strasse", "Ｓｔｒａｓｓｅ"]) {
       const error = await failure(() => anonymous.auth.signUp({ ...input, handle: twin }));
       expect({ twin, error }).toMatchObject({ twin, error: { code: "CONFLICT" } });
     }
@@ -206,10 +206,102 @@ describe("ids, limits and strings are bounded at the boundary", () => {
       password: "long enough password",
       mode: "token",
     });
+    expect(signedIn.userId).toBe(created.userId);
     const call = await h.caller({
       authorization: `Bearer ${signedIn.mode === "token" ? signedIn.accessToken : ""}`,
     });
-    expect((await call.user.byHandle({ handle: "strasse" })).id).toBe(signedIn.userId);
+    const found = await call.user.byHandle({ handle: "strasse" });
+    expect(found).toMatchObject({ id: signedIn.userId, handle: "strasse" });
+  });
+
+  test("look-alike handles (other scripts, fillers) are refused with a message saying the rule", async () => {
+    const anonymous = await h.caller();
+    const input = { displayName: "Look", password: "long enough password", mode: "token" as const };
+    await anonymous.auth.signUp({ ...input, handle: "alice-look" });
+    for (const lookalike of [
+      "\u0430lice-look", // Cyrillic а
+      "b\u03BFb-look", // Greek ο
+      "\u3164\u3164\u3164", // Hangul filler
+      "alice-look\u3164", // alice-look + filler
+      "straße",
+    ]) {
+      const error = await failure(() => anonymous.auth.signUp({ ...input, handle: lookalike }));
+      expect({ lookalike, error }).toMatchObject({ lookalike, error: { code: "BAD_REQUEST" } });
+      expect((error as Error).message).toContain("a–z, 0–9");
+    }
+  });
+
+  test("invisible and format characters are refused in display names and group titles", async () => {
+    const anonymous = await h.caller();
+    const base = { password: "long enough password", mode: "token" as const };
+    const invisibles = {
+      "word joiner": "\u2060",
+      "left-to-right mark": "\u200E",
+      "right-to-left mark": "\u200F",
+      "soft hyphen": "\u00AD",
+      "Arabic letter mark": "\u061C",
+      "Hangul filler": "\u3164",
+      "tag character": "\u{E0041}",
+      "Mongolian vowel separator": "\u180E",
+    };
+    for (const [index, [name, invisible]] of Object.entries(invisibles).entries()) {
+      for (const displayName of [`Al${invisible}ice`, invisible.repeat(3)]) {
+        const error = await failure(() =>
+          anonymous.auth.signUp({ ...base, handle: `inv${index}x`, displayName }),
+        );
+        expect({ name, error }).toMatchObject({ name, error: { code: "BAD_REQUEST" } });
+        const titled = await failure(() =>
+          owner.call.dialog.createGroup({ title: displayName, memberIds: [] }),
+        );
+        expect({ name, titled }).toMatchObject({ name, titled: { code: "BAD_REQUEST" } });
+      }
+    }
+  });
+
+  test("a lone surrogate is BAD_REQUEST wherever text enters, never a 500", async () => {
+    const anonymous = await h.caller();
+    const base = { password: "long enough password", mode: "token" as const };
+    const lone = "x\uD800y";
+    const attempts: [string, () => Promise<unknown>][] = [
+      [
+        "message text",
+        () =>
+          owner.call.message.send({
+            dialogId: directId,
+            clientMsgId: "lone-surrogate-1",
+            clientSeq: 1,
+            content: { kind: "text", text: lone },
+          }),
+      ],
+      ["display name", () => anonymous.auth.signUp({ ...base, handle: "lone1", displayName: lone })],
+      [
+        "password",
+        () =>
+          anonymous.auth.signUp({
+            ...base,
+            handle: "lone2",
+            displayName: "L",
+            password: `${lone}0123456789`,
+          }),
+      ],
+      [
+        "client name",
+        () => anonymous.auth.signUp({ ...base, handle: "lone3", displayName: "L", clientName: lone }),
+      ],
+      ["group title", () => owner.call.dialog.createGroup({ title: lone, memberIds: [] })],
+    ];
+    for (const [name, attempt] of attempts) {
+      const error = await failure(attempt);
+      expect({ name, error }).toMatchObject({ name, error: { code: "BAD_REQUEST" } });
+    }
+    // The sender's queue is not wedged: the next message with clientSeq 1 goes through.
+    const ack = await owner.call.message.send({
+      dialogId: directId,
+      clientMsgId: "lone-surrogate-2",
+      clientSeq: 1,
+      content: { kind: "text", text: "well formed 😀" },
+    });
+    expect(ack.seq).toBeGreaterThan(0);
   });
 
   test("opening a direct dialog with oneself or a nonexistent user, or a group with one, is refused", async () => {

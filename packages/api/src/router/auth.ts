@@ -6,7 +6,7 @@ import {
   ZHandle,
   ZPassword,
 } from "@parley/auth";
-import { ZId } from "@parley/protocol";
+import { isWellFormedText, WELL_FORMED_TEXT_MESSAGE, ZId } from "@parley/protocol";
 import { z } from "zod";
 import type { Context } from "../context";
 import { AppError } from "../errors";
@@ -24,7 +24,13 @@ export async function withAuthErrors<T>(run: () => Promise<T>): Promise<T> {
 }
 
 const ZMode = z.enum(["cookie", "token"]);
-const ZClientName = z.string().trim().min(1).max(128).optional();
+const ZClientName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .refine(isWellFormedText, WELL_FORMED_TEXT_MESSAGE)
+  .optional();
 
 export const ZSignUpInput = z.object({
   handle: ZHandle,

@@ -1,4 +1,4 @@
-import { INVISIBLE_OR_CONTROL } from "@parley/auth";
+import { ZVisibleName } from "@parley/auth";
 import { ZId, ZMessageContent } from "@parley/protocol";
 import { z } from "zod";
 import {
@@ -36,12 +36,7 @@ export const ZSendAck = z.object({ msgId: ZId, seq: ZPositiveSeq, createdAt: z.n
 export const ZDialogIdInput = z.object({ dialogId: ZDbId });
 export const ZOpenDirectInput = z.object({ userId: ZDbId });
 export const ZCreateGroupInput = z.object({
-  title: z
-    .string()
-    .trim()
-    .min(1)
-    .max(128)
-    .refine((value) => !INVISIBLE_OR_CONTROL.test(value), "title may not contain control or bidi characters"),
+  title: ZVisibleName("title", 128),
   memberIds: z.array(ZDbId).max(MAX_GROUP_MEMBERS - 1),
 });
 export const ZAddMembersInput = z.object({
