@@ -1,4 +1,5 @@
 import { connect } from "@nats-io/transport-node";
+import { natsServers } from "@parley/protocol";
 import { createTokenVerifier, importRealtimePublicKey } from "./auth";
 import { loadGatewayEnv } from "./env";
 import { startGateway } from "./server";
@@ -10,7 +11,7 @@ const key = await importRealtimePublicKey(env.REALTIME_TOKEN_PUBLIC_KEY).catch((
 });
 
 const nc = await connect({
-  servers: env.NATS_URL.split(",").map((s) => s.trim()),
+  servers: natsServers(env.NATS_URL),
   name: `realtime-${env.GATEWAY_ID}`,
   // Never give up: a gateway without NATS is useless, and clients resync once it is back.
   maxReconnectAttempts: -1,

@@ -2,6 +2,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { Db } from "@parley/db";
 import { userClients } from "@parley/db/schema";
 import {
+  natsServers,
   PRESENCE_SEEN_QUEUE,
   PRESENCE_SEEN_SUBJECT,
   type TPresenceSeen,
@@ -89,7 +90,7 @@ export function startPresenceRecorder(
 export async function connectPresenceRecorder(db: Db, natsUrl: string): Promise<PresenceRecorder> {
   const { connect } = await import("@nats-io/transport-node");
   const nc = await connect({
-    servers: natsUrl.split(","),
+    servers: natsServers(natsUrl),
     name: "parley-presence-recorder",
     maxReconnectAttempts: -1,
   });

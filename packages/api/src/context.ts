@@ -16,6 +16,12 @@ export type EventPublisher = {
   publish: (subject: string, payload: unknown) => void;
   /** Optional: the same for an event already serialised as JSON (one serialisation per event, not per member). */
   publishJson?: (subject: string, json: string) => void;
+  /**
+   * Resolves once NATS holds everything published before the call (a round trip to the server);
+   * rejects when it cannot say so. `publish` returning only means the client buffered it: an outbox
+   * row is forgotten after this, never before.
+   */
+  flush?: () => Promise<void>;
 };
 
 export type IdGenerator = { nextId: () => string };

@@ -4,6 +4,7 @@ export * from "./frames";
 export * from "./ids";
 export * from "./limits";
 export * from "./message";
+export * from "./nats-servers";
 export * from "./presence";
 export * from "./realtime-token";
 export * from "./subjects";

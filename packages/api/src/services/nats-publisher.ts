@@ -1,5 +1,9 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { natsServers } from "@parley/protocol";
 import type { EventPublisher } from "../context";
+
+/** A flush that gets no answer this long is a failure: the rows stay for the relay. */
+const FLUSH_TIMEOUT_MS = 5_000;
 
 export type NatsPublisher = {
   events: EventPublisher;
@@ -19,7 +23,7 @@ export function createNatsPublisher(url: string, name = "parley-api"): NatsPubli
   let closed = false;
 
   const connecting = connect({
-    servers: url,
+    servers: natsServers(url),
     name,
     waitOnFirstConnect: true,
     maxReconnectAttempts: -1,
@@ -51,6 +55,19 @@ export function createNatsPublisher(url: string, name = "parley-api"): NatsPubli
       publishJson(subject, json) {
         if (!nc || !connected || nc.isClosed()) throw new Error("NATS is not connected");
         nc.publish(subject, json);
+      },
+      async flush() {
+        const connection = nc;
+        if (!connection || !connected || connection.isClosed()) throw new Error("NATS is not connected");
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error("NATS flush timed out")), FLUSH_TIMEOUT_MS);
+        });
+        try {
+          await Promise.race([connection.flush(), timeout]);
+        } finally {
+          clearTimeout(timer);
+        }
       },
     },
     isConnected: () => connected && nc !== null && !nc.isClosed(),

@@ -1,5 +1,11 @@
 import type { Db } from "@parley/db";
-import { deleteOutboxRow, getDialog, listMemberUserIds, listStaleOutboxRows } from "@parley/db/queries";
+import {
+  deleteOutboxRow,
+  deleteOutboxRows,
+  getDialog,
+  listMemberUserIds,
+  listStaleOutboxRows,
+} from "@parley/db/queries";
 import { BIG_GROUP_FANOUT_GRACE_MS, type TUserEvent, ZUserEvent } from "@parley/protocol";
 import type { EventPublisher } from "../context";
 import { isDialogFanout, publishToDialog, publishToUsers } from "../services/publish";
@@ -38,6 +44,7 @@ export async function relayOutbox(
     }
     return fanout;
   };
+  const published: typeof rows = [];
   for (const row of rows) {
     if (options.shouldContinue && !options.shouldContinue()) break;
     const event = ZUserEvent.safeParse(row.payload);
@@ -52,9 +59,18 @@ export async function relayOutbox(
       result.failed++;
       continue;
     }
-    await deleteOutboxRow(deps.db, row.dialogId, row.id);
-    result.published++;
+    published.push(row);
   }
+  if (published.length === 0) return result;
+  // Forgotten only once NATS holds them: a publish it never got is tried again next tick.
+  try {
+    await deps.events.flush?.();
+  } catch {
+    result.failed += published.length;
+    return result;
+  }
+  await deleteOutboxRows(deps.db, published);
+  result.published = published.length;
   return result;
 }
 

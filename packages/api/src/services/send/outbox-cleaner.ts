@@ -18,8 +18,8 @@ type Cleaner = {
 const cleaners = new WeakMap<ApiServices, Cleaner>();
 
 /**
- * Step 5's "then delete the outbox row", off the ack path and batched: one DELETE (one commit, one
- * fsync) for every row published in the last FLUSH_AFTER_MS instead of one per message. A row
+ * Step 5's "then delete the outbox row", off the ack path and batched: one NATS flush and one DELETE
+ * (one commit, one fsync) for every row published in the last FLUSH_AFTER_MS instead of one per message. A row
  * whose delete is lost (crash) is republished by the relay; clients dedupe by seq.
  */
 export function scheduleOutboxDelete(services: ApiServices, row: { dialogId: string; id: string }): void {
@@ -52,7 +52,11 @@ function flush(services: ApiServices, cleaner: Cleaner): Promise<void> {
   cleaner.timer = null;
   const batch = cleaner.pending.splice(0, cleaner.pending.length);
   if (batch.length === 0) return Promise.resolve();
-  const deleting = deleteOutboxRows(services.db, batch)
+  // One flush confirms every publish of the batch (they went out before it on the same connection).
+  // No confirmation, no delete: the relay republishes the rows; clients dedupe by seq.
+  const confirmed = services.events.flush ? services.events.flush() : Promise.resolve();
+  const deleting = confirmed
+    .then(() => deleteOutboxRows(services.db, batch))
     .catch((error: unknown) => {
       console.warn(
         "[send] outbox cleanup deferred to the relay:",
