@@ -27,8 +27,11 @@ export type DialogView = {
 };
 
 export function toDialogView(dialog: DialogRow, member: MemberRow, peerUserId: string | null): DialogView {
+  // The last message is this member's to see only if it came after they joined (history and sync
+  // start at joinedSeq too): a member added later must not read what was said before.
+  const visible = dialog.lastSeq > member.joinedSeq;
   const lastMessage =
-    dialog.lastMessageId && dialog.lastMessageAt
+    visible && dialog.lastMessageId && dialog.lastMessageAt
       ? {
           id: dialog.lastMessageId,
           senderId: dialog.lastSenderId,
@@ -50,8 +53,16 @@ export function toDialogView(dialog: DialogRow, member: MemberRow, peerUserId: s
     readSeq: member.readSeq,
     unreadCount: Math.max(0, dialog.lastSeq - member.readSeq),
     createdAt: dialog.createdAt.getTime(),
-    activityAt: (dialog.lastMessageAt ?? dialog.createdAt).getTime(),
+    // A late joiner's inbox orders the dialog by its join until something is sent it may see.
+    activityAt: (visible && dialog.lastMessageAt
+      ? dialog.lastMessageAt
+      : latest(dialog.createdAt, member.joinedAt)
+    ).getTime(),
   };
+}
+
+function latest(a: Date, b: Date): Date {
+  return a.getTime() >= b.getTime() ? a : b;
 }
 
 /**
