@@ -94,6 +94,8 @@ const BATCHED = process.env.MESSAGING_SEQUENTIAL !== "1";
 export const TEST_MESSAGING: MessagingOptions = {
   readRateLimit: { max: 1_000_000, windowMs: 10_000 },
   sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
+  // Tests that count pushes see each message once; messaging-tail-beacon.test.ts turns it on.
+  tailQuietMs: 0,
 };
 
 export async function createMessagingHarness(label: string): Promise<MessagingHarness> {

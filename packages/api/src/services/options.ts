@@ -37,6 +37,8 @@ export type MessagingOptions = {
   changesPageSize?: number;
   /** How many of a user's newest dialogs the inbox orders by activity. Tests lower it. */
   inboxScanLimit?: number;
+  /** A dialog quiet this long gets its last message re-published once (lost tail pushes); 0 = off. */
+  tailQuietMs?: number;
 };
 
 export type ResolvedMessagingOptions = {
@@ -49,6 +51,7 @@ export type ResolvedMessagingOptions = {
   bigGroupFanoutGraceMs: number;
   changesPageSize: number;
   inboxScanLimit: number;
+  tailQuietMs: number;
 };
 
 export const DEFAULT_READ_RATE_LIMIT: RateLimit = { max: 120, windowMs: 10_000 };
@@ -65,6 +68,9 @@ export const DEFAULT_LOOKUP_RATE_LIMIT: LookupRateLimit = {
   windowMs: 60_000,
 };
 
+/** See send/tail-beacon.ts: the bound on finding a lost last push is about this plus a second. */
+export const DEFAULT_TAIL_QUIET_MS = 3_000;
+
 export function messagingOptions(services: ApiServices): ResolvedMessagingOptions {
   const options = services.messaging ?? {};
   return {
@@ -77,5 +83,6 @@ export function messagingOptions(services: ApiServices): ResolvedMessagingOption
     bigGroupFanoutGraceMs: options.bigGroupFanoutGraceMs ?? BIG_GROUP_FANOUT_GRACE_MS,
     changesPageSize: options.changesPageSize ?? CHANGES_PAGE_SIZE,
     inboxScanLimit: options.inboxScanLimit ?? INBOX_SCAN_LIMIT,
+    tailQuietMs: options.tailQuietMs ?? DEFAULT_TAIL_QUIET_MS,
   };
 }

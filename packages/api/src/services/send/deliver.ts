@@ -3,6 +3,7 @@ import type { ApiServices } from "../../context";
 import { messagingOptions } from "../options";
 import { getMemberUserIds, isDialogFanout, publishToDialog, publishToUsers } from "../publish";
 import { scheduleOutboxDelete } from "./outbox-cleaner";
+import { noteTail } from "./tail-beacon";
 
 /**
  * Step 5: publish, then delete the outbox row (batched, off the ack path). A big group past its grace
@@ -17,14 +18,15 @@ export async function deliverMessageEvent(
   eventJson?: string,
 ): Promise<boolean> {
   const { bigGroupFanoutGraceMs } = messagingOptions(services);
-  let delivered: boolean;
+  let publish: () => boolean;
   if (isDialogFanout(dialog.fanoutSince, bigGroupFanoutGraceMs)) {
-    delivered = publishToDialog(services.events, event, eventJson);
+    publish = () => publishToDialog(services.events, event, eventJson);
   } else {
     const userIds = await getMemberUserIds(services, event.dialogId, dialog.membersVersion);
-    delivered = publishToUsers(services.events, userIds, event, eventJson);
+    publish = () => publishToUsers(services.events, userIds, event, eventJson);
   }
-  if (!delivered) return false;
+  if (!publish()) return false;
+  noteTail(services, event.dialogId, event.seq, publish);
   scheduleOutboxDelete(services, { dialogId: event.dialogId, id: event.message.id });
   return true;
 }
