@@ -210,24 +210,28 @@ export async function revokeClient(
 /**
  * `revoked_at` cached per process for a short time: access tokens are verified without a lookup, so
  * this bounded-staleness check is what makes a revoke bite within seconds at one read per client.
+ * Keyed by (user, client), like the row it caches: a client id is live only for its own user, so an
+ * answer for one user's client must never answer for a token naming another user with that id.
  */
 export function createRevocationCache(db: AuthDeps["db"], ttlMs: number) {
   const cache = new Map<string, { revoked: boolean; at: number }>();
   const MAX_ENTRIES = 100_000;
+  const keyOf = (userId: string, clientId: string) => `${userId}:${clientId}`;
   return {
     async isRevoked(userId: string, clientId: string): Promise<boolean> {
-      const hit = cache.get(clientId);
+      const key = keyOf(userId, clientId);
+      const hit = cache.get(key);
       if (hit && Date.now() - hit.at < ttlMs) return hit.revoked;
       const row = await readClientRevokedAt(db, userId, clientId);
       // An unknown client counts as revoked: a token must belong to a live client row.
       const revoked = !row || row.revokedAt !== null;
       if (cache.size >= MAX_ENTRIES) cache.clear();
-      cache.set(clientId, { revoked, at: Date.now() });
+      cache.set(key, { revoked, at: Date.now() });
       return revoked;
     },
     /** This process learns its own revokes immediately. */
-    markRevoked(clientId: string): void {
-      cache.set(clientId, { revoked: true, at: Date.now() });
+    markRevoked(userId: string, clientId: string): void {
+      cache.set(keyOf(userId, clientId), { revoked: true, at: Date.now() });
     },
   };
 }

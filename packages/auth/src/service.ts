@@ -98,7 +98,7 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
 
   const revoke = async (userId: string, clientId: string) => {
     const revoked = await revokeClient(deps, userId, clientId);
-    for (const id of revoked ?? []) revocations.markRevoked(id);
+    for (const id of revoked ?? []) revocations.markRevoked(userId, id);
     return revoked !== null;
   };
 
