@@ -1,8 +1,8 @@
-import { AuthError, type AuthService } from "@parley/auth";
+import type { AuthService } from "@parley/auth";
 import type { Db, SendPool } from "@parley/db";
-import { TRPCError } from "@trpc/server";
 import type Redis from "ioredis";
 import type { MessagingOptions } from "./services/options";
+import { toTRPCError } from "./trpc-errors";
 
 /** Who is calling: resolved from a session cookie or a bearer access token. */
 export type Viewer = { userId: string; clientId: string; via: "cookie" | "bearer" };
@@ -74,16 +74,13 @@ export async function createContext(
 
 /**
  * A rejected bearer token is a 401 with its reason ("access token expired: refresh it"); a cookie sent
- * from another site is a 403 (CSRF).
+ * from another site is a 403 (CSRF). This runs before any procedure middleware, so the UAA's error is
+ * mapped here (by the same function as everywhere else).
  */
 async function resolveViewer(services: ApiServices, req: RequestInfo, resHeaders: Headers) {
   try {
     return await services.resolveViewer(req, resHeaders);
   } catch (error) {
-    if (error instanceof AuthError) {
-      const code = error.code === "FORBIDDEN" ? "FORBIDDEN" : "UNAUTHORIZED";
-      throw new TRPCError({ code, message: error.message });
-    }
-    throw error;
+    throw toTRPCError(error) ?? error;
   }
 }

@@ -1,25 +1,15 @@
-/**
- * Domain code throws AppError; the tRPC error formatter maps `code` to a TRPCError code. Raw database
- * errors never reach a client: anything that is not an AppError becomes INTERNAL_SERVER_ERROR.
- */
-export type AppErrorCode =
-  | "BAD_REQUEST"
-  | "UNAUTHORIZED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "TOO_MANY_REQUESTS"
-  | "PRECONDITION_FAILED"
-  | "INTERNAL_SERVER_ERROR";
+import { type ErrorCode, type ErrorDetails, ParleyError } from "@parley/protocol";
 
-export class AppError extends Error {
-  constructor(
-    readonly code: AppErrorCode,
-    message: string,
-    /** Machine-readable details safe to show a client (e.g. `{ expectedClientSeq: 4 }`). */
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
+/**
+ * Domain code throws AppError (Parley's one error shape, shared with the UAA's AuthError); the tRPC
+ * layer maps it by `code` (trpc-errors.ts). Raw database errors never reach a client: anything that
+ * is not a ParleyError becomes an opaque INTERNAL_SERVER_ERROR.
+ */
+export type AppErrorCode = ErrorCode;
+
+export class AppError extends ParleyError {
+  constructor(code: AppErrorCode, message: string, details?: ErrorDetails) {
+    super(code, message, details);
     this.name = "AppError";
   }
 }

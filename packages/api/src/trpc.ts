@@ -1,18 +1,20 @@
-import { AuthError } from "@parley/auth";
+import { ERROR_REASON } from "@parley/protocol";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import type { Context } from "./context";
 import { AppError } from "./errors";
+import { domainErrorOf, toTRPCError } from "./trpc-errors";
 
 const INTERNAL_MESSAGE = "internal error";
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    const domain = domainErrorOf(error);
     // INTERNAL errors are opaque wherever they were raised — in a procedure, in createContext (e.g.
     // the database failing while a session cookie is checked) or in output validation — unless a
-    // domain AppError chose the message. Driver messages carry SQL and values.
-    const opaque = error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof AppError);
+    // domain error chose the message. Driver messages carry SQL and values.
+    const opaque = error.code === "INTERNAL_SERVER_ERROR" && !domain;
     return {
       ...shape,
       message: opaque ? INTERNAL_MESSAGE : shape.message,
@@ -22,7 +24,7 @@ const t = initTRPC.context<Context>().create({
         stack: undefined,
         // Input issues only: an output validation failure is ours, not the client's.
         zodIssues: error.code === "BAD_REQUEST" && cause instanceof ZodError ? cause.issues : undefined,
-        details: cause instanceof AppError ? cause.details : undefined,
+        details: domain?.details,
       },
     };
   },
@@ -52,14 +54,15 @@ export function loggable(error: unknown): unknown {
   };
 }
 
-/** Maps domain errors to tRPC codes; anything unknown becomes an opaque INTERNAL_SERVER_ERROR. */
+/**
+ * Maps domain errors (thrown by a procedure or by a later middleware) to tRPC codes; anything unknown
+ * becomes an opaque INTERNAL_SERVER_ERROR.
+ */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
-    const cause = result.error.cause;
-    if (cause instanceof AppError) {
-      throw new TRPCError({ code: cause.code, message: cause.message, cause });
-    }
+    const mapped = toTRPCError(result.error.cause);
+    if (mapped) throw mapped;
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       console.error("[api] internal error:", loggable(result.error.cause ?? result.error));
       throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: INTERNAL_MESSAGE });
@@ -84,17 +87,15 @@ export const publicProcedure = t.procedure.use(mapErrors);
  */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next, type }) => {
   const viewer = ctx.viewer;
-  if (!viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in required" });
-  if (type === "mutation" && viewer.via === "cookie") {
-    try {
-      ctx.services.auth.assertSameOrigin(ctx.req.headers);
-    } catch (error) {
-      if (error instanceof AuthError) throw new TRPCError({ code: "FORBIDDEN", message: error.message });
-      throw error;
-    }
+  if (!viewer) {
+    throw new AppError("UNAUTHORIZED", "sign in required", { reason: ERROR_REASON.SIGN_IN_REQUIRED });
   }
+  // Throws the UAA's FORBIDDEN; mapErrors (the outer middleware) maps it like any domain error.
+  if (type === "mutation" && viewer.via === "cookie") ctx.services.auth.assertSameOrigin(ctx.req.headers);
   if (await ctx.services.isClientRevoked(viewer)) {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "this client was signed out" });
+    throw new AppError("UNAUTHORIZED", "this client was signed out", {
+      reason: ERROR_REASON.CLIENT_SIGNED_OUT,
+    });
   }
   return next({
     ctx: { ...ctx, viewer, user: { id: viewer.userId }, client: { id: viewer.clientId } },

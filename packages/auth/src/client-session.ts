@@ -1,3 +1,4 @@
+import { ERROR_REASON } from "@parley/protocol";
 import { clientNameFrom } from "./client-name";
 import { createClient, readClient, revokeClient, revokeDeadTabs } from "./clients";
 import { type AuthConfig, DEFAULT_NEW_CLIENT_RATE_LIMIT } from "./config";
@@ -101,10 +102,16 @@ export async function openTabSession(
   name: string | undefined,
 ): Promise<TabSession> {
   const parent = await readClient(deps.db, browser.userId, browser.clientId);
-  if (!parent || parent.revokedAt) throw new AuthError("UNAUTHORIZED", "this browser was signed out");
+  if (!parent || parent.revokedAt) {
+    throw new AuthError("UNAUTHORIZED", "this browser was signed out", {
+      reason: ERROR_REASON.BROWSER_SIGNED_OUT,
+    });
+  }
   // Tabs hang off a browser, never off another tab (one level: revoking a browser finds them all).
   if (parent.parentClientId !== null || parent.kind !== "browser") {
-    throw new AuthError("FORBIDDEN", "only a browser session can open tabs");
+    throw new AuthError("FORBIDDEN", "only a browser session can open tabs", {
+      reason: ERROR_REASON.NOT_A_BROWSER_SESSION,
+    });
   }
   const clientId = await createClient(
     deps,
@@ -128,7 +135,9 @@ export async function openTabSession(
   const after = await readClient(deps.db, browser.userId, browser.clientId);
   if (!after || after.revokedAt) {
     await revokeClient(deps, browser.userId, clientId);
-    throw new AuthError("UNAUTHORIZED", "this browser was signed out");
+    throw new AuthError("UNAUTHORIZED", "this browser was signed out", {
+      reason: ERROR_REASON.BROWSER_SIGNED_OUT,
+    });
   }
   return { userId: browser.userId, clientId, parentClientId: browser.clientId, ...tokens };
 }

@@ -1,4 +1,5 @@
 import {
+  ERROR_REASON,
   REALTIME_TOKEN_ALG,
   REALTIME_TOKEN_AUDIENCE,
   REALTIME_TOKEN_DIALOGS_CLAIM,
@@ -72,9 +73,13 @@ export async function verifyAccessToken(key: CryptoKey, token: string) {
     return await verify(key, token, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_AUDIENCE);
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
-      throw new AuthError("UNAUTHORIZED", "access token expired: refresh it");
+      throw new AuthError("UNAUTHORIZED", "access token expired: refresh it", {
+        reason: ERROR_REASON.ACCESS_TOKEN_EXPIRED,
+      });
     }
-    throw new AuthError("UNAUTHORIZED", "invalid access token");
+    throw new AuthError("UNAUTHORIZED", "invalid access token", {
+      reason: ERROR_REASON.ACCESS_TOKEN_INVALID,
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import { schema } from "@parley/db";
+import { ERROR_REASON } from "@parley/protocol";
 import { eq } from "drizzle-orm";
 import type { z } from "zod";
 import type { AuthConfig } from "./config";
@@ -32,7 +33,7 @@ export async function signUpWithPassword(deps: AuthDeps, input: SignUpInput): Pr
   const passwordHash = await hashPassword(password);
   const userId = await deps.ids.nextId();
   if (!(await claimHandle(deps.db, handle, userId))) {
-    throw new AuthError("CONFLICT", "this handle is taken");
+    throw new AuthError("CONFLICT", "this handle is taken", { reason: ERROR_REASON.HANDLE_TAKEN });
   }
   try {
     await insertUser(deps.db, { id: userId, handle, displayName });
@@ -69,7 +70,11 @@ export function createPasswordSignIn(deps: AuthDeps, config: AuthConfig) {
     let ok = false;
     if (hash) ok = await verifyPassword(input.password, hash);
     else await burnPasswordCheck(input.password);
-    if (!ok || !userId) throw new AuthError("UNAUTHORIZED", "wrong handle or password");
+    if (!ok || !userId) {
+      throw new AuthError("UNAUTHORIZED", "wrong handle or password", {
+        reason: ERROR_REASON.WRONG_CREDENTIALS,
+      });
+    }
     // Successful sign-ins do not eat the failure budget.
     await attempt.release();
     return userId;

@@ -1,4 +1,5 @@
 import { schema } from "@parley/db";
+import { ERROR_REASON } from "@parley/protocol";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { readClient, touchClient } from "./clients";
 import type { AuthDeps } from "./deps";
@@ -80,7 +81,10 @@ export async function rotateRefreshToken(
   presented: string,
 ): Promise<RotatedRefresh> {
   const parsed = parseOpaqueToken(presented);
-  if (!parsed) throw new AuthError("UNAUTHORIZED", "invalid refresh token");
+  if (!parsed)
+    throw new AuthError("UNAUTHORIZED", "invalid refresh token", {
+      reason: ERROR_REASON.REFRESH_TOKEN_INVALID,
+    });
   const tokenHash = hashToken(parsed.token);
   const successor = deriveSuccessorToken(config.secret, parsed);
   const successorHash = hashToken(successor);
@@ -102,7 +106,9 @@ export async function rotateRefreshToken(
   const rows = await deps.db.select().from(clientSessions).where(key).limit(1);
   const row = rows[0];
   if (row?.kind !== "refresh" || !hashesEqual(row.tokenHash, tokenHash)) {
-    throw new AuthError("UNAUTHORIZED", "unknown refresh token");
+    throw new AuthError("UNAUTHORIZED", "unknown refresh token", {
+      reason: ERROR_REASON.REFRESH_TOKEN_UNKNOWN,
+    });
   }
 
   // A tab's family keeps its short life: the successor of a tab's token lives tabTtlSeconds.
@@ -115,8 +121,16 @@ export async function rotateRefreshToken(
     await touchClient(deps.db, row.userId, row.clientId);
     return { userId: row.userId, clientId: row.clientId, refreshToken: successor };
   }
-  if (row.revokedAt) throw new AuthError("UNAUTHORIZED", "refresh token revoked: sign in again");
-  if (!row.rotatedAt) throw new AuthError("UNAUTHORIZED", "refresh token expired: sign in again");
+  if (row.revokedAt) {
+    throw new AuthError("UNAUTHORIZED", "refresh token revoked: sign in again", {
+      reason: ERROR_REASON.REFRESH_TOKEN_REVOKED,
+    });
+  }
+  if (!row.rotatedAt) {
+    throw new AuthError("UNAUTHORIZED", "refresh token expired: sign in again", {
+      reason: ERROR_REASON.REFRESH_TOKEN_EXPIRED,
+    });
+  }
 
   const sinceRotation = now.getTime() - row.rotatedAt.getTime();
   const sameSuccessor = row.successorHash !== null && hashesEqual(row.successorHash, successorHash);
@@ -137,7 +151,9 @@ export async function rotateRefreshToken(
       ),
     );
   await config.revokeClient(row.userId, row.clientId);
-  throw new AuthError("UNAUTHORIZED", "refresh token already used: this client was signed out");
+  throw new AuthError("UNAUTHORIZED", "refresh token already used: this client was signed out", {
+    reason: ERROR_REASON.REFRESH_TOKEN_REUSED,
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ERROR_REASON } from "@parley/protocol";
 import {
   type ClientRequest,
   openTabSession,
@@ -92,7 +93,7 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
 
   const assertSameOrigin = (headers: Headers) => {
     if (isCrossSiteWrite(headers, appOrigin)) {
-      throw new AuthError("FORBIDDEN", "cross-site request refused");
+      throw new AuthError("FORBIDDEN", "cross-site request refused", { reason: ERROR_REASON.CROSS_SITE });
     }
   };
 
@@ -137,7 +138,9 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
     async openTab(viewer, input) {
       // Bearer callers (tabs, phones, CLIs) cannot mint clients: only the browser's cookie can.
       if (viewer.via !== "cookie")
-        throw new AuthError("FORBIDDEN", "tabs are opened with the browser session");
+        throw new AuthError("FORBIDDEN", "tabs are opened with the browser session", {
+          reason: ERROR_REASON.NOT_A_BROWSER_SESSION,
+        });
       await tabLimiter.take(viewer.clientId);
       return openTabSession(deps, config, keys, viewer, input.name);
     },

@@ -1,3 +1,4 @@
+import { ERROR_REASON } from "@parley/protocol";
 import { sessionCookieName } from "./client-session";
 import type { AuthConfig } from "./config";
 import { deleteCookie, readCookie, serializeCookie } from "./cookies";
@@ -29,7 +30,7 @@ export function createViewerResolver(deps: AuthDeps, config: AuthConfig, keys: A
     const token = readCookie(req.headers, cookieName);
     if (!token) return null;
     if (isCrossSiteRequest(req.headers, appOrigin)) {
-      throw new AuthError("FORBIDDEN", "cross-site request refused");
+      throw new AuthError("FORBIDDEN", "cross-site request refused", { reason: ERROR_REASON.CROSS_SITE });
     }
     const session = await validateBrowserSession(deps.db, token, config.sessionTtlSeconds);
     if (!session) {

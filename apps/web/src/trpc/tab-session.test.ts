@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { ERROR_REASON, type ErrorReason } from "@parley/protocol";
 import { type TabCredentials, TabSession, TabSignedOutError } from "./tab-session";
 
 /** sessionStorage of one tab; `copy()` is what a duplicated tab / window.open starts with. */
@@ -36,8 +37,12 @@ const realFetch = globalThis.fetch;
 let nextId = 100;
 
 const ok = (data: unknown) => Response.json({ result: { data } });
-const unauthorized = (message: string) =>
-  Response.json({ error: { message, data: { code: "UNAUTHORIZED" } } }, { status: 401 });
+/** A refusal as the API answers it: the code, a message for people and `details.reason` for code. */
+const unauthorized = (message: string, reason?: ErrorReason) =>
+  Response.json(
+    { error: { message, data: { code: "UNAUTHORIZED", details: reason ? { reason } : undefined } } },
+    { status: 401 },
+  );
 
 function tabPair(overrides: Partial<TabCredentials> = {}): TabCredentials {
   nextId += 1;
@@ -159,15 +164,17 @@ describe("TabSession", () => {
         expired = false;
         return ok({ accessToken: "fresh", refreshToken: "rotated", expiresAt: Date.now() + 900_000 });
       }
-      return expired ? unauthorized("access token expired: refresh it") : ok({});
+      return expired
+        ? unauthorized("access token expired: refresh it", ERROR_REASON.ACCESS_TOKEN_EXPIRED)
+        : ok({});
     };
     expect((await session.fetch("/api/trpc/user.me")).status).toBe(200);
     expect(calls.at(-1)?.authorization).toBe("Bearer fresh");
 
     handler = (call) =>
       call.path.endsWith("auth.refresh")
-        ? unauthorized("refresh token revoked: sign in again")
-        : unauthorized("this client was signed out");
+        ? unauthorized("refresh token revoked: sign in again", ERROR_REASON.REFRESH_TOKEN_REVOKED)
+        : unauthorized("this client was signed out", ERROR_REASON.CLIENT_SIGNED_OUT);
     expect((await session.fetch("/api/trpc/user.me")).status).toBe(401);
     expect(signedOut).toBe(1);
     expect(session.current()).toBeNull();
@@ -175,7 +182,7 @@ describe("TabSession", () => {
   });
 
   test("without a browser session, opening the tab says signed out", async () => {
-    handler = () => unauthorized("sign in first");
+    handler = () => unauthorized("sign in required", ERROR_REASON.SIGN_IN_REQUIRED);
     const { session } = open(new FakeStorage());
     await expect(session.ensure()).rejects.toBeInstanceOf(TabSignedOutError);
   });
@@ -236,12 +243,15 @@ describe("TabSession's page lifetime (short-lived tab clients)", () => {
 
   test("a reloaded tab whose client lapsed opens a fresh one with the cookie; a revoked one is signed out", async () => {
     // Lapsed: expired, or expired so long ago that the cleanup job deleted its token rows (unknown).
-    for (const refusal of ["refresh token expired: sign in again", "unknown refresh token"]) {
+    for (const [message, reason] of [
+      ["refresh token expired: sign in again", ERROR_REASON.REFRESH_TOKEN_EXPIRED],
+      ["unknown refresh token", ERROR_REASON.REFRESH_TOKEN_UNKNOWN],
+    ] as const) {
       const storage = new FakeStorage();
       const old = tabPair();
       storage.setItem("parley.tab", JSON.stringify(old));
       handler = (call) => {
-        if (call.path.endsWith("auth.refresh")) return unauthorized(refusal);
+        if (call.path.endsWith("auth.refresh")) return unauthorized(message, reason);
         if (call.path.endsWith("auth.openTab")) return ok(tabPair());
         return ok({});
       };
@@ -254,7 +264,7 @@ describe("TabSession's page lifetime (short-lived tab clients)", () => {
     revokedStorage.setItem("parley.tab", JSON.stringify(tabPair()));
     handler = (call) =>
       call.path.endsWith("auth.refresh")
-        ? unauthorized("refresh token revoked: sign in again")
+        ? unauthorized("refresh token revoked: sign in again", ERROR_REASON.REFRESH_TOKEN_REVOKED)
         : ok(tabPair());
     calls = [];
     const revoked = attached(revokedStorage).session;
@@ -288,10 +298,41 @@ describe("TabSession's page lifetime (short-lived tab clients)", () => {
 
     // Lapsed while open (asleep past its life): drop the tokens and reload, which opens a fresh client.
     handler = (call) =>
-      call.path.endsWith("auth.refresh") ? unauthorized("refresh token expired: sign in again") : ok({});
+      call.path.endsWith("auth.refresh")
+        ? unauthorized("refresh token expired: sign in again", ERROR_REASON.REFRESH_TOKEN_EXPIRED)
+        : ok({});
     await expect(page.session.refresh()).rejects.toBeInstanceOf(TabSignedOutError);
     expect(page.reloads()).toBe(1);
     expect(page.session.current()).toBeNull();
     expect(signedOut).toBe(0);
+  });
+
+  test("a refusal is told apart by its reason code, never by its wording", async () => {
+    const lapsed = attached(new FakeStorage());
+    await lapsed.session.ensure();
+    const revoked = attached(new FakeStorage());
+    await revoked.session.ensure();
+
+    // Lapsed, in words the old text match never knew: the tab reloads and starts over.
+    handler = (call) =>
+      call.path.endsWith("auth.refresh")
+        ? unauthorized("session lapsed", ERROR_REASON.REFRESH_TOKEN_EXPIRED)
+        : ok({});
+    await expect(lapsed.session.refresh()).rejects.toBeInstanceOf(TabSignedOutError);
+    expect(lapsed.reloads()).toBe(1);
+
+    // Revoked, with a message that mentions expiry: signed out, not reloaded into a fresh client.
+    let signedOut = 0;
+    revoked.session.onSignedOut(() => {
+      signedOut += 1;
+    });
+    handler = (call) =>
+      call.path.endsWith("auth.refresh")
+        ? unauthorized("refresh token expired or revoked", ERROR_REASON.REFRESH_TOKEN_REVOKED)
+        : ok({});
+    await expect(revoked.session.refresh()).rejects.toBeInstanceOf(TabSignedOutError);
+    expect(revoked.reloads()).toBe(0);
+    expect(signedOut).toBe(1);
+    expect(revoked.session.current()).toBeNull();
   });
 });

@@ -1,3 +1,5 @@
+import { ERROR_REASON, type ErrorReason, errorReasonOf } from "@parley/protocol";
+
 /**
  * Every browser tab is a client of its own (docs/web.md). The session cookie is the *browser's*
  * credential: a tab uses it once, to call `auth.openTab`, and gets its own client id and token pair.
@@ -41,7 +43,11 @@ export const TAB_CLOSE_PATH = "/api/auth/tab/close";
 const KEEP_ALIVE_MS = 60_000;
 
 export class TabSignedOutError extends Error {
-  constructor(message = "this tab was signed out") {
+  constructor(
+    message = "this tab was signed out",
+    /** The server's `details.reason` for the refusal; null when it named none. */
+    readonly reason: ErrorReason | null = null,
+  ) {
     super(message);
     this.name = "TabSignedOutError";
   }
@@ -49,7 +55,7 @@ export class TabSignedOutError extends Error {
 
 type TrpcEnvelope = {
   result?: { data?: unknown };
-  error?: { message?: string; data?: { code?: string } };
+  error?: { message?: string; data?: { code?: string; details?: unknown } };
 };
 
 async function callCookieProcedure(path: string, input: unknown): Promise<unknown> {
@@ -63,7 +69,7 @@ async function callCookieProcedure(path: string, input: unknown): Promise<unknow
   if (response.ok && body.result) return body.result.data;
   const code = body.error?.data?.code;
   if (response.status === 401 || code === "UNAUTHORIZED" || code === "FORBIDDEN") {
-    throw new TabSignedOutError(body.error?.message);
+    throw new TabSignedOutError(body.error?.message, errorReasonOf(body.error?.data?.details));
   }
   throw new Error(body.error?.message ?? `${path} failed (${response.status})`);
 }
@@ -72,9 +78,12 @@ async function callCookieProcedure(path: string, input: unknown): Promise<unknow
  * The server refused a refresh because the token lapsed (not revoked, not spent): the client died of
  * age. "Unknown" counts too: the worker's cleanup deletes token rows a week after they expire, so a tab
  * asleep that long finds none. Either way the browser cookie decides whether a fresh client opens.
+ * Read from the reason code: the message is wording for people and may change.
  */
 function isExpiry(error: TabSignedOutError): boolean {
-  return /refresh token expired|unknown refresh token/.test(error.message);
+  return (
+    error.reason === ERROR_REASON.REFRESH_TOKEN_EXPIRED || error.reason === ERROR_REASON.REFRESH_TOKEN_UNKNOWN
+  );
 }
 
 export type TabPageHooks = {

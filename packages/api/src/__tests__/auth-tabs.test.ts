@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { captureConsole, connectTestPublisher } from "@parley/auth/testing";
 import { schema } from "@parley/db";
-import { clientRevokeSubject, ZRevokeEvent } from "@parley/protocol";
+import { clientRevokeSubject, ERROR_REASON, ZRevokeEvent } from "@parley/protocol";
 import { TEST_NATS_URL } from "@parley/testkit";
 import { and, eq } from "drizzle-orm";
 import { type AuthHarness, startAuthHarness } from "./auth-harness";
@@ -310,6 +310,9 @@ describe("dead tabs", () => {
     await expect((await h.caller()).call.auth.refresh({ refreshToken: dead.refreshToken })).rejects.toThrow(
       "refresh token expired",
     );
+    await expect(
+      (await h.caller()).call.auth.refresh({ refreshToken: dead.refreshToken }),
+    ).rejects.toMatchObject({ cause: { details: { reason: ERROR_REASON.REFRESH_TOKEN_EXPIRED } } });
     expect((await (await h.caller(bearer(live.accessToken))).call.user.me()).clientId).toBe(live.clientId);
     expect((await (await h.caller(browser.cookie)).call.user.me()).clientId).toBe(browser.clientId);
     const next = await (await h.caller()).call.auth.refresh({ refreshToken: live.refreshToken });

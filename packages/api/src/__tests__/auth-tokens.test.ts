@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAuthService, verifyRealtimeToken } from "@parley/auth";
 import { captureConsole, connectTestPublisher, createTestIds } from "@parley/auth/testing";
 import { schema } from "@parley/db";
-import { clientRevokeSubject, REALTIME_TOKEN_TTL_SECONDS, ZRevokeEvent } from "@parley/protocol";
+import {
+  clientRevokeSubject,
+  ERROR_REASON,
+  REALTIME_TOKEN_TTL_SECONDS,
+  ZRevokeEvent,
+} from "@parley/protocol";
 import { TEST_NATS_URL } from "@parley/testkit";
 import { and, eq, sql } from "drizzle-orm";
 import { type AuthHarness, dumpAllRows, startAuthHarness } from "./auth-harness";
@@ -44,6 +49,9 @@ async function refresh(refreshToken: string) {
   return result;
 }
 
+/** A refusal's reason code, as the API's error formatter hands it to clients in `data.details`. */
+const refusedFor = (reason: string) => ({ code: "UNAUTHORIZED", cause: { details: { reason } } });
+
 /** Moves a refresh token's rotation into the past, as if the grace had run out. */
 async function ageRotation(userId: string, seconds: number) {
   await h.testDb.db
@@ -81,14 +89,18 @@ describe("refresh tokens", () => {
     const other = await signInAgain("frank", "frank's laptop");
     const next = await refresh(first.refreshToken);
     await ageRotation(first.userId, h.config.refreshGraceSeconds + 5);
-    await expect(refresh(first.refreshToken)).rejects.toThrow(
-      "refresh token already used: this client was signed out",
-    );
+    const reused = refresh(first.refreshToken);
+    await expect(reused).rejects.toThrow("refresh token already used: this client was signed out");
+    await expect(reused).rejects.toMatchObject(refusedFor(ERROR_REASON.REFRESH_TOKEN_REUSED));
     // The whole family is dead, including the successor nobody had reused.
     await expect(refresh(next.refreshToken)).rejects.toThrow("refresh token revoked: sign in again");
+    await expect(refresh(next.refreshToken)).rejects.toMatchObject(
+      refusedFor(ERROR_REASON.REFRESH_TOKEN_REVOKED),
+    );
     // The client is revoked: its access token no longer works.
     const revoked = await h.caller(bearer(next.accessToken));
     await expect(revoked.call.user.me()).rejects.toThrow("this client was signed out");
+    await expect(revoked.call.user.me()).rejects.toMatchObject(refusedFor(ERROR_REASON.CLIENT_SIGNED_OUT));
     // The user's other client is untouched.
     const otherCaller = await h.caller(bearer(other.accessToken));
     expect((await otherCaller.call.user.me()).clientId).toBe(other.clientId);
@@ -97,7 +109,13 @@ describe("refresh tokens", () => {
 
   test("garbage and unknown refresh tokens are refused", async () => {
     await expect(refresh("not-a-token")).rejects.toThrow("invalid refresh token");
+    await expect(refresh("not-a-token")).rejects.toMatchObject(
+      refusedFor(ERROR_REASON.REFRESH_TOKEN_INVALID),
+    );
     await expect(refresh(`123456.${"A".repeat(43)}`)).rejects.toThrow("unknown refresh token");
+    await expect(refresh(`123456.${"A".repeat(43)}`)).rejects.toMatchObject(
+      refusedFor(ERROR_REASON.REFRESH_TOKEN_UNKNOWN),
+    );
   });
 });
 

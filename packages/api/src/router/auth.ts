@@ -1,27 +1,9 @@
-import {
-  AuthError,
-  PASSWORD_MAX_LENGTH,
-  type SignInResult,
-  ZDisplayName,
-  ZHandle,
-  ZPassword,
-} from "@parley/auth";
+import { PASSWORD_MAX_LENGTH, type SignInResult, ZDisplayName, ZHandle, ZPassword } from "@parley/auth";
 import { isWellFormedText, WELL_FORMED_TEXT_MESSAGE, ZId } from "@parley/protocol";
 import { z } from "zod";
 import type { Context } from "../context";
-import { AppError } from "../errors";
 import { mintRealtimeToken } from "../services/realtime-token";
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
-
-/** The UAA throws AuthError; the API speaks AppError (same codes). */
-export async function withAuthErrors<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof AuthError) throw new AppError(error.code, error.message, error.details);
-    throw error;
-  }
-}
 
 const ZMode = z.enum(["cookie", "token"]);
 const ZClientName = z
@@ -93,20 +75,16 @@ export const authRouter = createTRPCRouter({
   signUp: publicProcedure
     .input(ZSignUpInput)
     .output(ZSignInOutput)
-    .mutation(({ ctx, input }) =>
-      withAuthErrors(async () =>
-        signInResponse(ctx, await ctx.services.auth.signUp(input, signInRequest(ctx, input))),
-      ),
+    .mutation(async ({ ctx, input }) =>
+      signInResponse(ctx, await ctx.services.auth.signUp(input, signInRequest(ctx, input))),
     ),
 
   /** Rate-limited per handle and per IP; the error never says whether the handle exists. */
   signIn: publicProcedure
     .input(ZSignInInput)
     .output(ZSignInOutput)
-    .mutation(({ ctx, input }) =>
-      withAuthErrors(async () =>
-        signInResponse(ctx, await ctx.services.auth.signIn(input, signInRequest(ctx, input))),
-      ),
+    .mutation(async ({ ctx, input }) =>
+      signInResponse(ctx, await ctx.services.auth.signIn(input, signInRequest(ctx, input))),
     ),
 
   /**
@@ -116,7 +94,7 @@ export const authRouter = createTRPCRouter({
   refresh: publicProcedure
     .input(ZRefreshInput)
     .output(ZTokenPair)
-    .mutation(({ ctx, input }) => withAuthErrors(() => ctx.services.auth.refresh(input.refreshToken))),
+    .mutation(({ ctx, input }) => ctx.services.auth.refresh(input.refreshToken)),
 
   /**
    * A browser tab's own client: called with the browser's session cookie (a bearer caller gets
@@ -126,24 +104,20 @@ export const authRouter = createTRPCRouter({
   openTab: protectedProcedure
     .input(ZOpenTabInput)
     .output(ZOpenTabOutput)
-    .mutation(({ ctx, input }) =>
-      withAuthErrors(() => ctx.services.auth.openTab(ctx.viewer, { name: input?.name })),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.auth.openTab(ctx.viewer, { name: input?.name })),
 
   /**
    * Signs this client out everywhere at once (sessions, refresh tokens, sockets). From a browser or
    * one of its tabs it signs the whole browser out (the cookie client and every tab) and clears the cookie.
    */
-  signOut: protectedProcedure.output(z.object({ ok: z.literal(true) })).mutation(({ ctx }) =>
-    withAuthErrors(async () => {
-      const { clearCookie, browser } = await ctx.services.auth.signOut(ctx.viewer);
-      if (browser) ctx.resHeaders.append("set-cookie", clearCookie);
-      return { ok: true as const };
-    }),
-  ),
+  signOut: protectedProcedure.output(z.object({ ok: z.literal(true) })).mutation(async ({ ctx }) => {
+    const { clearCookie, browser } = await ctx.services.auth.signOut(ctx.viewer);
+    if (browser) ctx.resHeaders.append("set-cookie", clearCookie);
+    return { ok: true as const };
+  }),
 
   /** A ≤ 60 s token for the WebSocket gateway; fetch a fresh one before `expiresAt`. */
   realtimeToken: protectedProcedure
     .output(ZRealtimeTokenOutput)
-    .mutation(({ ctx }) => withAuthErrors(() => mintRealtimeToken(ctx.services, ctx.viewer))),
+    .mutation(({ ctx }) => mintRealtimeToken(ctx.services, ctx.viewer)),
 });

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import { enforceLookupRateLimit } from "../services/rate-limit";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
-import { withAuthErrors } from "./auth";
 import { ZDbId } from "./messaging-inputs";
 
 export const ZPublicUser = z.object({ id: ZId, handle: z.string(), displayName: z.string() });
@@ -29,43 +28,37 @@ export const ZByHandleInput = z.object({ handle: z.string().trim().min(1).max(64
 export const ZByIdsInput = z.object({ ids: z.array(ZDbId).min(1).max(100) });
 
 export const userRouter = createTRPCRouter({
-  me: protectedProcedure.output(ZMeOutput).query(({ ctx }) =>
-    withAuthErrors(async () => {
-      const user = await ctx.services.auth.getUser(ctx.user.id);
-      if (!user) throw new AppError("NOT_FOUND", "user not found");
-      return { ...user, clientId: ctx.client.id };
-    }),
-  ),
+  me: protectedProcedure.output(ZMeOutput).query(async ({ ctx }) => {
+    const user = await ctx.services.auth.getUser(ctx.user.id);
+    if (!user) throw new AppError("NOT_FOUND", "user not found");
+    return { ...user, clientId: ctx.client.id };
+  }),
 
   /** This user's clients (devices, browsers), newest activity first; only the user's own shard. */
-  clients: protectedProcedure.output(z.array(ZClientOutput)).query(({ ctx }) =>
-    withAuthErrors(async () => {
-      const clients = await ctx.services.auth.listClients(ctx.user.id);
-      return clients.map((client) => ({
-        id: client.id,
-        name: client.name,
-        kind: client.kind,
-        createdAt: client.createdAt.getTime(),
-        lastSeenAt: client.lastSeenAt.getTime(),
-        revokedAt: client.revokedAt?.getTime() ?? null,
-        parentClientId: client.parentClientId,
-        current: client.id === ctx.client.id,
-      }));
-    }),
-  ),
+  clients: protectedProcedure.output(z.array(ZClientOutput)).query(async ({ ctx }) => {
+    const clients = await ctx.services.auth.listClients(ctx.user.id);
+    return clients.map((client) => ({
+      id: client.id,
+      name: client.name,
+      kind: client.kind,
+      createdAt: client.createdAt.getTime(),
+      lastSeenAt: client.lastSeenAt.getTime(),
+      revokedAt: client.revokedAt?.getTime() ?? null,
+      parentClientId: client.parentClientId,
+      current: client.id === ctx.client.id,
+    }));
+  }),
 
   /** Signs one of the user's clients out (a browser with its tabs); the others keep working. */
   revokeClient: protectedProcedure
     .input(ZRevokeClientInput)
     .output(z.object({ revoked: z.literal(true) }))
-    .mutation(({ ctx, input }) =>
-      withAuthErrors(async () => {
-        // Scoped by the caller's user id: another user's client id is simply "not found".
-        const revoked = await ctx.services.auth.revokeClient(ctx.user.id, input.clientId);
-        if (!revoked) throw new AppError("NOT_FOUND", "no such client");
-        return { revoked: true as const };
-      }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      // Scoped by the caller's user id: another user's client id is simply "not found".
+      const revoked = await ctx.services.auth.revokeClient(ctx.user.id, input.clientId);
+      if (!revoked) throw new AppError("NOT_FOUND", "no such client");
+      return { revoked: true as const };
+    }),
 
   /**
    * Public profile fields of a handle, for starting a chat. Signed-in users only, and budgeted per
@@ -74,15 +67,13 @@ export const userRouter = createTRPCRouter({
   byHandle: protectedProcedure
     .input(ZByHandleInput)
     .output(ZPublicUser)
-    .query(({ ctx, input }) =>
-      withAuthErrors(async () => {
-        // Counted before the lookup, misses included: misses are what a scraper mostly gets.
-        await enforceLookupRateLimit(ctx.services, { userId: ctx.user.id, clientId: ctx.client.id });
-        const user = await ctx.services.auth.findUserByHandle(input.handle);
-        if (!user) throw new AppError("NOT_FOUND", "no user with this handle");
-        return user;
-      }),
-    ),
+    .query(async ({ ctx, input }) => {
+      // Counted before the lookup, misses included: misses are what a scraper mostly gets.
+      await enforceLookupRateLimit(ctx.services, { userId: ctx.user.id, clientId: ctx.client.id });
+      const user = await ctx.services.auth.findUserByHandle(input.handle);
+      if (!user) throw new AppError("NOT_FOUND", "no user with this handle");
+      return user;
+    }),
 
   /**
    * Public profile fields of users the caller already saw by id (message senders, members, the peer
@@ -92,10 +83,8 @@ export const userRouter = createTRPCRouter({
   byIds: protectedProcedure
     .input(ZByIdsInput)
     .output(z.array(ZPublicUser))
-    .query(({ ctx, input }) =>
-      withAuthErrors(async () => {
-        const users = await Promise.all([...new Set(input.ids)].map((id) => ctx.services.auth.getUser(id)));
-        return users.filter((user) => user !== null);
-      }),
-    ),
+    .query(async ({ ctx, input }) => {
+      const users = await Promise.all([...new Set(input.ids)].map((id) => ctx.services.auth.getUser(id)));
+      return users.filter((user) => user !== null);
+    }),
 });

@@ -12,6 +12,7 @@ import {
   markUserDialogsBig,
   updateDialogMembership,
 } from "@parley/db/queries";
+import { isParleyError } from "@parley/protocol";
 import { and, eq } from "drizzle-orm";
 import type { ApiServices } from "../context";
 import { AppError } from "../errors";
@@ -48,7 +49,7 @@ export async function addGroupMembers(
       if (!canManage(current.role)) throw new AppError("FORBIDDEN", "only admins add members");
     },
   ).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === "CONFLICT") {
+    if (isParleyError(error) && error.code === "CONFLICT") {
       throw new AppError("BAD_REQUEST", "direct dialogs have fixed members");
     }
     throw error;

@@ -1,3 +1,4 @@
+import { isParleyError } from "@parley/protocol";
 import {
   CodeChallengeMethod,
   generateCodeVerifier,
@@ -10,7 +11,6 @@ import { type ClientRequest, startClientSession } from "../client-session";
 import type { AuthConfig, OidcProviderConfig } from "../config";
 import { deleteCookie, readCookie, serializeCookie } from "../cookies";
 import type { AuthDeps } from "../deps";
-import { AuthError } from "../errors";
 import type { AuthKeys } from "../keys";
 import { generateSecret, hashesEqual, hashToken } from "../tokens";
 import { createDiscoveryCache } from "./discovery";
@@ -68,7 +68,7 @@ export function createOidcHandlers(deps: AuthDeps, config: AuthConfig, keys: Aut
   }
 
   function fail(error: unknown): Response {
-    const rateLimited = error instanceof AuthError && error.code === "TOO_MANY_REQUESTS";
+    const rateLimited = isParleyError(error) && error.code === "TOO_MANY_REQUESTS";
     const code =
       error instanceof OidcError ? error.code : rateLimited ? "too_many_requests" : "provider_error";
     if (!(error instanceof OidcError) && !rateLimited) {
