@@ -1,0 +1,247 @@
+import { checkDialogs, type DialogSnapshot, type Findings, violationCount } from "./check";
+import {
+  dropNextPush,
+  FAULT_KINDS,
+  type FaultContext,
+  type FaultKind,
+  type FaultRecord,
+  injectFault,
+} from "./faults";
+import {
+  type ChaosClient,
+  type ChaosDialog,
+  createPopulation,
+  type Population,
+  sendText,
+} from "./population";
+import { createRng, hashSeed } from "./prng";
+import type { Profile, ScenarioSpec } from "./profiles";
+import type { World } from "./world";
+
+export type ScenarioResult = {
+  scenario: string;
+  seed: number;
+  faults: FaultRecord[];
+  findings: Findings;
+  /** Seconds from "every fault healed" until every client showed the server's truth; null: never. */
+  convergenceSeconds: number | null;
+  engineErrors: number;
+  seconds: number;
+  passed: boolean;
+  /** The scenario could not run (set-up failed): counts as a failure. */
+  error?: string;
+};
+
+type Burst = { atMs: number; client: ChaosClient; dialog: ChaosDialog; size: number; refused: boolean };
+
+/**
+ * One scenario on a running world: a fresh population, seeded bursts of pipelined sends, faults at
+ * seeded moments (each undone), optionally a quiet tail whose push is lost, then heal, wait for
+ * convergence (bounded) and judge every client against the server.
+ */
+export async function runScenario(
+  world: World,
+  profile: Profile,
+  spec: ScenarioSpec,
+  seed: number,
+  index: number,
+  log: (line: string) => void,
+): Promise<ScenarioResult> {
+  const began = Date.now();
+  const rng = createRng(hashSeed(`${seed}:${spec.name}`));
+  let population: Population | null = null;
+  const faults: FaultRecord[] = [];
+  try {
+    await world.heal();
+    population = await createPopulation({
+      tag: `k${(seed % 46_656).toString(36)}s${index}`,
+      users: profile.users,
+      clientsPerUser: profile.clientsPerUser,
+      directDialogs: profile.directDialogs,
+      groups: profile.groups,
+      groupSize: profile.groupSize,
+      trpcUrl: world.trpcUrl,
+      wsUrls: world.wsUrls,
+      rng: rng.fork("population"),
+    });
+    const pop = population;
+    const ctx: FaultContext = {
+      world,
+      population: pop,
+      rng: rng.fork("faults"),
+      loadMs: profile.loadMs,
+      log,
+    };
+    const bursts = planBursts(pop, profile, rng.fork("load"));
+    const planned = planFaults(spec, profile, rng.fork("fault-times"));
+    log(
+      `${spec.name}: ${pop.clients.length} clients, ${pop.dialogs.length} dialogs, ${bursts.length} bursts, faults ${planned.map((f) => `${f.kind}@${f.atMs}`).join(" ") || "none"}`,
+    );
+
+    const start = Date.now();
+    const faultRuns = planned.map(async ({ kind, atMs }) => {
+      await Bun.sleep(Math.max(0, start + atMs - Date.now()));
+      const detail = await injectFault(kind, ctx).catch((error: unknown) => `fault failed: ${String(error)}`);
+      faults.push({ kind, atMs, detail });
+      log(`  ${spec.name} +${atMs} ms ${kind}: ${detail}`);
+    });
+    for (const burst of bursts) {
+      await Bun.sleep(Math.max(0, start + burst.atMs - Date.now()));
+      for (let i = 0; i < burst.size; i++)
+        sendText(burst.client, burst.dialog.id, { refused: burst.refused && i === 0 });
+    }
+    if (spec.quietTailDrop) faults.push(await quietTail(ctx, rng.fork("tail"), start, log, spec.name));
+    await Promise.all(faultRuns);
+    await world.heal();
+    const healedAt = Date.now();
+
+    let convergenceSeconds: number | null = null;
+    let findings = checkDialogs(await snapshot(pop));
+    while (Date.now() - healedAt < profile.convergeMs) {
+      const settled = await Promise.all(
+        pop.clients.map((c) =>
+          c.engine.settled(0).then(
+            () => true,
+            () => false,
+          ),
+        ),
+      );
+      if (settled.every(Boolean)) {
+        findings = checkDialogs(await snapshot(pop));
+        if (violationCount(findings) === 0) {
+          convergenceSeconds = (Date.now() - healedAt) / 1000;
+          break;
+        }
+      }
+      await Bun.sleep(500);
+    }
+    if (convergenceSeconds === null) findings = checkDialogs(await snapshot(pop));
+    const engineErrors = pop.clients.reduce((sum, c) => sum + c.errors.length, 0);
+    return {
+      scenario: spec.name,
+      seed,
+      faults: faults.sort((a, b) => a.atMs - b.atMs),
+      findings,
+      convergenceSeconds,
+      engineErrors,
+      seconds: (Date.now() - began) / 1000,
+      passed: violationCount(findings) === 0 && convergenceSeconds !== null,
+    };
+  } catch (error) {
+    return {
+      scenario: spec.name,
+      seed,
+      faults,
+      findings: checkDialogs([]),
+      convergenceSeconds: null,
+      engineErrors: 0,
+      seconds: (Date.now() - began) / 1000,
+      passed: false,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    };
+  } finally {
+    population?.stop();
+  }
+}
+
+/** Bursts of 1..maxBurst pipelined sends at seeded moments; one message somewhere is too long. */
+function planBursts(population: Population, profile: Profile, rng: ReturnType<typeof createRng>): Burst[] {
+  const bursts: Burst[] = [];
+  let planned = 0;
+  while (planned < profile.messages) {
+    const client = rng.pick(population.clients);
+    const dialog = rng.pick(population.dialogsOf(client));
+    const size = Math.min(profile.messages - planned, rng.int(1, profile.maxBurst));
+    bursts.push({ atMs: rng.int(0, profile.loadMs), client, dialog, size, refused: false });
+    planned += size;
+  }
+  bursts.sort((a, b) => a.atMs - b.atMs);
+  const refusedAt = rng.int(0, bursts.length - 1);
+  const target = bursts[refusedAt];
+  if (target) target.refused = true;
+  return bursts;
+}
+
+function planFaults(spec: ScenarioSpec, profile: Profile, rng: ReturnType<typeof createRng>) {
+  const kinds: FaultKind[] = [...spec.faults];
+  for (let i = 0; i < (spec.randomFaults ?? 0); i++) kinds.push(rng.pick(FAULT_KINDS));
+  return kinds
+    .map((kind) => ({
+      kind,
+      // A slow API is slow from the start; the rest strike while sends are going on.
+      atMs:
+        kind === "slow-api" ? 0 : rng.int(Math.round(profile.loadMs * 0.1), Math.round(profile.loadMs * 0.8)),
+    }))
+    .sort((a, b) => a.atMs - b.atMs);
+}
+
+/** One more message after the sends, whose push to one other client is dropped; then silence. */
+async function quietTail(
+  ctx: FaultContext,
+  rng: ReturnType<typeof createRng>,
+  start: number,
+  log: (line: string) => void,
+  name: string,
+): Promise<FaultRecord> {
+  const atMs = Date.now() - start;
+  const dialog = rng.pick(ctx.population.dialogs);
+  const sender = rng.pick(ctx.population.membersOf(dialog));
+  const n = sender.counters.get(dialog.id) ?? 0;
+  const key = `${sender.label}#${n}`;
+  const dropped = dropNextPush(ctx, dialog.id, (text) => text === key, 10_000, sender.clientId);
+  sendText(sender, dialog.id);
+  const detail = (await dropped) ?? `the tail ${key} was never pushed within 10 s`;
+  log(`  ${name} +${atMs} ms quiet tail: ${detail}`);
+  return { kind: "drop-push", atMs, detail: `quiet tail: ${detail}` };
+}
+
+/** The server's timeline of each dialog (read as a member) and what every member's client shows. */
+async function snapshot(population: Population): Promise<DialogSnapshot[]> {
+  const keyOf = (text: string) => text.split(" ")[0] ?? "";
+  const textOf = (content: { kind: string; text?: string }) =>
+    content.kind === "text" ? (content.text ?? "") : "";
+  return Promise.all(
+    population.dialogs.map(async (dialog) => {
+      const members = population.membersOf(dialog);
+      const reader = members[0] as ChaosClient;
+      const server: DialogSnapshot["server"] = [];
+      let afterSeq = 0;
+      for (;;) {
+        const page = await reader.raw.sync({ dialogId: dialog.id, afterSeq, limit: 200 });
+        for (const m of page.messages) server.push({ seq: m.seq, id: m.id, key: keyOf(textOf(m.content)) });
+        const last = page.messages.at(-1)?.seq;
+        if (!page.hasMore || last === undefined) break;
+        afterSeq = last;
+      }
+      return {
+        dialogId: dialog.id,
+        kind: dialog.kind,
+        server,
+        views: members.map((client) => ({
+          client: client.label,
+          shown: client.engine.messages(dialog.id).map((m) => ({
+            seq: m.seq,
+            id: m.id,
+            key: keyOf(textOf(m.content)),
+            status: m.status,
+          })),
+        })),
+        sent: members.flatMap((client) =>
+          client.sent
+            .filter((s) => s.dialogId === dialog.id)
+            .map((s) => {
+              const status = client.statuses.get(s.localId);
+              return {
+                client: client.label,
+                key: keyOf(s.text),
+                expectRefusal: s.expectRefusal,
+                status: status?.status ?? null,
+                ...(status?.msgId === undefined ? {} : { msgId: status.msgId }),
+                ...(status?.error === undefined ? {} : { error: status.error }),
+              };
+            }),
+        ),
+      };
+    }),
+  );
+}
