@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { generateEd25519PemPair, generateSecret } from "@parley/auth";
+import {
+  createTestDatabase,
+  requireNats,
+  requireRedis,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+  type TestDatabase,
+} from "@parley/testkit";
+import type { Server, Subprocess } from "bun";
+
+const MAIN = join(import.meta.dir, "..", "main.ts");
+
+let db: TestDatabase;
+let api: Subprocess;
+let apiUrl: string;
+/** Stands in for the Next.js server behind the API: echoes what it was sent. */
+let next: Server<undefined>;
+
+async function freePort(): Promise<number> {
+  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
+  const port = probe.port ?? 0;
+  probe.stop(true);
+  return port;
+}
+
+beforeAll(async () => {
+  await Promise.all([requireNats(), requireRedis()]);
+  db = await createTestDatabase("apiserver");
+  next = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: async (req) =>
+      Response.json(
+        {
+          path: new URL(req.url).pathname,
+          method: req.method,
+          forwardedFor: req.headers.get("x-forwarded-for"),
+          body: req.method === "POST" ? await req.text() : null,
+        },
+        { status: 201, headers: { "set-cookie": "page=1; Path=/" } },
+      ),
+  });
+  const access = await generateEd25519PemPair();
+  const realtime = await generateEd25519PemPair();
+  const port = await freePort();
+  apiUrl = `http://127.0.0.1:${port}`;
+  api = Bun.spawn(["bun", MAIN], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      API_PROCESSES: "2",
+      NEXT_ORIGIN: `http://127.0.0.1:${next.port}`,
+      MAX_REQUEST_BYTES: "65536",
+      DATABASE_URL: db.url,
+      NATS_URL: TEST_NATS_URL,
+      REDIS_URL: TEST_REDIS_URL,
+      ACCESS_TOKEN_PRIVATE_KEY: access.privatePem,
+      ACCESS_TOKEN_PUBLIC_KEY: access.publicPem,
+      REALTIME_TOKEN_PRIVATE_KEY: realtime.privatePem,
+      REALTIME_TOKEN_PUBLIC_KEY: realtime.publicPem,
+      REFRESH_TOKEN_SECRET: generateSecret(),
+      SIGN_UP_RATE_LIMIT_MAX: "1000",
+    },
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const up = await fetch(`${apiUrl}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (up) break;
+    if (Date.now() > deadline || api.exitCode !== null) throw new Error("the API server did not start");
+    await Bun.sleep(100);
+  }
+}, 30_000);
+
+afterAll(async () => {
+  api?.kill("SIGTERM");
+  await api?.exited;
+  next?.stop(true);
+  await db?.drop();
+});
+
+/** The fields these tests read from tRPC answers. */
+type Answer = { result: { data: { id: string; accessToken: string; seq: number } } };
+
+async function call(path: string, input: unknown, token?: string): Promise<{ status: number; body: Answer }> {
+  const response = await fetch(`${apiUrl}/api/trpc/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(input),
+  });
+  return { status: response.status, body: (await response.json()) as Answer };
+}
+
+async function signUp(handle: string): Promise<{ accessToken: string; userId: string }> {
+  const { status, body } = await call("auth.signUp", {
+    handle,
+    displayName: handle,
+    password: "correct horse battery staple",
+    mode: "token",
+    clientName: "test",
+  });
+  expect(status).toBe(200);
+  const me = await fetch(`${apiUrl}/api/trpc/user.me`, {
+    headers: { authorization: `Bearer ${body.result.data.accessToken}` },
+  }).then((r) => r.json() as Promise<Answer>);
+  return { accessToken: body.result.data.accessToken, userId: me.result.data.id };
+}
+
+describe("the production API server (Bun.serve, several processes on one port)", () => {
+  test("serves the tRPC router: sign up, open a chat, send in clientSeq order", async () => {
+    const alice = await signUp(`alice${Date.now() % 100_000}`);
+    const bob = await signUp(`bob${Date.now() % 100_000}`);
+    const dialog = await call("dialog.openDirect", { userId: bob.userId }, alice.accessToken);
+    expect(dialog.status).toBe(200);
+    const dialogId = dialog.body.result.data.id;
+    const seqs: number[] = [];
+    for (let clientSeq = 1; clientSeq <= 5; clientSeq++) {
+      const sent = await call(
+        "message.send",
+        {
+          dialogId,
+          clientMsgId: `m${clientSeq}`,
+          clientSeq,
+          content: { kind: "text", text: `hi ${clientSeq}` },
+        },
+        alice.accessToken,
+      );
+      expect(sent.status).toBe(200);
+      seqs.push(sent.body.result.data.seq);
+    }
+    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test("every other path is the web server's: method, body, status and cookies pass through", async () => {
+    const response = await fetch(`${apiUrl}/sign-in?x=1`, {
+      method: "POST",
+      headers: { "x-forwarded-for": "6.6.6.6" },
+      body: "handle=a",
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("set-cookie")).toContain("page=1");
+    const seen = await response.json();
+    expect(seen).toMatchObject({ path: "/sign-in", method: "POST", body: "handle=a" });
+    // The client's own X-Forwarded-For is not trusted: the web server hears the socket address.
+    expect(seen.forwardedFor).toBe("127.0.0.1");
+  });
+
+  test("a body over the limit is refused before it is read", async () => {
+    const response = await fetch(`${apiUrl}/api/trpc/auth.signIn`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "x".repeat(200_000),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  test("runs API_PROCESSES processes", async () => {
+    const children = (await Bun.$`pgrep -P ${api.pid}`.nothrow().text()).trim().split("\n").filter(Boolean);
+    expect(children.length).toBe(1);
+  });
+});

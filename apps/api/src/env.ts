@@ -1,0 +1,30 @@
+import { cpus } from "node:os";
+import { z } from "zod";
+
+const ZApiServerEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  /**
+   * Processes sharing PORT (reusePort: the kernel spreads connections). One API process saturates
+   * one core; production runs many instances anyway. Defaults to the machine's cores.
+   */
+  API_PROCESSES: z.coerce.number().int().min(1).max(256).default(cpus().length),
+  /** Where every other path goes (the Next.js server: pages, OIDC routes); unset = 404. */
+  NEXT_ORIGIN: z.url().optional(),
+  /** Proxies in front of this server that append to X-Forwarded-For; 0 = the socket address. */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** Requests above this are refused with 413 before their body is read. */
+  MAX_REQUEST_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
+});
+
+export type ApiServerEnv = z.infer<typeof ZApiServerEnv>;
+
+/** Validated at start-up; a bad variable stops the process with one line naming it. */
+export function readApiServerEnv(source: Record<string, string | undefined> = process.env): ApiServerEnv {
+  const parsed = ZApiServerEnv.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid environment: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
