@@ -100,7 +100,9 @@ async function main(): Promise<void> {
       throw new Error(`only ${sockets} of ${identities.length} sockets opened`);
     const spread = await Promise.all(
       gateways.map(async (g) =>
-        Number((await (await fetch(`${g.url}/metrics`)).text()).match(/^realtime_sockets (\d+)/m)?.[1]),
+        Number(
+          (await (await fetch(`${g.metricsUrl}/metrics`)).text()).match(/^realtime_sockets (\d+)/m)?.[1],
+        ),
       ),
     );
     await Bun.sleep(500);
@@ -176,7 +178,9 @@ async function main(): Promise<void> {
         "loadgen µs CPU/delivery": ((cpu.loadgen1 ?? 0) + (cpu.loadgen2 ?? 0)) / delivered,
       });
     }
-    const metrics = await Promise.all(gateways.map(async (g) => (await fetch(`${g.url}/metrics`)).text()));
+    const metrics = await Promise.all(
+      gateways.map(async (g) => (await fetch(`${g.metricsUrl}/metrics`)).text()),
+    );
     const counter = (text: string, name: string) =>
       Number(text.match(new RegExp(`^${name} (\\S+)`, "m"))?.[1] ?? 0);
     report("realtime-fanout", rows, {

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
         source: sourceAddress(g),
       });
     }
-    const heapBeforeGc = await heapUsedMb(gateway.url);
+    const heapBeforeGc = await heapUsedMb(gateway.metricsUrl);
     // RSS also holds garbage not yet collected: force a full GC in the gateway (SIGUSR2) and read
     // it again, so the per-socket figure is shown both ways.
     process.kill(pid, "SIGUSR2");
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       "KB/socket (this step)": null,
       "gateway CPU ms": cpuMicros(pid) / 1000,
     });
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
     const gauge = (name: string) =>
       Number(metrics.match(new RegExp(`^${name} (\\S+)`, "m"))?.[1] ?? Number.NaN);
     const generatorCpuMs = generators.reduce((sum, g) => sum + g.stats.cpuUs, 0) / 1000;

@@ -9,6 +9,7 @@ const BENCHES: string[] = [
   "realtime-sockets.ts",
   "realtime-fanout.ts",
   "realtime-latency.ts",
+  "e2e/short.ts",
 ];
 
 const only = process.argv.slice(2);

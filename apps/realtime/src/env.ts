@@ -12,6 +12,12 @@ const ZGatewayEnv = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
   /** Ed25519 public key: SPKI PEM (literal "\n" accepted) or a JWK as JSON. Gateways never mint. */
   REALTIME_TOKEN_PUBLIC_KEY: z.string().min(20, "REALTIME_TOKEN_PUBLIC_KEY is required"),
+  /**
+   * Metrics and health details, apart from the public port so a balancer never exposes them. Its own
+   * port per process (no reusePort: a scrape must reach the process it names); 0 picks a free one.
+   */
+  METRICS_PORT: int(9464),
+  METRICS_HOST: z.string().default("127.0.0.1"),
   GATEWAY_ID: z.string().max(128).default(`${hostname()}-${process.pid}`),
   /** Clients and gateway ping each other this often; silence for IDLE_TIMEOUT_MS closes the socket. */
   HEARTBEAT_MS: int(25_000, 1_000),
@@ -28,6 +34,21 @@ const ZGatewayEnv = z.object({
   /** Token bucket per socket: sustained frames/s and burst. */
   FRAME_RATE: int(20, 1),
   FRAME_BURST: int(60, 1),
+  /**
+   * Sockets one client / one user may hold on this process; more close CLOSE_TOO_MANY_SOCKETS. A
+   * client has one socket, plus one or two a dead network left behind until they time out.
+   */
+  MAX_SOCKETS_PER_CLIENT: int(4, 1),
+  MAX_SOCKETS_PER_USER: int(16, 1),
+  /**
+   * Presence work budget: every user newly watched by a socket may cost a NATS subscription and a
+   * probe, so watches are counted per id, not per frame. Per user on this process (all its sockets):
+   * new watched ids per second and burst; per process: probes per second and distinct watched users.
+   */
+  PRESENCE_WATCH_RATE: int(20, 1),
+  PRESENCE_WATCH_BURST: int(500, 1),
+  PRESENCE_PROBE_RATE: int(500, 1),
+  PRESENCE_MAX_WATCHED: int(50_000, 1),
   /** Bad frames tolerated (each answered with an error frame) before CLOSE_BAD_FRAME. */
   MAX_BAD_FRAMES: int(5, 1),
   /** A user is reported offline only after this grace, so a reconnect does not flicker. */

@@ -15,6 +15,7 @@ import { isDialogEventPayload, isEphemeralPayload, userTopic, wrapEventPayload }
 import type { Socket, SocketData } from "./socket";
 
 const FLUSH_TIMEOUT_MS = 2_000;
+const NO_SOCKETS: readonly Socket[] = Object.freeze([]);
 
 /**
  * `topic` is built once per user, not once per delivered event. `sockets` is an array, not a Set: a
@@ -27,6 +28,8 @@ export type FanoutHooks = {
   onUserOnline: (userId: string) => void;
   onUserOffline: (userId: string) => void;
   onSocketClosed: (ws: Socket) => void;
+  /** Every revoke heard, whether or not a socket of the client is here (gateways refuse its tokens). */
+  onClientRevoked: (clientId: string) => void;
 };
 
 /**
@@ -54,7 +57,8 @@ export class Fanout {
     this.dialogs = new BigDialogs(nc, metrics, (entry, payload) => this.deliver(entry, payload));
   }
 
-  start(): void {
+  /** Resolves once the revoke subscription is live at NATS (revokes published after that are heard). */
+  start(): Promise<void> {
     // One wildcard subscription: revokes are rare, and this way a revoke reaches every gateway
     // without a per-client subscription.
     this.revokeSub = this.nc.subscribe(CLIENT_REVOKE_WILDCARD, {
@@ -62,6 +66,7 @@ export class Fanout {
         if (error) return;
         const parsed = ZRevokeEvent.safeParse(safeJson(msg.string()));
         if (!parsed.success) return;
+        this.hooks.onClientRevoked(parsed.data.clientId);
         // A socket is bound to one user and client for life, so the client's sockets are among its
         // user's: no per-client index (a Map entry and a Set per socket) for a rare event.
         const entry = this.users.get(parsed.data.userId);
@@ -73,6 +78,7 @@ export class Fanout {
         }
       },
     });
+    return this.nc.flush();
   }
 
   /**
@@ -134,6 +140,11 @@ export class Fanout {
    */
   setDialogs(ws: Socket, dialogIds: readonly string[], issuedAt: number): Promise<void> {
     return this.dialogs.set(ws, dialogIds, issuedAt) ? this.flushed() : Promise.resolve();
+  }
+
+  /** The user's sockets here (a user has a handful: the socket limits keep it so). */
+  socketsOf(userId: string): readonly Socket[] {
+    return this.users.get(userId)?.sockets ?? NO_SOCKETS;
   }
 
   /** Whether this process holds a socket of the user (answers presence probes). */

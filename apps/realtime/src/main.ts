@@ -24,19 +24,29 @@ const nc = await connect({
 });
 
 const gateway = startGateway({ env, verifier: createTokenVerifier(key, env.TOKEN_SKEW_MS), nc });
+// Tokens are refused until revokes are heard: say "listening" (tests, orchestration) only after that.
+await gateway.ready;
 console.log(
-  JSON.stringify({ event: "listening", port: gateway.port, gatewayId: env.GATEWAY_ID, pid: process.pid }),
+  JSON.stringify({
+    event: "listening",
+    port: gateway.port,
+    metricsPort: gateway.metricsPort,
+    gatewayId: env.GATEWAY_ID,
+    pid: process.pid,
+  }),
 );
 
 void (async () => {
   for await (const status of nc.status()) {
     if (status.type === "disconnect") {
       gateway.metrics.natsDisconnects++;
+      gateway.natsLost();
     } else if (status.type === "reconnect") {
       gateway.metrics.natsReconnects++;
       // Subscriptions are replayed by the client on reconnect; flush so they are live at the new
       // server before telling clients to catch up, or events in between would be missed again.
       await nc.flush().catch(() => undefined);
+      gateway.natsBack();
       gateway.resync("nats reconnect");
       console.log(JSON.stringify({ event: "nats-reconnect", server: status.server }));
     }

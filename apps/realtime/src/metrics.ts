@@ -30,6 +30,16 @@ export type Metrics = {
   resyncsSent: number;
   /** Subscription flushes that did not finish in time (NATS away): hello went out anyway. */
   flushTimeouts: number;
+  /** Sockets refused because their client or user already held its share here. */
+  tooManySocketsCloses: number;
+  /** Tokens refused because their client was revoked, or minted before revokes could be heard. */
+  revokedTokenRefusals: number;
+  staleTokenRefusals: number;
+  /** Probes sent to learn a newly watched user's state (at most one per user per process). */
+  presenceProbes: number;
+  /** presence.watch frames refused for a missing or bad ticket / over a work budget. */
+  presenceRefused: number;
+  presenceLimited: number;
 };
 
 export function createMetrics(): Metrics {
@@ -54,6 +64,12 @@ export function createMetrics(): Metrics {
     natsDisconnects: 0,
     resyncsSent: 0,
     flushTimeouts: 0,
+    tooManySocketsCloses: 0,
+    revokedTokenRefusals: 0,
+    staleTokenRefusals: 0,
+    presenceProbes: 0,
+    presenceRefused: 0,
+    presenceLimited: 0,
   };
 }
 
@@ -66,6 +82,10 @@ export type Gauges = {
   eventLoopLagMs: number;
   shedding: boolean;
   natsConnected: boolean;
+  /** Distinct users watched for presence here (one subscription each). */
+  presenceWatchedUsers: number;
+  /** Revoked clients remembered (their tokens are refused). */
+  revokedClients: number;
 };
 
 const COUNTERS: [keyof Metrics, string][] = [
@@ -89,6 +109,12 @@ const COUNTERS: [keyof Metrics, string][] = [
   ["natsDisconnects", "realtime_nats_disconnects_total"],
   ["resyncsSent", "realtime_resyncs_sent_total"],
   ["flushTimeouts", "realtime_flush_timeouts_total"],
+  ["tooManySocketsCloses", "realtime_too_many_sockets_closes_total"],
+  ["revokedTokenRefusals", "realtime_revoked_token_refusals_total"],
+  ["staleTokenRefusals", "realtime_stale_token_refusals_total"],
+  ["presenceProbes", "realtime_presence_probes_total"],
+  ["presenceRefused", "realtime_presence_refused_total"],
+  ["presenceLimited", "realtime_presence_limited_total"],
 ];
 
 export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
@@ -107,6 +133,8 @@ export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
     ["realtime_nats_connected", gauges.natsConnected ? 1 : 0],
     ["realtime_event_loop_lag_ms", gauges.eventLoopLagMs],
     ["realtime_shedding", gauges.shedding ? 1 : 0],
+    ["realtime_presence_watched_users", gauges.presenceWatchedUsers],
+    ["realtime_revoked_clients", gauges.revokedClients],
     ["process_resident_memory_bytes", memory.rss],
     ["process_heap_used_bytes", memory.heapUsed],
     ["process_cpu_user_seconds", cpu.user / 1e6],

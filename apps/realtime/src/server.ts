@@ -4,26 +4,39 @@ import {
   CLOSE_GOING_AWAY,
   CLOSE_IDLE,
   CLOSE_RATE_LIMITED,
+  CLOSE_REVOKED,
   CLOSE_SLOW_CONSUMER,
   CLOSE_TOKEN_EXPIRED,
+  CLOSE_TOO_MANY_SOCKETS,
   CLOSE_UNAUTHORIZED,
   FRAME_ERROR_CODES,
   REALTIME_TOKEN_QUERY_PARAM,
   type TClientFrame,
 } from "@parley/protocol";
 import type { Server } from "bun";
-import type { TokenVerifier } from "./auth";
+import type { TokenCheck, TokenVerifier } from "./auth";
 import type { GatewayEnv } from "./env";
 import { closeSocket, Fanout } from "./fanout";
-import { createMetrics, type Metrics, renderMetrics } from "./metrics";
+import { createMetrics, type Gauges, type Metrics } from "./metrics";
+import { startOpsServer } from "./ops-server";
 import { Presence } from "./presence";
+import { resolveWatchList } from "./presence-watch";
 import { encodeFrame, parseClientFrame } from "./protocol";
+import { Revocations } from "./revocations";
 import type { Socket, SocketData } from "./socket";
+import { hasSocketRoom } from "./socket-limits";
 
 export type Gateway = {
   server: Server<SocketData>;
   port: number;
+  /** The ops listener (metrics, health details): not the public port. */
+  metricsPort: number;
   metrics: Metrics;
+  /** Resolves once revokes are heard: only then may the process accept tokens (and say it listens). */
+  ready: Promise<void>;
+  /** NATS connection lost / back (after the re-subscriptions' flush): revokes may have been missed. */
+  natsLost: () => void;
+  natsBack: () => void;
   fanout: Fanout;
   /** Notifies every socket that events may have been missed (called after a NATS reconnect). */
   resync: (reason: string) => void;
@@ -45,11 +58,13 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
     if (!server) throw new Error("server not started");
     return server;
   };
+  const revocations = new Revocations(env.TOKEN_SKEW_MS);
   const presence: Presence = new Presence(nc, () => fanout, env, metrics);
   const fanout: Fanout = new Fanout(nc, getServer, env, metrics, {
     onUserOnline: (userId) => presence.userOnline(userId),
     onUserOffline: (userId) => presence.userOffline(userId),
     onSocketClosed: (ws) => presence.socketClosed(ws),
+    onClientRevoked: (clientId) => revocations.add(clientId, Date.now()),
   });
 
   const send = (ws: Socket, frame: Parameters<typeof encodeFrame>[0]) => {
@@ -78,9 +93,21 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
         return;
       case "pong":
         return;
-      case "presence.watch":
-        presence.watch(ws, frame.userIds);
+      case "presence.watch": {
+        const seq = ++ws.data.watchSeq;
+        const list = await resolveWatchList(verifier, ws, frame);
+        if (ws.data.closing || seq !== ws.data.watchSeq) return;
+        // Refusals are answered but not counted as bad frames: the frame itself was well formed.
+        if (!list.ok) {
+          metrics.presenceRefused++;
+          send(ws, { type: "error", code: FRAME_ERROR_CODES.presenceNotAllowed, message: "no valid ticket" });
+          return;
+        }
+        if (presence.watch(ws, list.userIds) === "limited") {
+          send(ws, { type: "error", code: FRAME_ERROR_CODES.presenceLimited, message: "watch budget spent" });
+        }
         return;
+      }
       case "auth": {
         const check = await verifier.verify(frame.token);
         if (ws.data.closing) return;
@@ -100,6 +127,17 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
           closeSocket(ws, CLOSE_UNAUTHORIZED, FRAME_ERROR_CODES.tokenMismatch);
           return;
         }
+        const refusal = revocations.check(check.claims.clientId, check.claims.issuedAt, Date.now());
+        if (refusal === "revoked") {
+          metrics.revokedTokenRefusals++;
+          closeSocket(ws, CLOSE_REVOKED, "client revoked");
+          return;
+        }
+        if (refusal === "before-listening") {
+          metrics.staleTokenRefusals++;
+          send(ws, { type: "error", code: FRAME_ERROR_CODES.tokenInvalid, message: "token too old" });
+          return;
+        }
         metrics.authRefreshes++;
         ws.data.expiresAt = Math.max(ws.data.expiresAt, check.claims.expiresAt);
         // The new token's big dialogs replace the old set; auth.ok only once the new ones are live,
@@ -112,6 +150,29 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
     }
   };
 
+  function isHealthy(): boolean {
+    return !nc.isClosed() && nc.info !== undefined && !draining;
+  }
+
+  /** A valid signature is not enough: the client may have been revoked since the token was minted. */
+  function refuseRevoked(check: Extract<TokenCheck, { ok: true }>, now: number): TokenCheck {
+    const refusal = revocations.check(check.claims.clientId, check.claims.issuedAt, now);
+    if (refusal === "revoked") {
+      metrics.revokedTokenRefusals++;
+      return { ok: false, closeCode: CLOSE_REVOKED, reason: "client revoked" };
+    }
+    if (refusal === "before-listening") {
+      // Minted before this process could hear revokes: a fresh token costs the client one call.
+      metrics.staleTokenRefusals++;
+      return {
+        ok: false,
+        closeCode: CLOSE_UNAUTHORIZED,
+        reason: "token older than this gateway's revocation list",
+      };
+    }
+    return check;
+  }
+
   server = Bun.serve<SocketData>({
     port: env.PORT,
     hostname: env.HOST,
@@ -119,29 +180,15 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
     reusePort: true,
     async fetch(req, srv) {
       const url = new URL(req.url);
+      // For a balancer's health check: up or not, nothing more (details are on the ops port).
       if (url.pathname === "/healthz") {
-        const ok = !nc.isClosed() && nc.info !== undefined && !draining;
-        return Response.json({ ok, sockets: fanout.sockets.size }, { status: ok ? 200 : 503 });
-      }
-      if (url.pathname === "/metrics") {
-        return new Response(
-          renderMetrics(metrics, {
-            sockets: fanout.sockets.size,
-            users: fanout.users.size,
-            natsSubscriptions: fanout.users.size + fanout.dialogs.entries.size,
-            bigDialogSubscriptions: fanout.dialogs.entries.size,
-            natsRttMs,
-            eventLoopLagMs,
-            shedding: fanout.shedding,
-            natsConnected: !nc.isClosed(),
-          }),
-          { headers: { "content-type": "text/plain; version=0.0.4" } },
-        );
+        return isHealthy() ? new Response("ok") : new Response("unavailable", { status: 503 });
       }
       if (url.pathname !== "/ws") return new Response("not found", { status: 404 });
       if (draining) return new Response("shutting down", { status: 503 });
-      const check = await verifier.verify(url.searchParams.get(REALTIME_TOKEN_QUERY_PARAM));
+      const verified = await verifier.verify(url.searchParams.get(REALTIME_TOKEN_QUERY_PARAM));
       const now = Date.now();
+      const check = verified.ok ? refuseRevoked(verified, now) : verified;
       const data: SocketData = {
         connId: nextConnId++,
         userId: check.ok ? check.claims.userId : "",
@@ -158,6 +205,7 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
         rejectReason: check.ok ? "" : check.reason,
         closing: false,
         watching: null,
+        watchSeq: 0,
         // fanout.add joins these topics when the socket opens.
         dialogs: check.ok ? check.claims.dialogIds : [],
         leftDialogs: null,
@@ -176,6 +224,15 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
       sendPings: true,
       open(ws) {
         metrics.socketsOpened++;
+        if (
+          ws.data.rejectCode === 0 &&
+          !hasSocketRoom(fanout.socketsOf(ws.data.userId), ws.data.clientId, env)
+        ) {
+          // Refused before it joins anything: close() then has nothing to undo.
+          metrics.tooManySocketsCloses++;
+          ws.data.rejectCode = CLOSE_TOO_MANY_SOCKETS;
+          ws.data.rejectReason = "too many sockets";
+        }
         if (ws.data.rejectCode !== 0) {
           closeSocket(ws, ws.data.rejectCode, ws.data.rejectReason);
           return;
@@ -223,7 +280,21 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
     },
   });
 
-  fanout.start();
+  const ready = fanout.start().then(() => revocations.listening(Date.now()));
+
+  const gauges = (): Gauges => ({
+    sockets: fanout.sockets.size,
+    users: fanout.users.size,
+    natsSubscriptions: fanout.users.size + fanout.dialogs.entries.size + presence.watchedUsers,
+    bigDialogSubscriptions: fanout.dialogs.entries.size,
+    natsRttMs,
+    eventLoopLagMs,
+    shedding: fanout.shedding,
+    natsConnected: !nc.isClosed(),
+    presenceWatchedUsers: presence.watchedUsers,
+    revokedClients: revocations.size,
+  });
+  const ops = startOpsServer(env, { metrics, gauges, isHealthy });
 
   let lastSweepAt = Date.now();
   let lateSweeps = 0;
@@ -237,6 +308,8 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
     // Two late sweeps in a row, not one: a single scheduler hiccup on a shared host is not load.
     lateSweeps = eventLoopLagMs > env.SHED_LAG_MS ? lateSweeps + 1 : 0;
     fanout.shedding = lateSweeps >= 2;
+    revocations.prune(now);
+    presence.sweep(now);
     const pingFrame = encodeFrame({ type: "ping", t: now });
     for (const ws of fanout.sockets) {
       const data = ws.data;
@@ -271,7 +344,11 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
   return {
     server: boundServer,
     port: boundServer.port ?? env.PORT,
+    metricsPort: ops.port ?? env.METRICS_PORT,
     metrics,
+    ready,
+    natsLost: () => revocations.deaf(),
+    natsBack: () => revocations.listening(Date.now()),
     fanout,
     resync: (reason) => fanout.resyncAll(reason),
     async shutdown() {
@@ -282,6 +359,7 @@ export function startGateway({ env, verifier, nc }: GatewayDeps): Gateway {
       for (const ws of [...fanout.sockets]) closeSocket(ws, CLOSE_GOING_AWAY, "server shutting down");
       await Bun.sleep(Math.min(env.SHUTDOWN_GRACE_MS, 200));
       boundServer.stop(true);
+      ops.stop(true);
       presence.stop();
       fanout.stop();
     },

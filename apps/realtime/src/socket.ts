@@ -21,6 +21,8 @@ export type SocketData = {
   rejectReason: string;
   closing: boolean;
   watching: string[] | null;
+  /** Counts presence.watch frames: a ticket checked after a later frame's must not win. */
+  watchSeq: number;
   /**
    * Big dialogs whose topic this socket is in: its token's `dlg` (joined on open, replaced by each
    * in-band refresh), minus any it left since.

@@ -24,6 +24,8 @@ const DIST_DIR = ".next-e2e";
 export type Stack = {
   appUrl: string;
   realtimeUrl: string;
+  /** The gateway's ops listener (/metrics, detailed /healthz): not its public port. */
+  realtimeMetricsUrl: string;
   env: Record<string, string>;
   /** One SQL statement on the stack's test database (scatter-guarded like every test statement): rows. */
   query: (statement: string) => Promise<Record<string, unknown>[]>;
@@ -91,7 +93,7 @@ export async function startStack(
       generateEd25519PemPair(),
       generateEd25519PemPair(),
     ]);
-    const [webPort, realtimePort] = [await freePort(), await freePort()];
+    const [webPort, realtimePort, metricsPort] = [await freePort(), await freePort(), await freePort()];
     const appUrl = `http://127.0.0.1:${webPort}`;
     const realtimeUrl = `ws://127.0.0.1:${realtimePort}/ws`;
     const env: Record<string, string> = {
@@ -129,6 +131,7 @@ export async function startStack(
       ...env,
       PORT: String(realtimePort),
       HOST: "127.0.0.1",
+      METRICS_PORT: String(metricsPort),
     });
     processes.push(realtime);
     const web = spawnLogged(
@@ -162,7 +165,8 @@ export async function startStack(
       const [rows] = (await database.db.execute(statement)) as unknown as [Record<string, unknown>[]];
       return rows;
     };
-    return { appUrl, realtimeUrl, env, query, stop };
+    const realtimeMetricsUrl = `http://127.0.0.1:${metricsPort}`;
+    return { appUrl, realtimeUrl, realtimeMetricsUrl, env, query, stop };
   } catch (error) {
     await stop();
     throw error;

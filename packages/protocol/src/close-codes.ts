@@ -10,6 +10,7 @@ export const CLOSE_TOKEN_EXPIRED = 4002; // token expired without an in-band ref
 export const CLOSE_REVOKED = 4003; // client revoked: sign in again, do not reconnect
 export const CLOSE_IDLE = 4004; // no heartbeat (resumable)
 export const CLOSE_RATE_LIMITED = 4008; // frame flood (resumable after backoff)
+export const CLOSE_TOO_MANY_SOCKETS = 4009; // the client or user already holds its share of sockets here (resumable after backoff)
 export const CLOSE_SLOW_CONSUMER = 4010; // send queue over its bound (resumable)
 
 export const RESUMABLE_CLOSE_CODES: ReadonlySet<number> = new Set([
@@ -17,6 +18,7 @@ export const RESUMABLE_CLOSE_CODES: ReadonlySet<number> = new Set([
   CLOSE_TOKEN_EXPIRED,
   CLOSE_IDLE,
   CLOSE_RATE_LIMITED,
+  CLOSE_TOO_MANY_SOCKETS,
   CLOSE_SLOW_CONSUMER,
   CLOSE_ABNORMAL,
   CLOSE_INTERNAL_ERROR,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ZUserEvent } from "./events";
 import { ZId } from "./ids";
+import { MAX_PRESENCE_TICKET_CHARS, MAX_PRESENCE_WATCH } from "./presence-ticket";
 
 export const MAX_CLIENT_FRAME_BYTES = 4096;
 /** The longest realtime token a client may send in-band (the frame around it stays under 4 KB). */
@@ -18,8 +19,16 @@ export const ZClientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("auth"), token: z.string().min(1).max(MAX_REALTIME_TOKEN_CHARS) }),
   z.object({ type: z.literal("ping"), t: z.number().int().optional() }),
   z.object({ type: z.literal("pong"), t: z.number().int().optional() }),
-  /** Watch the presence of these users (replaces the previous set). */
-  z.object({ type: z.literal("presence.watch"), userIds: z.array(ZId).max(500) }),
+  /**
+   * Replace the watched set. `ticket` (from the API's `presence.ticket`) names who this client may
+   * watch: the set becomes the ticket's users, narrowed to `userIds` when both are given. Without a
+   * ticket only an empty set (stop watching) is accepted.
+   */
+  z.object({
+    type: z.literal("presence.watch"),
+    userIds: z.array(ZId).max(MAX_PRESENCE_WATCH).optional(),
+    ticket: z.string().min(1).max(MAX_PRESENCE_TICKET_CHARS).optional(),
+  }),
 ]);
 export type TClientFrame = z.infer<typeof ZClientFrame>;
 export const CLIENT_FRAME_TYPES = ["auth", "ping", "pong", "presence.watch"] as const;
@@ -35,6 +44,10 @@ export const FRAME_ERROR_CODES = {
   binaryFrame: "binary_frame",
   tokenMismatch: "token_mismatch",
   tokenInvalid: "token_invalid",
+  /** presence.watch without a valid ticket for this client (missing, expired, forged, someone else's). */
+  presenceNotAllowed: "presence_not_allowed",
+  /** presence.watch over a work budget (new watches per second, watched users here): nothing changed. */
+  presenceLimited: "presence_limited",
 } as const;
 export type TFrameErrorCode = (typeof FRAME_ERROR_CODES)[keyof typeof FRAME_ERROR_CODES];
 

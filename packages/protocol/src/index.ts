@@ -7,6 +7,7 @@ export * from "./limits";
 export * from "./message";
 export * from "./nats-servers";
 export * from "./presence";
+export * from "./presence-ticket";
 export * from "./realtime-token";
 export * from "./subjects";
 export * from "./text";

@@ -169,7 +169,9 @@ describe("delivery across two gateways", () => {
     const [gw1] = stack.gateways as [NonNullable<Stack["gateways"][0]>];
     const refreshes = async () =>
       Number(
-        (await (await fetch(`${gw1.url}/metrics`)).text()).match(/realtime_auth_refreshes_total (\d+)/)?.[1],
+        (await (await fetch(`${gw1.metricsUrl}/metrics`)).text()).match(
+          /realtime_auth_refreshes_total (\d+)/,
+        )?.[1],
       );
     const ivy = await stack.signUp(`ivy${suffix}`);
     const before = await refreshes();

@@ -191,7 +191,10 @@ describe("gateway guards", () => {
       callback: (_e, msg) => void seen.push(msg.string()),
     });
     const keepAlive = setInterval(() => watcher.probe.send({ type: "ping" }), 500);
-    watcher.probe.send({ type: "presence.watch", userIds: [watchedId] });
+    watcher.probe.send({
+      type: "presence.watch",
+      ticket: await keys.ticket(watcher.userId, watcher.clientId, [watchedId]),
+    });
     await watcher.probe.waitFor((f) => f.type === "event" && f.event.type === "presence" && !f.event.online);
     const watched = await connectUser(watchedId);
     await watcher.probe.waitFor((f) => f.type === "event" && f.event.type === "presence" && f.event.online);
@@ -233,10 +236,10 @@ describe("gateway guards", () => {
     await bystander.probe.waitFor((f) => f.type === "event");
   });
 
-  test("/healthz and /metrics answer", async () => {
+  test("/healthz answers on the public port, /metrics on the ops port", async () => {
     const health = await fetch(`${gateway.url}/healthz`);
     expect(health.status).toBe(200);
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/realtime_sockets \d+/);
     expect(metrics).toMatch(/realtime_frames_in_total [1-9]/);
     expect(metrics).toMatch(/realtime_bad_frames_total [1-9]/);

@@ -89,7 +89,7 @@ describe("NATS failures", () => {
     expectSameTimeline(engines, dialogId, 80, events);
     // Every client caught up again after the restart (the gateways' resync frames).
     expect(resyncs.every((count) => count >= 1)).toBe(true);
-    const metrics = await (await fetch(`${stack.gateways[0]?.url}/metrics`)).text();
+    const metrics = await (await fetch(`${stack.gateways[0]?.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/realtime_nats_reconnects_total [1-9]/);
   }, 90_000);
 
@@ -138,7 +138,7 @@ describe("NATS failures", () => {
     );
     await Promise.all(engines.map((e) => e.settled(15_000)));
     expectSameTimeline(engines, dialogId, 70, events);
-    const metrics = await (await fetch(`${stack.gateways[1]?.url}/metrics`)).text();
+    const metrics = await (await fetch(`${stack.gateways[1]?.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/realtime_nats_reconnects_total [1-9]/);
     expect(n2.proc.exitCode).toBeNull();
   }, 120_000);

@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  const text = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
   const match = text.match(new RegExp(`^${name} (\\S+)$`, "m"));
   if (!match?.[1]) throw new Error(`metric ${name} missing`);
   return Number(match[1]);

@@ -1,4 +1,7 @@
 import {
+  PRESENCE_TICKET_AUDIENCE,
+  PRESENCE_TICKET_PEERS_CLAIM,
+  PRESENCE_TICKET_TTL_SECONDS,
   REALTIME_TOKEN_ALG,
   REALTIME_TOKEN_AUDIENCE,
   REALTIME_TOKEN_DIALOGS_CLAIM,
@@ -15,12 +18,36 @@ type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 export type TokenMint = {
   publicKeyPem: string;
   mint: (userId: string, clientId: string, options?: MintOptions) => Promise<string>;
+  /** A presence watch ticket as the API's `presence.ticket` signs it: `peers` become the `pw` claim. */
+  ticket: (userId: string, clientId: string, peers: unknown, options?: MintOptions) => Promise<string>;
 };
 
 /** A fresh Ed25519 pair per test run: tests mint tokens exactly as the API's auth.realtimeToken does. */
 export async function createTokenMint(): Promise<TokenMint> {
   const { publicKey, privateKey } = await generateKeyPair(REALTIME_TOKEN_ALG, { extractable: true });
-  return { publicKeyPem: await exportSPKI(publicKey), mint: (u, c, o) => mintWith(privateKey, u, c, o) };
+  return {
+    publicKeyPem: await exportSPKI(publicKey),
+    mint: (u, c, o) => mintWith(privateKey, u, c, o),
+    ticket: (u, c, peers, o) => ticketWith(privateKey, u, c, peers, o),
+  };
+}
+
+export async function ticketWith(
+  key: SigningKey,
+  userId: string,
+  clientId: string,
+  peers: unknown,
+  options: MintOptions = {},
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000) + (options.issuedAtOffsetSeconds ?? 0);
+  return new SignJWT({ cid: clientId, [PRESENCE_TICKET_PEERS_CLAIM]: peers })
+    .setProtectedHeader({ alg: REALTIME_TOKEN_ALG })
+    .setIssuer(REALTIME_TOKEN_ISSUER)
+    .setAudience(PRESENCE_TICKET_AUDIENCE)
+    .setSubject(userId)
+    .setIssuedAt(now)
+    .setExpirationTime(now + (options.ttlSeconds ?? PRESENCE_TICKET_TTL_SECONDS))
+    .sign(key);
 }
 
 export async function mintWith(

@@ -98,6 +98,8 @@ export async function startNatsServer(
 export type GatewayProcess = {
   port: number;
   url: string;
+  /** The ops listener: /metrics and the detailed /healthz (not served on the public port). */
+  metricsUrl: string;
   wsUrl: string;
   proc: Subprocess;
   output: () => string;
@@ -154,15 +156,20 @@ export async function startGatewayProcess(options: {
       HOST: "127.0.0.1",
       NATS_URL: options.natsUrl,
       REALTIME_TOKEN_PUBLIC_KEY: options.publicKeyPem,
+      // Several gateways per test: each takes a free ops port of its own.
+      METRICS_PORT: "0",
       ...options.env,
     },
     stdout: "pipe",
     stderr: "pipe",
   });
   const { port, output } = await waitForListening(proc, "gateway", 15_000);
+  const metricsPort = output().match(/"metricsPort":(\d+)/)?.[1];
+  if (!metricsPort) throw new Error(`gateway did not report its metrics port: ${output()}`);
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     proc,
     output,

@@ -6,7 +6,7 @@ import { openRawWs } from "./raw-ws";
 
 /** One numeric sample from the gateway's /metrics (NaN when the name is missing). */
 export async function readMetric(gateway: GatewayProcess, name: string): Promise<number> {
-  const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  const text = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
   return Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1]);
 }
 

@@ -1,0 +1,195 @@
+/**
+ * One WebSocket per user, as its client would hold it: realtime token from auth.realtimeToken,
+ * `GET /ws?token=`, pings answered, a fresh token sent in-band before the current one expires.
+ * Every `message` event is matched to the send it came from (by clientMsgId) and timed there.
+ */
+import { REALTIME_TOKEN_QUERY_PARAM } from "@parley/protocol";
+import { z } from "zod";
+import { type BenchUser, bearer, mapConcurrent, withRetries } from "./population";
+import type { TrpcHttp } from "./trpc-http";
+
+/** A send as the load client tracks it, from scheduling to the last receiver socket. */
+export type MessageRecord = {
+  dialogId: string;
+  senderUserId: string;
+  /** When the message was due (open loop) or handed to the pipeline (closed loop), performance.now(). */
+  dueAt: number;
+  ackedAt: number | null;
+  state: "queued" | "inflight" | "acked" | "failed" | "dropped";
+  /** Receiver sockets that should see it: every member's but the sender's own. */
+  expected: number;
+  delivered: number;
+  /** When the last expected receiver got it. */
+  completedAt: number | null;
+};
+
+/** What the receivers saw during one scenario. */
+export type DeliveryLog = {
+  records: Map<string, MessageRecord>;
+  latenciesMs: number[];
+  deliveries: number;
+  /** A copy a socket already had (a re-publish; the engine drops it by seq). */
+  duplicates: number;
+  /** First receipts of a sender's clientSeq after a later clientSeq of that sender in that dialog. */
+  reordered: number;
+  /** Message events for no send of this scenario (late ones from an earlier scenario). */
+  strays: number;
+  /** Receipts up to `windowEnd` (performance.now()): the rate is counted over the load's own duration. */
+  windowEnd: number;
+  deliveriesInWindow: number;
+};
+
+export function newDeliveryLog(): DeliveryLog {
+  return {
+    records: new Map(),
+    latenciesMs: [],
+    deliveries: 0,
+    duplicates: 0,
+    reordered: 0,
+    strays: 0,
+    windowEnd: Number.POSITIVE_INFINITY,
+    deliveriesInWindow: 0,
+  };
+}
+
+const ZRealtimeToken = z.object({ token: z.string(), expiresAt: z.number() });
+const ZMessageFrame = z.object({
+  type: z.literal("event"),
+  event: z.object({
+    type: z.string(),
+    message: z
+      .object({
+        dialogId: z.string(),
+        senderClientId: z.string(),
+        clientMsgId: z.string(),
+        clientSeq: z.number(),
+      })
+      .optional(),
+  }),
+});
+/** What one socket has seen of one sender in one dialog: the highest clientSeq and the holes below it. */
+type SenderStream = { top: number; holes: Set<number> };
+
+/**
+ * "first" in order, "late" = first receipt of a seq below one already seen (reordered), "again" = a
+ * copy of one already received (re-publishes are by design; clients drop them).
+ */
+function classify(
+  streams: Map<string, SenderStream>,
+  key: string,
+  clientSeq: number,
+): "first" | "late" | "again" {
+  let stream = streams.get(key);
+  if (!stream) {
+    // Every pipeline starts at clientSeq 1 after the sockets opened: seqs below the first are holes.
+    stream = { top: 0, holes: new Set() };
+    streams.set(key, stream);
+  }
+  if (clientSeq > stream.top) {
+    for (let hole = stream.top + 1; hole < clientSeq; hole++) stream.holes.add(hole);
+    stream.top = clientSeq;
+    return "first";
+  }
+  return stream.holes.delete(clientSeq) ? "late" : "again";
+}
+
+/** Refresh in-band this long before the token expires (the engine uses 15 s). */
+const TOKEN_REFRESH_LEAD_MS = 15_000;
+
+export type Receivers = {
+  /** Sockets closed by the gateway since they opened, by close code. */
+  closes: Record<string, number>;
+  log: DeliveryLog;
+  stop: () => void;
+};
+
+export async function openReceivers(
+  http: TrpcHttp,
+  realtimeUrl: string,
+  users: BenchUser[],
+): Promise<Receivers> {
+  const state: Receivers = { closes: {}, log: newDeliveryLog(), stop: () => {} };
+  const sockets: WebSocket[] = [];
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  let stopped = false;
+  const fetchToken = async (user: BenchUser) =>
+    withRetries("auth.realtimeToken", async () =>
+      http.mutation("auth.realtimeToken", undefined, ZRealtimeToken, await bearer(http, user)),
+    );
+
+  const onFrame = (user: BenchUser, streams: Map<string, SenderStream>, data: string, ws: WebSocket) => {
+    if (data.startsWith('{"type":"ping"')) {
+      ws.send('{"type":"pong"}');
+      return;
+    }
+    if (!data.startsWith('{"type":"event"')) return;
+    const frame = ZMessageFrame.safeParse(JSON.parse(data));
+    const message = frame.success ? frame.data.event.message : undefined;
+    if (!message) return;
+    const log = state.log;
+    const record = log.records.get(message.clientMsgId);
+    if (!record) {
+      log.strays++;
+      return;
+    }
+    if (record.senderUserId === user.userId) return; // the sender's own client hears its echo
+    const verdict = classify(streams, `${message.dialogId}:${message.senderClientId}`, message.clientSeq);
+    if (verdict === "again") {
+      log.duplicates++;
+      return;
+    }
+    if (verdict === "late") log.reordered++;
+    record.delivered++;
+    const now = performance.now();
+    log.deliveries++;
+    if (now <= log.windowEnd) log.deliveriesInWindow++;
+    log.latenciesMs.push(now - record.dueAt);
+    if (record.delivered === record.expected) record.completedAt = now;
+  };
+
+  const scheduleRefresh = (user: BenchUser, ws: WebSocket, expiresAt: number) => {
+    if (stopped) return;
+    const delay = Math.max(1_000, expiresAt - Date.now() - TOKEN_REFRESH_LEAD_MS - Math.random() * 5_000);
+    timers.push(
+      setTimeout(async () => {
+        if (stopped || ws.readyState !== WebSocket.OPEN) return;
+        const fresh = await fetchToken(user).catch(() => null);
+        if (!fresh || stopped) return;
+        ws.send(JSON.stringify({ type: "auth", token: fresh.token }));
+        scheduleRefresh(user, ws, fresh.expiresAt);
+      }, delay),
+    );
+  };
+
+  const openOne = async (user: BenchUser) => {
+    const { token, expiresAt } = await fetchToken(user);
+    const streams = new Map<string, SenderStream>();
+    await new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(`${realtimeUrl}?${REALTIME_TOKEN_QUERY_PARAM}=${encodeURIComponent(token)}`);
+      sockets.push(ws);
+      let isReady = false;
+      ws.onmessage = (event) => {
+        const data = typeof event.data === "string" ? event.data : "";
+        if (!isReady && data.startsWith('{"type":"hello"')) {
+          isReady = true;
+          scheduleRefresh(user, ws, expiresAt);
+          resolve();
+          return;
+        }
+        onFrame(user, streams, data, ws);
+      };
+      ws.onclose = (event) => {
+        if (!isReady) reject(new Error(`socket of user ${user.index} closed before hello (${event.code})`));
+        else if (!stopped) state.closes[event.code] = (state.closes[event.code] ?? 0) + 1;
+      };
+    });
+  };
+
+  await mapConcurrent(users, 32, openOne);
+  state.stop = () => {
+    stopped = true;
+    for (const timer of timers) clearTimeout(timer);
+    for (const ws of sockets) ws.close(1000);
+  };
+  return state;
+}
