@@ -8,6 +8,7 @@ import { AuthError } from "./errors";
 import { verifyAccessToken } from "./jwt";
 import type { AuthKeys } from "./keys";
 import { validateBrowserSession } from "./sessions";
+import { VerifiedTokenCache } from "./verified-tokens";
 
 export type Viewer = { userId: string; clientId: string; via: "cookie" | "bearer" };
 export type ViewerRequest = { headers: Headers; ip: string | null };
@@ -21,10 +22,17 @@ export function createViewerResolver(deps: AuthDeps, config: AuthConfig, keys: A
   const cookieName = sessionCookieName(config);
   const appOrigin = new URL(config.appUrl).origin;
 
+  const verified = new VerifiedTokenCache();
+
   return async (req: ViewerRequest, resHeaders?: Headers): Promise<Viewer | null> => {
     const authorization = req.headers.get("authorization");
     if (authorization?.startsWith("Bearer ")) {
-      const claims = await verifyAccessToken(await keys.accessPublic, authorization.slice(7).trim());
+      const token = authorization.slice(7).trim();
+      let claims = verified.get(token);
+      if (!claims) {
+        claims = await verifyAccessToken(await keys.accessPublic, token);
+        verified.set(token, claims);
+      }
       return { userId: claims.userId, clientId: claims.clientId, via: "bearer" };
     }
     const token = readCookie(req.headers, cookieName);

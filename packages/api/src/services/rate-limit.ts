@@ -1,6 +1,7 @@
 import { takeWindowBudgets, type WindowBudget } from "@parley/auth";
 import type { ApiServices } from "../context";
 import { AppError } from "../errors";
+import { BudgetLeases } from "./budget-lease";
 import { messagingOptions, type RateLimit } from "./options";
 
 type Bucket = "read" | "send" | "lookup";
@@ -23,10 +24,18 @@ async function enforceRateLimit(
   bucket: Bucket,
   budgets: WindowBudget[],
   windowMs: number,
+  cost = 1,
+  leased = false,
 ): Promise<void> {
   let verdict: Awaited<ReturnType<typeof takeWindowBudgets>>;
   try {
-    verdict = await takeWindowBudgets(services.redis, budgets, windowMs);
+    const [budget] = budgets;
+    verdict =
+      leased && budget && budgets.length === 1 && cost === 1
+        ? await leasesOf(services).spend(budget.key, budget.max, windowMs, (hits) =>
+            takeWindowBudgets(services.redis, budgets, windowMs, hits),
+          )
+        : await takeWindowBudgets(services.redis, budgets, windowMs, cost);
   } catch (error) {
     // Fail open: an outage of the limiter must not stop clients from catching up or sending.
     console.warn("[rate-limit] Redis unavailable:", error instanceof Error ? error.message : error);
@@ -46,7 +55,18 @@ function enforceClientRateLimit(
   bucket: "read" | "send",
   { max, windowMs }: RateLimit,
 ): Promise<void> {
-  return enforceRateLimit(services, bucket, [{ key: `rl:${bucket}:${clientId}`, max }], windowMs);
+  // The hot budgets (every send, every sync) are spent from per-process leases (budget-lease.ts).
+  return enforceRateLimit(services, bucket, [{ key: `rl:${bucket}:${clientId}`, max }], windowMs, 1, true);
+}
+
+const leases = new WeakMap<ApiServices, BudgetLeases>();
+function leasesOf(services: ApiServices): BudgetLeases {
+  let found = leases.get(services);
+  if (!found) {
+    found = new BudgetLeases();
+    leases.set(services, found);
+  }
+  return found;
 }
 
 export function enforceReadRateLimit(services: ApiServices, clientId: string): Promise<void> {
