@@ -14,8 +14,9 @@ import type Redis from "ioredis";
  */
 const HIT = `
 local counts = {}
+local cost = tonumber(ARGV[2] or '1')
 for i, key in ipairs(KEYS) do
-  local count = redis.call('INCR', key)
+  local count = redis.call('INCRBY', key, cost)
   local ttl = redis.call('PTTL', key)
   if ttl < 0 then
     redis.call('PEXPIRE', key, ARGV[1])
@@ -49,16 +50,19 @@ export type WindowBudget = { key: string; max: number };
 export type WindowVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 /**
- * Counts one hit against each budget (all sharing one window length) and says whether every one of
- * them still had room. When not, `retryAfterMs` is how long until the last exhausted window resets.
+ * Counts `cost` hits (one by default; a request for many items may count one per item) against each
+ * budget (all sharing one window length) and says whether every one of them still had room. When
+ * not, `retryAfterMs` is how long until the last exhausted window resets.
  */
 export async function takeWindowBudgets(
   redis: Redis,
   budgets: WindowBudget[],
   windowMs: number,
+  cost = 1,
 ): Promise<WindowVerdict> {
   const keys = budgets.map((budget) => windowKey(budget.key, windowMs));
-  const counts = (await runScript(redis, HIT, keys, [String(windowMs)])) as [number, number][];
+  const hits = String(Math.max(1, Math.floor(cost)));
+  const counts = (await runScript(redis, HIT, keys, [String(windowMs), hits])) as [number, number][];
   let retryAfterMs = 0;
   budgets.forEach((budget, index) => {
     const [count = 0, ttlMs = windowMs] = counts[index] ?? [];

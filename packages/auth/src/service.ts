@@ -25,7 +25,7 @@ import {
 } from "./password-auth";
 import { createSignUpRateLimiter, createTabRateLimiter } from "./rate-limit";
 import { lingerRefreshToken, rotateRefreshToken } from "./refresh";
-import { findUserByHandle, getUser, type PublicUser } from "./users";
+import { findUserByHandle, getUser, getUsers, type PublicUser } from "./users";
 import { createViewerResolver, type Viewer, type ViewerRequest } from "./viewer";
 
 /** How long a closing tab's refresh token lives on: a reload must refresh within it (it does at once). */
@@ -68,6 +68,8 @@ export type AuthService = {
   /** `bigDialogIds`: the `dlg` claim (the caller reads them: big groups are the API's domain). */
   mintRealtimeToken: (viewer: Viewer, bigDialogIds?: readonly string[]) => Promise<SignedToken>;
   getUser: (userId: string) => Promise<PublicUser | null>;
+  /** Public fields of many users in one statement (an IN on the shard key); unknown ids left out. */
+  getUsers: (userIds: readonly string[]) => Promise<PublicUser[]>;
   findUserByHandle: (handle: string) => Promise<PublicUser | null>;
   listClients: (userId: string) => Promise<ClientInfo[]>;
   /** False when the client is not this user's. Revoking a browser revokes its tabs too. */
@@ -159,6 +161,7 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
       return signRealtimeToken(await keys.realtimePrivate, viewer, bigDialogIds);
     },
     getUser: (userId) => getUser(deps.db, userId),
+    getUsers: (userIds) => getUsers(deps.db, userIds),
     findUserByHandle: (handle) => findUserByHandle(deps.db, handle),
     listClients: (userId) => listClients(deps.db, userId),
     revokeClient: revoke,

@@ -1,5 +1,5 @@
 import { schema } from "@parley/db";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { AuthDeps } from "./deps";
 import { affectedRows } from "./deps";
 import { normaliseHandle } from "./handle";
@@ -45,6 +45,18 @@ export async function getUser(db: AuthDeps["db"], userId: string): Promise<Publi
     .where(eq(users.id, userId))
     .limit(1);
   return rows[0] ?? null;
+}
+
+/**
+ * Many users in one statement: an IN on the shard key, which Vitess splits into one query per shard
+ * that holds any of them. Unknown ids are left out.
+ */
+export async function getUsers(db: AuthDeps["db"], userIds: readonly string[]): Promise<PublicUser[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .select({ id: users.id, handle: users.handle, displayName: users.displayName })
+    .from(users)
+    .where(inArray(users.id, [...userIds]));
 }
 
 export async function findUserByHandle(db: AuthDeps["db"], handle: string): Promise<PublicUser | null> {

@@ -1,6 +1,7 @@
 import { ZId } from "@parley/protocol";
 import { z } from "zod";
 import { AppError } from "../errors";
+import { listProfiles } from "../services/profiles";
 import { enforceLookupRateLimit } from "../services/rate-limit";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 import { ZDbId } from "./messaging-inputs";
@@ -77,14 +78,13 @@ export const userRouter = createTRPCRouter({
 
   /**
    * Public profile fields of users the caller already saw by id (message senders, members, the peer
-   * of a direct dialog), so clients can show names. Unknown ids are left out. One lookup per id on
-   * its own user shard (`=` on the shard key), never a scatter.
+   * of a direct dialog), so clients can show names. Unknown ids are left out. Free for people the
+   * caller shares a dialog with; anyone else spends the byHandle budget (services/profiles.ts).
    */
   byIds: protectedProcedure
     .input(ZByIdsInput)
     .output(z.array(ZPublicUser))
-    .query(async ({ ctx, input }) => {
-      const users = await Promise.all([...new Set(input.ids)].map((id) => ctx.services.auth.getUser(id)));
-      return users.filter((user) => user !== null);
-    }),
+    .query(({ ctx, input }) =>
+      listProfiles(ctx.services, { userId: ctx.user.id, clientId: ctx.client.id }, input.ids),
+    ),
 });

@@ -20,6 +20,7 @@ import { type DialogView, publishDialogEvent, toDialogView } from "./dialog-view
 import { directDialogId } from "./direct-dialog-id";
 import { MAX_GROUP_MEMBERS } from "./limits";
 import { messagingOptions } from "./options";
+import { enforceGroupCreateRateLimit, enforceMemberAddRateLimit } from "./rate-limit";
 
 /**
  * Opens (or finds) the direct dialog with another user. Idempotent: the id derives from the pair,
@@ -32,6 +33,8 @@ export async function openDirectDialog(
 ): Promise<DialogView> {
   if (peerUserId === actor.userId)
     throw new AppError("BAD_REQUEST", "cannot open a direct dialog with yourself");
+  // Before the existence check: every answer says whether an id exists.
+  await enforceMemberAddRateLimit(services, actor.userId, 1);
   const [peer] = await listExistingUserIds(services.db, [peerUserId]);
   if (!peer) throw new AppError("NOT_FOUND", "user not found");
   const dialogId = directDialogId(actor.userId, peerUserId);
@@ -79,9 +82,10 @@ export async function createGroupDialog(
   if (others.length + 1 > MAX_GROUP_MEMBERS) {
     throw new AppError("BAD_REQUEST", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
   }
-  const existing = new Set(await listExistingUserIds(services.db, others));
-  const missing = others.filter((userId) => !existing.has(userId));
-  if (missing.length > 0) throw new AppError("NOT_FOUND", "user not found", { userIds: missing });
+  // Budgets first, so a refused or failing attempt still counts (it is a probe of which ids exist).
+  await enforceGroupCreateRateLimit(services, actor.userId);
+  await enforceMemberAddRateLimit(services, actor.userId, others.length);
+  await requireExistingUsers(services, others);
   const dialogId = services.ids.nextId();
   const now = new Date();
   await insertDialogIfAbsent(services.db, {
@@ -110,6 +114,15 @@ export async function createGroupDialog(
   if (added.reachesBig) await switchToBig(services, dialogId, members);
   publishDialogEvent(services.events, members, dialogId, "joined", 0, added.big || added.reachesBig);
   return loadView(services, dialogId, actor.userId, null);
+}
+
+/**
+ * NOT_FOUND when any of these users does not exist, without saying which: a list of the missing
+ * would tell a caller which of up to a thousand guessed ids are real users in one request.
+ */
+export async function requireExistingUsers(services: ApiServices, userIds: string[]): Promise<void> {
+  const existing = await listExistingUserIds(services.db, userIds);
+  if (existing.length < userIds.length) throw new AppError("NOT_FOUND", "one or more users were not found");
 }
 
 /**

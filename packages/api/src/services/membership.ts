@@ -5,7 +5,6 @@ import {
   getDialog,
   getMember,
   insertUserDialogIfAbsent,
-  listExistingUserIds,
   listMembers,
   listMemberUserIds,
   lockDialog,
@@ -18,9 +17,10 @@ import type { ApiServices } from "../context";
 import { AppError } from "../errors";
 import { dialogNotFound, requireMember } from "./access";
 import type { Actor } from "./actor";
-import { addMembersUnderLock, inDialogTransaction, switchToBig } from "./dialog-create";
+import { addMembersUnderLock, inDialogTransaction, requireExistingUsers, switchToBig } from "./dialog-create";
 import { publishDialogEvent } from "./dialog-view";
 import { MAX_GROUP_MEMBERS } from "./limits";
+import { enforceMemberAddRateLimit } from "./rate-limit";
 
 const canManage = (role: string) => role === "owner" || role === "admin";
 
@@ -33,9 +33,9 @@ export async function addGroupMembers(
   const me = await requireMember(services.db, input.dialogId, actor.userId);
   if (!canManage(me.role)) throw new AppError("FORBIDDEN", "only admins add members");
   const userIds = [...new Set(input.userIds)];
-  const existing = new Set(await listExistingUserIds(services.db, userIds));
-  const missing = userIds.filter((userId) => !existing.has(userId));
-  if (missing.length > 0) throw new AppError("NOT_FOUND", "user not found", { userIds: missing });
+  // After the role check (a member cannot spend it), before the existence check (a probe counts).
+  await enforceMemberAddRateLimit(services, actor.userId, userIds.length);
+  await requireExistingUsers(services, userIds);
   const { count, lastSeq, big, reachesBig } = await addMembersUnderLock(
     services,
     input.dialogId,

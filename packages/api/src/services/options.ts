@@ -29,6 +29,12 @@ export type MessagingOptions = {
   clientSeqWaitMs?: number;
   /** Handle lookups (user.byHandle), shared across processes through Redis. Not messaging, but the same budgets. */
   lookupRateLimit?: LookupRateLimit;
+  /** user.byIds calls per client. */
+  profileRateLimit?: RateLimit;
+  /** Groups created per user (all its clients). */
+  groupCreateRateLimit?: RateLimit;
+  /** Ids put into dialogs per user (createGroup members, addMembers, openDirect peers). */
+  memberAddRateLimit?: RateLimit;
   /** A group with at least this many members becomes big (one publish per message). Tests lower it. */
   bigGroupMinMembers?: number;
   /** After becoming big, per-member publishes continue this long (tokens listing it replace old ones). */
@@ -47,6 +53,9 @@ export type ResolvedMessagingOptions = {
   sendRateLimit: RateLimit;
   clientSeqWaitMs: number;
   lookupRateLimit: LookupRateLimit;
+  profileRateLimit: RateLimit;
+  groupCreateRateLimit: RateLimit;
+  memberAddRateLimit: RateLimit;
   bigGroupMinMembers: number;
   bigGroupFanoutGraceMs: number;
   changesPageSize: number;
@@ -71,6 +80,13 @@ export const DEFAULT_LOOKUP_RATE_LIMIT: LookupRateLimit = {
 /** See send/tail-beacon.ts: the bound on finding a lost last push is about this plus a second. */
 export const DEFAULT_TAIL_QUIET_MS = 3_000;
 
+/** A screen of names resolves in a call or two; a client polling profiles in a loop does not. */
+export const DEFAULT_PROFILE_RATE_LIMIT: RateLimit = { max: 60, windowMs: 10_000 };
+/** A person starts a few groups a day; 40 groups in a burst with a stranger in each is inbox spam. */
+export const DEFAULT_GROUP_CREATE_RATE_LIMIT: RateLimit = { max: 20, windowMs: 60 * 60_000 };
+/** Room for one full group (MAX_GROUP_MEMBERS) an hour; a script adding strangers runs out. */
+export const DEFAULT_MEMBER_ADD_RATE_LIMIT: RateLimit = { max: 1_000, windowMs: 60 * 60_000 };
+
 export function messagingOptions(services: ApiServices): ResolvedMessagingOptions {
   const options = services.messaging ?? {};
   return {
@@ -79,6 +95,9 @@ export function messagingOptions(services: ApiServices): ResolvedMessagingOption
     sendRateLimit: options.sendRateLimit ?? DEFAULT_SEND_RATE_LIMIT,
     clientSeqWaitMs: options.clientSeqWaitMs ?? 2_000,
     lookupRateLimit: options.lookupRateLimit ?? DEFAULT_LOOKUP_RATE_LIMIT,
+    profileRateLimit: options.profileRateLimit ?? DEFAULT_PROFILE_RATE_LIMIT,
+    groupCreateRateLimit: options.groupCreateRateLimit ?? DEFAULT_GROUP_CREATE_RATE_LIMIT,
+    memberAddRateLimit: options.memberAddRateLimit ?? DEFAULT_MEMBER_ADD_RATE_LIMIT,
     bigGroupMinMembers: options.bigGroupMinMembers ?? BIG_GROUP_MIN_MEMBERS,
     bigGroupFanoutGraceMs: options.bigGroupFanoutGraceMs ?? BIG_GROUP_FANOUT_GRACE_MS,
     changesPageSize: options.changesPageSize ?? CHANGES_PAGE_SIZE,

@@ -4,12 +4,16 @@ import { AppError } from "../errors";
 import { BudgetLeases } from "./budget-lease";
 import { messagingOptions, type RateLimit } from "./options";
 
-type Bucket = "read" | "send" | "lookup";
+type Bucket = "read" | "send" | "lookup" | "strangerLookup" | "profile" | "groupCreate" | "memberAdd";
 
 const REFUSALS: Record<Bucket, string> = {
   read: "too many sync requests; slow down",
   send: "too many messages from this client; retry the same message later",
   lookup: "too many handle lookups; wait a minute and try again",
+  strangerLookup: "too many lookups of users you share no dialog with; wait a minute and try again",
+  profile: "too many profile requests; slow down",
+  groupCreate: "too many groups created; try again later",
+  memberAdd: "too many members added; try again later",
 };
 
 /**
@@ -79,20 +83,51 @@ export function enforceSendRateLimit(services: ApiServices, clientId: string): P
 
 /**
  * Handle lookups per client and per user (a user's many clients share the second budget, so signing
- * in again does not buy a fresh allowance). Keys name ids, never the handles looked up.
+ * in again does not buy a fresh allowance). Keys name ids, never the handles looked up. Profiles of
+ * users the caller shares no dialog with (user.byIds) spend the same budget, one hit per id
+ * (`strangers`): looking people up by id is as strictly bounded as by handle.
  */
 export function enforceLookupRateLimit(
   services: ApiServices,
   viewer: { userId: string; clientId: string },
+  strangers?: number,
 ): Promise<void> {
   const { perClientMax, perUserMax, windowMs } = messagingOptions(services).lookupRateLimit;
   return enforceRateLimit(
     services,
-    "lookup",
+    strangers === undefined ? "lookup" : "strangerLookup",
     [
       { key: `rl:lookup:c:${viewer.clientId}`, max: perClientMax },
       { key: `rl:lookup:u:${viewer.userId}`, max: perUserMax },
     ],
     windowMs,
+    strangers ?? 1,
   );
+}
+
+/** user.byIds calls per client, whatever they ask for: each one is a few reads however cheap. */
+export function enforceProfileRateLimit(services: ApiServices, clientId: string): Promise<void> {
+  const { max, windowMs } = messagingOptions(services).profileRateLimit;
+  return enforceRateLimit(services, "profile", [{ key: `rl:profile:${clientId}`, max }], windowMs);
+}
+
+/** Groups a user creates (all of its clients together): each one lands in every member's inbox. */
+export function enforceGroupCreateRateLimit(services: ApiServices, userId: string): Promise<void> {
+  const { max, windowMs } = messagingOptions(services).groupCreateRateLimit;
+  return enforceRateLimit(services, "groupCreate", [{ key: `rl:group:${userId}`, max }], windowMs);
+}
+
+/**
+ * People a user puts into dialogs (group creation, addMembers, openDirect), one hit per id asked
+ * for, existing or not and whether or not the add goes through: every add lands in someone's inbox,
+ * and every answer says whether the ids exist.
+ */
+export function enforceMemberAddRateLimit(
+  services: ApiServices,
+  userId: string,
+  count: number,
+): Promise<void> {
+  if (count <= 0) return Promise.resolve();
+  const { max, windowMs } = messagingOptions(services).memberAddRateLimit;
+  return enforceRateLimit(services, "memberAdd", [{ key: `rl:adds:${userId}`, max }], windowMs, count);
 }

@@ -1,5 +1,6 @@
 export * from "./auth-cleanup";
 export * from "./confirm";
+export * from "./contacts";
 export * from "./dialog";
 export * from "./lease";
 export * from "./message";
