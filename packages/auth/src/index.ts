@@ -28,15 +28,20 @@ export {
   ZHandle,
   ZVisibleName,
 } from "./handle";
-export {
-  ACCESS_TOKEN_AUDIENCE,
-  ACCESS_TOKEN_ISSUER,
-  type VerifiedRealtimeToken,
-  verifyRealtimeToken,
-} from "./jwt";
+export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from "./jwt";
 export type { OidcErrorCode } from "./oidc/errors";
 export type { OidcHandler } from "./oidc/handlers";
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, ZPassword } from "./password";
+export {
+  checkRealtimeToken,
+  importRealtimePublicKey,
+  type RealtimeTokenCheck,
+  type RealtimeTokenClaims,
+  type RealtimeTokenKey,
+  type RealtimeTokenRefusal,
+  type VerifiedRealtimeToken,
+  verifyRealtimeToken,
+} from "./realtime-token";
 export { type AuthService, createAuthService, type SignInRequest } from "./service";
 export type { PublicUser } from "./users";
 export type { Viewer, ViewerRequest } from "./viewer";

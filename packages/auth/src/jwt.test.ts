@@ -6,7 +6,8 @@ import {
 } from "@parley/protocol";
 import { importPKCS8, SignJWT } from "jose";
 import { generateEd25519PemPair } from "./generate-keys";
-import { importPrivateKey, signRealtimeToken, verifyRealtimeToken } from "./jwt";
+import { importPrivateKey, signRealtimeToken } from "./jwt";
+import { verifyRealtimeToken } from "./realtime-token";
 
 const subject = { userId: "101", clientId: "202" };
 

@@ -1,14 +1,12 @@
 import {
   ERROR_REASON,
-  REALTIME_TOKEN_ALG,
   REALTIME_TOKEN_AUDIENCE,
   REALTIME_TOKEN_DIALOGS_CLAIM,
   REALTIME_TOKEN_ISSUER,
   REALTIME_TOKEN_TTL_SECONDS,
   ZId,
-  ZRealtimeDialogsClaim,
 } from "@parley/protocol";
-import { type CryptoKey, errors, importPKCS8, importSPKI, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { type CryptoKey, errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from "jose";
 import { AuthError } from "./errors";
 
 export const ACCESS_TOKEN_ISSUER = "parley";
@@ -47,7 +45,7 @@ async function sign(
   return { token, expiresAt: exp * 1000 };
 }
 
-async function verifyPayload(key: CryptoKey, token: string, issuer: string, audience: string) {
+async function verify(key: CryptoKey, token: string, issuer: string, audience: string) {
   // The algorithm is pinned: a token may not pick its own (no "none", no HMAC-with-public-key).
   const { payload } = await jwtVerify(token, key, { issuer, audience, algorithms: [ALG] });
   const userId = ZId.safeParse(payload.sub);
@@ -55,12 +53,7 @@ async function verifyPayload(key: CryptoKey, token: string, issuer: string, audi
   if (!userId.success || !clientId.success || payload.exp === undefined) {
     throw new AuthError("UNAUTHORIZED", "token has no valid subject");
   }
-  return { userId: userId.data, clientId: clientId.data, expiresAt: payload.exp * 1000, payload };
-}
-
-async function verify(key: CryptoKey, token: string, issuer: string, audience: string) {
-  const { payload: _payload, ...subject } = await verifyPayload(key, token, issuer, audience);
-  return subject;
+  return { userId: userId.data, clientId: clientId.data, expiresAt: payload.exp * 1000 };
 }
 
 /** The API's bearer token: short-lived so a stolen one is worth little, verified without a lookup. */
@@ -99,36 +92,4 @@ export function signRealtimeToken(key: CryptoKey, subject: TokenSubject, dialogI
     REALTIME_TOKEN_TTL_SECONDS,
     claims,
   );
-}
-
-/** The `dlg` claim: absent → none; anything but a list of ids is a malformed token (refused). */
-function dialogIdsOf(payload: JWTPayload): string[] {
-  const parsed = ZRealtimeDialogsClaim.safeParse(payload[REALTIME_TOKEN_DIALOGS_CLAIM]);
-  if (!parsed.success) throw new AuthError("UNAUTHORIZED", "invalid realtime token");
-  return parsed.data ?? [];
-}
-
-export type VerifiedRealtimeToken = TokenSubject & { expiresAt: number; dialogIds: string[] };
-
-/**
- * Verifies a realtime token with the public key alone (what a gateway does). Accepts a PEM or an
- * imported key. Returns the subject and `dialogIds` (the `dlg` claim, empty when absent). Throws AuthError UNAUTHORIZED ("realtime token expired" / "invalid realtime token").
- */
-export async function verifyRealtimeToken(
-  publicKey: CryptoKey | string,
-  token: string,
-): Promise<VerifiedRealtimeToken> {
-  const key = typeof publicKey === "string" ? await importSPKI(publicKey, REALTIME_TOKEN_ALG) : publicKey;
-  try {
-    const { payload, ...subject } = await verifyPayload(
-      key,
-      token,
-      REALTIME_TOKEN_ISSUER,
-      REALTIME_TOKEN_AUDIENCE,
-    );
-    return { ...subject, dialogIds: dialogIdsOf(payload) };
-  } catch (error) {
-    if (error instanceof errors.JWTExpired) throw new AuthError("UNAUTHORIZED", "realtime token expired");
-    throw new AuthError("UNAUTHORIZED", "invalid realtime token");
-  }
 }
