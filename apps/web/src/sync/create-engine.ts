@@ -211,6 +211,12 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
       engine.send(dialogId, text);
       timelineChanged(dialogId);
     },
+    retry: (dialogId, key) => {
+      if (engine?.retry(dialogId, key)) timelineChanged(dialogId);
+    },
+    discard: (dialogId, key) => {
+      if (engine?.discard(dialogId, key)) timelineChanged(dialogId);
+    },
     typing: (dialogId) => {
       engine?.typing(dialogId).catch(() => undefined);
     },
@@ -237,5 +243,6 @@ function toEntry(message: ChatMessage): TimelineEntry {
     text: message.content.kind === "text" ? message.content.text : "",
     createdAt: message.createdAt,
     status: message.status,
+    ...(message.error === undefined ? {} : { error: message.error }),
   };
 }

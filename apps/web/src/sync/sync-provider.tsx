@@ -176,6 +176,8 @@ export function useSyncActions() {
   return useMemo(
     () => ({
       send: (dialogId: string, text: string) => engine.send(dialogId, text),
+      retry: (dialogId: string, key: string) => engine.retry(dialogId, key),
+      discard: (dialogId: string, key: string) => engine.discard(dialogId, key),
       typing: (dialogId: string) => engine.typing(dialogId),
       markRead: (dialogId: string, seq: number) => engine.markRead(dialogId, seq),
     }),

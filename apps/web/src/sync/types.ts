@@ -14,6 +14,8 @@ export type TimelineEntry = {
   text: string;
   createdAt: number;
   status: DeliveryState | "received";
+  /** Why a failed send was refused, in words. */
+  error?: string;
 };
 
 /** Engine events the UI reacts to beyond the timeline itself (inbox, typing, watermarks). */

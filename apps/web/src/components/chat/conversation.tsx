@@ -88,6 +88,8 @@ export function Conversation({ dialogId }: { dialogId: string }) {
             loadingOlder={timeline.loadingOlder}
             onLoadOlder={timeline.loadOlder}
             onSeen={onSeen}
+            onRetry={(key) => actions.retry(dialogId, key)}
+            onDiscard={(key) => actions.discard(dialogId, key)}
           />
           <TypingIndicator names={typingIds.filter((id) => id !== viewer.id).map(nameOf)} />
           <Composer onSend={onSend} onTyping={onTyping} />

@@ -19,6 +19,8 @@ export function Timeline({
   loadingOlder,
   onLoadOlder,
   onSeen,
+  onRetry,
+  onDiscard,
 }: {
   entries: TimelineEntry[];
   viewerId: string;
@@ -28,6 +30,8 @@ export function Timeline({
   loadingOlder: boolean;
   onLoadOlder: () => void;
   onSeen: (seq: number) => void;
+  onRetry: (key: string) => void;
+  onDiscard: (key: string) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const topSentinel = useRef<HTMLDivElement>(null);
@@ -147,6 +151,17 @@ export function Timeline({
                       </time>
                       {isOwn ? <DeliveryStatus state={deliveryOf(entry)} /> : null}
                     </span>
+                    {entry.status === "failed" ? (
+                      <span className="message-failed" role="alert">
+                        Not sent{entry.error ? `: ${failureReason(entry.error)}` : ""}.{" "}
+                        <button type="button" className="link-button" onClick={() => onRetry(entry.key)}>
+                          Retry
+                        </button>{" "}
+                        <button type="button" className="link-button" onClick={() => onDiscard(entry.key)}>
+                          Delete
+                        </button>
+                      </span>
+                    ) : null}
                   </li>
                 ))}
               </ul>
@@ -156,4 +171,13 @@ export function Timeline({
       </ol>
     </div>
   );
+}
+
+/** The engine's "CODE: message" as a reason a person can act on. */
+function failureReason(error: string): string {
+  const code = error.split(":", 1)[0];
+  if (code === "NOT_FOUND") return "you are no longer in this conversation";
+  if (code === "BAD_REQUEST") return "the message could not be accepted";
+  if (code === "TOO_MANY_REQUESTS") return "too many messages; wait a moment";
+  return "the server refused it";
 }
