@@ -54,6 +54,15 @@ export async function createApiServices(
         perUserMax: env.LOOKUP_RATE_LIMIT_USER_MAX,
         windowMs: env.LOOKUP_RATE_LIMIT_WINDOW_MS,
       },
+      profileRateLimit: { max: env.PROFILE_RATE_LIMIT_MAX, windowMs: env.PROFILE_RATE_LIMIT_WINDOW_MS },
+      groupCreateRateLimit: {
+        max: env.GROUP_CREATE_RATE_LIMIT_MAX,
+        windowMs: env.GROUP_CREATE_RATE_LIMIT_WINDOW_MS,
+      },
+      memberAddRateLimit: {
+        max: env.MEMBER_ADD_RATE_LIMIT_MAX,
+        windowMs: env.MEMBER_ADD_RATE_LIMIT_WINDOW_MS,
+      },
       bigGroupMinMembers: env.BIG_GROUP_MIN_MEMBERS,
       bigGroupFanoutGraceMs: env.BIG_GROUP_FANOUT_GRACE_MS,
     },

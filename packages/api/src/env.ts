@@ -1,6 +1,11 @@
 import { BIG_GROUP_FANOUT_GRACE_MS, BIG_GROUP_MIN_MEMBERS } from "@parley/protocol";
 import { z } from "zod";
-import { DEFAULT_LOOKUP_RATE_LIMIT } from "./services/options";
+import {
+  DEFAULT_GROUP_CREATE_RATE_LIMIT,
+  DEFAULT_LOOKUP_RATE_LIMIT,
+  DEFAULT_MEMBER_ADD_RATE_LIMIT,
+  DEFAULT_PROFILE_RATE_LIMIT,
+} from "./services/options";
 
 const ZApiEnv = z.object({
   DATABASE_URL: z.string().default("mysql://root@127.0.0.1:3306/parley"),
@@ -18,6 +23,23 @@ const ZApiEnv = z.object({
   LOOKUP_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_LOOKUP_RATE_LIMIT.perClientMax),
   LOOKUP_RATE_LIMIT_USER_MAX: z.coerce.number().int().min(1).default(DEFAULT_LOOKUP_RATE_LIMIT.perUserMax),
   LOOKUP_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(DEFAULT_LOOKUP_RATE_LIMIT.windowMs),
+  /** user.byIds calls per client and window. */
+  PROFILE_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_PROFILE_RATE_LIMIT.max),
+  PROFILE_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(DEFAULT_PROFILE_RATE_LIMIT.windowMs),
+  /** Groups a user creates per window (all its clients). */
+  GROUP_CREATE_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_GROUP_CREATE_RATE_LIMIT.max),
+  GROUP_CREATE_RATE_LIMIT_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(DEFAULT_GROUP_CREATE_RATE_LIMIT.windowMs),
+  /** Ids a user puts into dialogs per window (createGroup members, addMembers, openDirect). */
+  MEMBER_ADD_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_MEMBER_ADD_RATE_LIMIT.max),
+  MEMBER_ADD_RATE_LIMIT_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(DEFAULT_MEMBER_ADD_RATE_LIMIT.windowMs),
   /** How long a pipelined send whose predecessor has not arrived waits before it is refused. */
   CLIENT_SEQ_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(2_000),
   /** Groups with at least this many members publish each message once on chat.dialog.<id>. */
