@@ -1,6 +1,7 @@
 import { authRouter } from "./router/auth";
 import { dialogRouter } from "./router/dialog";
 import { messageRouter } from "./router/message";
+import { presenceRouter } from "./router/presence";
 import { userRouter } from "./router/user";
 import { createTRPCRouter } from "./trpc";
 
@@ -9,6 +10,7 @@ export const appRouter = createTRPCRouter({
   user: userRouter,
   dialog: dialogRouter,
   message: messageRouter,
+  presence: presenceRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -15,6 +15,7 @@ import { isCrossSiteWrite } from "./cross-site";
 import type { AuthDeps } from "./deps";
 import { AuthError } from "./errors";
 import { type SignedToken, signAccessToken, signRealtimeToken } from "./jwt";
+import { signPresenceTicket } from "./presence-ticket";
 import { loadKeys } from "./keys";
 import { createOidcHandlers, type OidcHandler } from "./oidc/handlers";
 import {
@@ -67,6 +68,8 @@ export type AuthService = {
   signOut: (viewer: Viewer) => Promise<{ clearCookie: string; browser: boolean }>;
   /** `bigDialogIds`: the `dlg` claim (the caller reads them: big groups are the API's domain). */
   mintRealtimeToken: (viewer: Viewer, bigDialogIds?: readonly string[]) => Promise<SignedToken>;
+  /** `peers`: users the caller shares a dialog with (the caller checks; presence is the API's domain). */
+  mintPresenceTicket: (viewer: Viewer, peers: readonly string[]) => Promise<SignedToken>;
   getUser: (userId: string) => Promise<PublicUser | null>;
   /** Public fields of many users in one statement (an IN on the shard key); unknown ids left out. */
   getUsers: (userIds: readonly string[]) => Promise<PublicUser[]>;
@@ -159,6 +162,9 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
     },
     async mintRealtimeToken(viewer, bigDialogIds = []) {
       return signRealtimeToken(await keys.realtimePrivate, viewer, bigDialogIds);
+    },
+    async mintPresenceTicket(viewer, peers) {
+      return signPresenceTicket(await keys.realtimePrivate, viewer, peers);
     },
     getUser: (userId) => getUser(deps.db, userId),
     getUsers: (userIds) => getUsers(deps.db, userIds),

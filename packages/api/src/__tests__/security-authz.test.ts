@@ -132,6 +132,13 @@ const TABLE: Record<string, Entry> = {
       expect(Object.keys(profile ?? {}).sort()).toEqual(["displayName", "handle", "id"]);
     },
   },
+  "presence.ticket": {
+    access: "user",
+    input: () => ({ userIds: [alice.userId] }),
+    // A stranger's ticket names nobody: presence is for people who share a dialog.
+    stranger: async (call) =>
+      expect((await call.presence.ticket({ userIds: [alice.userId] })).userIds).toEqual([]),
+  },
   "dialog.openDirect": {
     access: "user",
     input: () => ({ userId: bob.userId }),
