@@ -49,6 +49,8 @@ export type AuthConfig = {
   signUpRateLimit?: SignUpRateLimitConfig;
   /** Clients a user's sign-ins may create per window (not tabs); DEFAULT_NEW_CLIENT_RATE_LIMIT if unset. */
   newClientRateLimit?: NewClientRateLimitConfig;
+  /** OIDC sign-ins started per client IP per window; DEFAULT_OIDC_START_RATE_LIMIT if unset. */
+  oidcStartRateLimit?: OidcStartRateLimitConfig;
   oidcProviders: OidcProviderConfig[];
   /** Where a failed OIDC sign-in lands, with `?error=<code>`. */
   signInPath: string;
@@ -72,6 +74,14 @@ export type SignUpRateLimitConfig = { maxPerIp: number; windowSeconds: number };
  * accounts (and squatting handles, which are global and never freed) from one address does not.
  */
 export const DEFAULT_SIGN_UP_RATE_LIMIT: SignUpRateLimitConfig = { maxPerIp: 20, windowSeconds: 60 * 60 };
+
+export type OidcStartRateLimitConfig = { maxPerIp: number; windowSeconds: number };
+
+/**
+ * Each start stores a flow in Redis for ten minutes, without an account. A person clicks "Continue
+ * with …" a few times; a script filling Redis from one address does not get far.
+ */
+export const DEFAULT_OIDC_START_RATE_LIMIT: OidcStartRateLimitConfig = { maxPerIp: 30, windowSeconds: 60 };
 
 export type NewClientRateLimitConfig = { maxPerUser: number; windowSeconds: number };
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   type AuthConfig,
   DEFAULT_NEW_CLIENT_RATE_LIMIT,
+  DEFAULT_OIDC_START_RATE_LIMIT,
   DEFAULT_RATE_LIMIT,
   DEFAULT_SIGN_UP_RATE_LIMIT,
   ZOidcProviderConfig,
@@ -65,6 +66,14 @@ const ZAuthEnv = z.object({
     .min(1)
     .max(DAY_SECONDS)
     .default(DEFAULT_NEW_CLIENT_RATE_LIMIT.windowSeconds),
+  /** OIDC sign-ins started per client IP per window (each stores a flow for ten minutes). */
+  OIDC_START_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_OIDC_START_RATE_LIMIT.maxPerIp),
+  OIDC_START_RATE_LIMIT_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(DAY_SECONDS)
+    .default(DEFAULT_OIDC_START_RATE_LIMIT.windowSeconds),
 });
 
 /**
@@ -100,6 +109,10 @@ export function readAuthEnv(source: Record<string, string | undefined> = process
     newClientRateLimit: {
       maxPerUser: env.NEW_CLIENT_RATE_LIMIT_MAX,
       windowSeconds: env.NEW_CLIENT_RATE_LIMIT_WINDOW_SECONDS,
+    },
+    oidcStartRateLimit: {
+      maxPerIp: env.OIDC_START_RATE_LIMIT_MAX,
+      windowSeconds: env.OIDC_START_RATE_LIMIT_WINDOW_SECONDS,
     },
     oidcProviders: env.OIDC_PROVIDERS,
     signInPath: env.AUTH_SIGN_IN_PATH,

@@ -4,11 +4,13 @@ export type { ClientInfo, ClientKind } from "./clients";
 export {
   type AuthConfig,
   DEFAULT_NEW_CLIENT_RATE_LIMIT,
+  DEFAULT_OIDC_START_RATE_LIMIT,
   DEFAULT_RATE_LIMIT,
   DEFAULT_SIGN_UP_RATE_LIMIT,
   DEFAULT_TAB_RATE_LIMIT,
   type NewClientRateLimitConfig,
   type OidcProviderConfig,
+  type OidcStartRateLimitConfig,
   type RateLimitConfig,
   type SignUpRateLimitConfig,
   type TabRateLimitConfig,

@@ -1,6 +1,7 @@
 import type Redis from "ioredis";
 import type {
   NewClientRateLimitConfig,
+  OidcStartRateLimitConfig,
   RateLimitConfig,
   SignUpRateLimitConfig,
   TabRateLimitConfig,
@@ -85,6 +86,17 @@ export function createSignUpRateLimiter(redis: Redis, config: SignUpRateLimitCon
     (ip) => (ip ? `auth:signup:ip:${hashToken(ip)}` : null),
     { max: config.maxPerIp, windowSeconds: config.windowSeconds },
     "too many accounts created from this network; try again later",
+  );
+}
+
+/** OIDC flows started per client IP (each one is a Redis entry living ten minutes). */
+export function createOidcStartRateLimiter(redis: Redis, config: OidcStartRateLimitConfig) {
+  // A request with no known IP is not limited here (see docs/auth.md).
+  return createSingleBudgetLimiter<string | null>(
+    redis,
+    (ip) => (ip ? `auth:oidcstart:ip:${hashToken(ip)}` : null),
+    { max: config.maxPerIp, windowSeconds: config.windowSeconds },
+    "too many sign-ins started from this network; try again later",
   );
 }
 

@@ -9,13 +9,17 @@ import {
   type TokenPair,
 } from "./client-session";
 import { type ClientInfo, createRevocationCache, listClients, readClient, revokeClient } from "./clients";
-import { type AuthConfig, DEFAULT_SIGN_UP_RATE_LIMIT, DEFAULT_TAB_RATE_LIMIT } from "./config";
+import {
+  type AuthConfig,
+  DEFAULT_OIDC_START_RATE_LIMIT,
+  DEFAULT_SIGN_UP_RATE_LIMIT,
+  DEFAULT_TAB_RATE_LIMIT,
+} from "./config";
 import { deleteCookie } from "./cookies";
 import { isCrossSiteWrite } from "./cross-site";
 import type { AuthDeps } from "./deps";
 import { AuthError } from "./errors";
 import { type SignedToken, signAccessToken, signRealtimeToken } from "./jwt";
-import { signPresenceTicket } from "./presence-ticket";
 import { loadKeys } from "./keys";
 import { createOidcHandlers, type OidcHandler } from "./oidc/handlers";
 import {
@@ -24,7 +28,8 @@ import {
   type SignUpInput,
   signUpWithPassword,
 } from "./password-auth";
-import { createSignUpRateLimiter, createTabRateLimiter } from "./rate-limit";
+import { signPresenceTicket } from "./presence-ticket";
+import { createOidcStartRateLimiter, createSignUpRateLimiter, createTabRateLimiter } from "./rate-limit";
 import { lingerRefreshToken, rotateRefreshToken } from "./refresh";
 import { findUserByHandle, getUser, getUsers, type PublicUser } from "./users";
 import { createViewerResolver, type Viewer, type ViewerRequest } from "./viewer";
@@ -94,7 +99,11 @@ export function createAuthService(config: AuthConfig, deps: AuthDeps): AuthServi
     deps.redis,
     config.signUpRateLimit ?? DEFAULT_SIGN_UP_RATE_LIMIT,
   );
-  const oidc = createOidcHandlers(deps, config, keys, { signUp: signUpLimiter });
+  const oidcStartLimiter = createOidcStartRateLimiter(
+    deps.redis,
+    config.oidcStartRateLimit ?? DEFAULT_OIDC_START_RATE_LIMIT,
+  );
+  const oidc = createOidcHandlers(deps, config, keys, { signUp: signUpLimiter, start: oidcStartLimiter });
 
   const assertSameOrigin = (headers: Headers) => {
     if (isCrossSiteWrite(headers, appOrigin)) {

@@ -142,7 +142,7 @@ async function route(services: ApiServices, request: Request, ip: string | null)
         createContext(services, { headers: req.headers, ip }, resHeaders),
     });
   }
-  if (/^\/api\/auth\/oidc\/[^/]+\/start$/.test(pathname)) return services.auth.oidcStart(request);
+  if (/^\/api\/auth\/oidc\/[^/]+\/start$/.test(pathname)) return services.auth.oidcStart(request, { ip });
   if (/^\/api\/auth\/oidc\/[^/]+\/callback$/.test(pathname))
     return services.auth.oidcCallback(request, { ip });
   return new Response("not found", { status: 404 });

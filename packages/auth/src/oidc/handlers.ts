@@ -36,7 +36,10 @@ type Flow = z.infer<typeof ZFlow>;
 export type OidcHandler = (request: Request, client?: { ip: string | null }) => Promise<Response>;
 
 /** What the handlers need from the rest of the UAA. */
-export type OidcLimits = { signUp: { take: (ip: string | null) => Promise<void> } };
+export type OidcLimits = {
+  signUp: { take: (ip: string | null) => Promise<void> };
+  start: { take: (ip: string | null) => Promise<void> };
+};
 
 function redirect(location: string, cookies: string[] = []): Response {
   const headers = new Headers({ location, "cache-control": "no-store" });
@@ -80,9 +83,11 @@ export function createOidcHandlers(deps: AuthDeps, config: AuthConfig, keys: Aut
     return redirect(target.toString(), [deleteCookie(STATE_COOKIE, cookieOptions)]);
   }
 
-  const start: OidcHandler = async (request) => {
+  const start: OidcHandler = async (request, client) => {
     try {
       const provider = providerFrom(request, "start");
+      // Before anything is stored: each start keeps a flow in Redis for FLOW_TTL_SECONDS.
+      await limits.start.take(client?.ip ?? null);
       const metadata = await discover(provider.issuer);
       const url = new URL(request.url);
       // state: binds the callback to this browser (CSRF); PKCE: binds the code to this flow (code

@@ -25,6 +25,7 @@ export async function createTestAuthConfig(overrides: Partial<AuthConfig> = {}):
     // the production defaults would make suites fail each other. Tests of these limits set small ones.
     signUpRateLimit: { maxPerIp: 1_000_000, windowSeconds: 60 * 60 },
     newClientRateLimit: { maxPerUser: 1_000_000, windowSeconds: 60 * 60 },
+    oidcStartRateLimit: { maxPerIp: 1_000_000, windowSeconds: 60 * 60 },
     oidcProviders: [],
     signInPath: "/sign-in",
     ...overrides,
