@@ -113,6 +113,7 @@ function launchLeanApi(
   return spawnLogged(logDir, "api-lean", ["bun", "src/main.ts"], join(checkout, "apps", "api"), {
     ...env,
     PORT: String(port),
+    HOST: "127.0.0.1",
     API_PROCESSES: String(processes),
   });
 }
@@ -213,6 +214,8 @@ export async function startStack(options: {
         PORT: String(realtimePort),
         HOST: "127.0.0.1",
         GATEWAY_ID: "e2e1",
+        // Its metrics port is its own (never the default 9464 a dev gateway may hold).
+        METRICS_PORT: "0",
       },
     );
     launched.push(gateway);
