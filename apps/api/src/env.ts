@@ -1,4 +1,5 @@
 import { cpus } from "node:os";
+import { type EnvSource, parseEnv } from "@parley/protocol";
 import { z } from "zod";
 
 const ZApiServerEnv = z.object({
@@ -20,11 +21,6 @@ const ZApiServerEnv = z.object({
 export type ApiServerEnv = z.infer<typeof ZApiServerEnv>;
 
 /** Validated at start-up; a bad variable stops the process with one line naming it. */
-export function readApiServerEnv(source: Record<string, string | undefined> = process.env): ApiServerEnv {
-  const parsed = ZApiServerEnv.safeParse(source);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid environment: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  return parsed.data;
+export function readApiServerEnv(source: EnvSource = process.env): ApiServerEnv {
+  return parseEnv(ZApiServerEnv, source, "api-server");
 }

@@ -13,7 +13,8 @@ let env: ReturnType<typeof readApiServerEnv>;
 try {
   env = readApiServerEnv();
 } catch (error) {
-  console.error(`[api] ${error instanceof Error ? error.message : error}`);
+  // The message names the process and the variable already.
+  console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 }
 

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { MAX_CLIENT_FRAME_BYTES } from "@parley/protocol";
+import { DEFAULT_NATS_URL, type EnvSource, MAX_CLIENT_FRAME_BYTES, parseEnv } from "@parley/protocol";
 import { z } from "zod";
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -9,7 +9,7 @@ const ZGatewayEnv = z.object({
   PORT: int(8080),
   HOST: z.string().default("0.0.0.0"),
   /** Comma-separated NATS servers; the client fails over between them. */
-  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  NATS_URL: z.string().default(DEFAULT_NATS_URL),
   /** Ed25519 public key: SPKI PEM (literal "\n" accepted) or a JWK as JSON. Gateways never mint. */
   REALTIME_TOKEN_PUBLIC_KEY: z.string().min(20, "REALTIME_TOKEN_PUBLIC_KEY is required"),
   /**
@@ -60,15 +60,15 @@ const ZGatewayEnv = z.object({
 export type GatewayEnv = z.infer<typeof ZGatewayEnv>;
 
 /** Parses the environment once at start-up; a bad variable stops the process naming it. */
-export function loadGatewayEnv(source: Record<string, string | undefined> = process.env): GatewayEnv {
-  const parsed = ZGatewayEnv.safeParse(source);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const name = issue?.path.join(".") ?? "environment";
-  console.error(`[realtime] bad environment variable ${name}: ${issue?.message ?? "invalid"}`);
-  process.exit(1);
+export function loadGatewayEnv(source: EnvSource = process.env): GatewayEnv {
+  try {
+    return parseGatewayEnv(source);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
 }
 
-export function parseGatewayEnv(source: Record<string, string | undefined>): GatewayEnv {
-  return ZGatewayEnv.parse(source);
+export function parseGatewayEnv(source: EnvSource): GatewayEnv {
+  return parseEnv(ZGatewayEnv, source, "realtime");
 }

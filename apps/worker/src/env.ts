@@ -1,10 +1,16 @@
 import { hostname } from "node:os";
-import { BIG_GROUP_FANOUT_GRACE_MS } from "@parley/protocol";
+import {
+  BIG_GROUP_FANOUT_GRACE_MS,
+  DEFAULT_DATABASE_URL,
+  DEFAULT_NATS_URL,
+  type EnvSource,
+  parseEnv,
+} from "@parley/protocol";
 import { z } from "zod";
 
 const ZWorkerEnv = z.object({
-  DATABASE_URL: z.string().default("mysql://root@127.0.0.1:3306/parley"),
-  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  DATABASE_URL: z.string().default(DEFAULT_DATABASE_URL),
+  NATS_URL: z.string().default(DEFAULT_NATS_URL),
   /** The shards this host may serve (comma-separated). Here: the single local database, "0". */
   WORKER_SHARDS: z
     .string()
@@ -36,13 +42,9 @@ const ZWorkerEnv = z.object({
 export type WorkerEnv = z.infer<typeof ZWorkerEnv> & { holder: string };
 
 /** Validated at start-up; a bad variable stops the process with one line naming it. */
-export function readWorkerEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
-  const parsed = ZWorkerEnv.safeParse(source);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid environment: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
+export function readWorkerEnv(source: EnvSource = process.env): WorkerEnv {
+  const env = parseEnv(ZWorkerEnv, source, "worker");
   const holder =
-    parsed.data.WORKER_HOLDER ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-  return { ...parsed.data, holder };
+    env.WORKER_HOLDER ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  return { ...env, holder };
 }

@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   try {
     env = readWorkerEnv();
   } catch (error) {
-    console.error(`[worker] ${error instanceof Error ? error.message : error}`);
+    // The message names the process and the variable already.
+    console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   }
   const handle = createDb(env.DATABASE_URL, { connectionLimit: 4 });

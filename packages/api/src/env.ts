@@ -1,4 +1,12 @@
-import { BIG_GROUP_FANOUT_GRACE_MS, BIG_GROUP_MIN_MEMBERS } from "@parley/protocol";
+import {
+  BIG_GROUP_FANOUT_GRACE_MS,
+  BIG_GROUP_MIN_MEMBERS,
+  DEFAULT_DATABASE_URL,
+  DEFAULT_NATS_URL,
+  DEFAULT_REDIS_URL,
+  type EnvSource,
+  parseEnv,
+} from "@parley/protocol";
 import { z } from "zod";
 import {
   DEFAULT_GROUP_CREATE_RATE_LIMIT,
@@ -8,9 +16,9 @@ import {
 } from "./services/options";
 
 const ZApiEnv = z.object({
-  DATABASE_URL: z.string().default("mysql://root@127.0.0.1:3306/parley"),
-  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
-  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  DATABASE_URL: z.string().default(DEFAULT_DATABASE_URL),
+  NATS_URL: z.string().default(DEFAULT_NATS_URL),
+  REDIS_URL: z.string().default(DEFAULT_REDIS_URL),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   /** Connections of the send path's own pool (mysql2 only); defaults to DB_POOL_SIZE. */
   DB_SEND_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
@@ -54,11 +62,6 @@ const ZApiEnv = z.object({
 export type ApiEnv = z.infer<typeof ZApiEnv>;
 
 /** Validated at start-up; a bad variable stops the process with one line naming it. */
-export function readApiEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
-  const parsed = ZApiEnv.safeParse(source);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid environment: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  return parsed.data;
+export function readApiEnv(source: EnvSource = process.env): ApiEnv {
+  return parseEnv(ZApiEnv, source, "api");
 }

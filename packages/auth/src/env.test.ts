@@ -60,7 +60,7 @@ describe("readAuthEnv", () => {
     expect(set.signUpRateLimit).toEqual({ maxPerIp: 5, windowSeconds: 600 });
     expect(set.newClientRateLimit).toEqual({ maxPerUser: 10, windowSeconds: 1800 });
     expect(() => readAuthEnv({ ...env, SIGN_UP_RATE_LIMIT_MAX: "0" })).toThrow(
-      /^invalid environment: SIGN_UP_RATE_LIMIT_MAX: /,
+      /^\[auth\] invalid environment variable SIGN_UP_RATE_LIMIT_MAX: /,
     );
     expect(() => readAuthEnv({ ...env, NEW_CLIENT_RATE_LIMIT_WINDOW_SECONDS: "soon" })).toThrow(
       /NEW_CLIENT_RATE_LIMIT_WINDOW_SECONDS/,
@@ -70,7 +70,7 @@ describe("readAuthEnv", () => {
   test("a bad variable stops start-up with one line naming it, never its value", async () => {
     const env = await baseEnv();
     expect(() => readAuthEnv({ ...env, REFRESH_TOKEN_SECRET: "short-secret-value" })).toThrow(
-      /^invalid environment: REFRESH_TOKEN_SECRET: must be at least 32 characters$/,
+      /^\[auth\] invalid environment variable REFRESH_TOKEN_SECRET: must be at least 32 characters$/,
     );
     expect(() => readAuthEnv({ ...env, ACCESS_TOKEN_PRIVATE_KEY: undefined })).toThrow(
       /ACCESS_TOKEN_PRIVATE_KEY/,

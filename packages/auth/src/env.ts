@@ -1,3 +1,4 @@
+import { type EnvSource, parseEnv } from "@parley/protocol";
 import { z } from "zod";
 import {
   type AuthConfig,
@@ -80,13 +81,8 @@ const ZAuthEnv = z.object({
  * Reads and validates the UAA's environment. A missing or bad variable throws one line naming it
  * (never its value: these are secrets).
  */
-export function readAuthEnv(source: Record<string, string | undefined> = process.env): AuthConfig {
-  const parsed = ZAuthEnv.safeParse(source);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid environment: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  const env = parsed.data;
+export function readAuthEnv(source: EnvSource = process.env): AuthConfig {
+  const env = parseEnv(ZAuthEnv, source, "auth");
   return {
     appUrl: env.APP_URL,
     secureCookies: env.AUTH_COOKIE_SECURE ? env.AUTH_COOKIE_SECURE === "true" : env.NODE_ENV === "production",

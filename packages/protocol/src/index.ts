@@ -1,4 +1,5 @@
 export * from "./close-codes";
+export * from "./env";
 export * from "./errors";
 export * from "./events";
 export * from "./frames";

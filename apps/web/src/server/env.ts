@@ -1,3 +1,4 @@
+import { parseEnv } from "@parley/protocol";
 import { z } from "zod";
 
 const ZWebEnv = z.object({
@@ -17,11 +18,6 @@ let cached: WebEnv | null = null;
 /** The web app's own settings; the API and auth packages validate theirs. */
 export function readWebEnv(): WebEnv {
   if (cached) return cached;
-  const parsed = ZWebEnv.safeParse(process.env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`[web] bad environment variable ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  cached = parsed.data;
+  cached = parseEnv(ZWebEnv, process.env, "web");
   return cached;
 }
