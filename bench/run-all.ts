@@ -10,6 +10,7 @@ const BENCHES: string[] = [
   "realtime-fanout.ts",
   "realtime-latency.ts",
   "e2e/short.ts",
+  "noisy-neighbour.ts",
 ];
 
 const only = process.argv.slice(2);

@@ -2,7 +2,8 @@
  * The real API (appRouter + AuthService + the messaging services) as its own process, for the
  * realtime end-to-end tests and benches. Not production wiring: apps/web mounts the same router.
  * Env: DATABASE_URL, NATS_URL, REDIS_URL, AUTH_CONFIG_JSON (a full AuthConfig), PORT (0 = any);
- * optional BIG_GROUP_MIN_MEMBERS / BIG_GROUP_FANOUT_GRACE_MS (tests make small groups big).
+ * optional BIG_GROUP_MIN_MEMBERS / BIG_GROUP_FANOUT_GRACE_MS (tests make small groups big);
+ * DEFAULT_RATE_LIMITS=1 keeps the production read/send budgets (the noisy-neighbour bench).
  */
 import { type ApiServices, appRouter, assembleApiServices, createContext } from "@parley/api";
 import { createNatsPublisher, relayOutbox } from "@parley/api/worker";
@@ -33,6 +34,8 @@ const optionalInt = (name: string): number | undefined => {
 };
 const bigGroupMinMembers = optionalInt("BIG_GROUP_MIN_MEMBERS");
 const bigGroupFanoutGraceMs = optionalInt("BIG_GROUP_FANOUT_GRACE_MS");
+// Tests send and sync far faster than a person; a bench of abuse needs the real budgets.
+const unlimited = process.env.DEFAULT_RATE_LIMITS !== "1";
 
 const config = JSON.parse(required("AUTH_CONFIG_JSON")) as AuthConfig;
 const handle = createDb(required("DATABASE_URL"), { connectionLimit: 20 });
@@ -45,8 +48,12 @@ const services: ApiServices = assembleApiServices(
   auth,
   {
     messaging: {
-      readRateLimit: { max: 1_000_000, windowMs: 10_000 },
-      sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
+      ...(unlimited
+        ? {
+            readRateLimit: { max: 1_000_000, windowMs: 10_000 },
+            sendRateLimit: { max: 1_000_000, windowMs: 10_000 },
+          }
+        : {}),
       ...(bigGroupMinMembers !== undefined ? { bigGroupMinMembers } : {}),
       ...(bigGroupFanoutGraceMs !== undefined ? { bigGroupFanoutGraceMs } : {}),
     },
