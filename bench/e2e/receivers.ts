@@ -93,12 +93,20 @@ function classify(
   return stream.holes.delete(clientSeq) ? "late" : "again";
 }
 
-/** Refresh in-band this long before the token expires (the engine uses 15 s). */
-const TOKEN_REFRESH_LEAD_MS = 15_000;
+/**
+ * Refresh in-band this long before the token expires. The engine uses 15 s; the scenarios drive the
+ * API past saturation, where a refresh waits in the same queue as the sends (tens of seconds), and a
+ * socket closed at expiry would miss messages a real client would then sync.
+ */
+const TOKEN_REFRESH_LEAD_MS = 30_000;
 
 export type Receivers = {
-  /** Sockets closed by the gateway since they opened, by close code. */
+  /** Sockets closed by the gateway since they opened, by close code (each is opened again). */
   closes: Record<string, number>;
+  /** Sockets open now (past `hello`). */
+  open: number;
+  /** auth.realtimeToken calls so far (opens, reconnects and in-band refreshes): API load besides the sends. */
+  tokenCalls: number;
   log: DeliveryLog;
   stop: () => void;
 };
@@ -108,14 +116,15 @@ export async function openReceivers(
   realtimeUrl: string,
   users: BenchUser[],
 ): Promise<Receivers> {
-  const state: Receivers = { closes: {}, log: newDeliveryLog(), stop: () => {} };
-  const sockets: WebSocket[] = [];
+  const state: Receivers = { closes: {}, open: 0, tokenCalls: 0, log: newDeliveryLog(), stop: () => {} };
+  const sockets = new Map<number, WebSocket>();
   const timers: ReturnType<typeof setTimeout>[] = [];
   let stopped = false;
   const fetchToken = async (user: BenchUser) =>
-    withRetries("auth.realtimeToken", async () =>
-      http.mutation("auth.realtimeToken", undefined, ZRealtimeToken, await bearer(http, user)),
-    );
+    withRetries("auth.realtimeToken", async () => {
+      state.tokenCalls++;
+      return http.mutation("auth.realtimeToken", undefined, ZRealtimeToken, await bearer(http, user));
+    });
 
   const onFrame = (user: BenchUser, streams: Map<string, SenderStream>, data: string, ws: WebSocket) => {
     if (data.startsWith('{"type":"ping"')) {
@@ -154,24 +163,27 @@ export async function openReceivers(
       setTimeout(async () => {
         if (stopped || ws.readyState !== WebSocket.OPEN) return;
         const fresh = await fetchToken(user).catch(() => null);
-        if (!fresh || stopped) return;
+        if (stopped) return;
+        // A refused refresh is tried again shortly: the gateway closes the socket at expiry (4002).
+        if (!fresh) return scheduleRefresh(user, ws, Date.now() + TOKEN_REFRESH_LEAD_MS);
         ws.send(JSON.stringify({ type: "auth", token: fresh.token }));
         scheduleRefresh(user, ws, fresh.expiresAt);
       }, delay),
     );
   };
 
-  const openOne = async (user: BenchUser) => {
+  /** Resolves at `hello`; a socket the gateway closes later is counted and opened again (a new token). */
+  const connect = async (user: BenchUser, streams: Map<string, SenderStream>): Promise<void> => {
     const { token, expiresAt } = await fetchToken(user);
-    const streams = new Map<string, SenderStream>();
     await new Promise<void>((resolve, reject) => {
       const ws = new WebSocket(`${realtimeUrl}?${REALTIME_TOKEN_QUERY_PARAM}=${encodeURIComponent(token)}`);
-      sockets.push(ws);
+      sockets.set(user.index, ws);
       let isReady = false;
       ws.onmessage = (event) => {
         const data = typeof event.data === "string" ? event.data : "";
         if (!isReady && data.startsWith('{"type":"hello"')) {
           isReady = true;
+          state.open++;
           scheduleRefresh(user, ws, expiresAt);
           resolve();
           return;
@@ -179,17 +191,35 @@ export async function openReceivers(
         onFrame(user, streams, data, ws);
       };
       ws.onclose = (event) => {
-        if (!isReady) reject(new Error(`socket of user ${user.index} closed before hello (${event.code})`));
-        else if (!stopped) state.closes[event.code] = (state.closes[event.code] ?? 0) + 1;
+        if (!isReady) {
+          reject(new Error(`socket of user ${user.index} closed before hello (${event.code})`));
+          return;
+        }
+        state.open--;
+        if (stopped) return;
+        state.closes[event.code] = (state.closes[event.code] ?? 0) + 1;
+        void reconnect(user, streams);
       };
     });
   };
+  const reconnect = async (user: BenchUser, streams: Map<string, SenderStream>) => {
+    for (let attempt = 0; !stopped; attempt++) {
+      await Bun.sleep(Math.min(5_000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      if (
+        await connect(user, streams).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+    }
+  };
 
-  await mapConcurrent(users, 32, openOne);
+  await mapConcurrent(users, 32, (user) => connect(user, new Map()));
   state.stop = () => {
     stopped = true;
     for (const timer of timers) clearTimeout(timer);
-    for (const ws of sockets) ws.close(1000);
+    for (const ws of sockets.values()) ws.close(1000);
   };
   return state;
 }

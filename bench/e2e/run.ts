@@ -38,7 +38,11 @@ function summaryRow(result: ScenarioResult): Row {
     failed: result.send.failed,
     dropped: result.dropped,
     unsettled: result.unsettled,
-    "socket closes": Object.values(result.socketCloses).reduce((sum, n) => sum + n, 0),
+    "socket closes": Object.entries(result.socketCloses)
+      .map(([code, count]) => `${count}×${code}`)
+      .join(" "),
+    "token calls": result.tokenCalls,
+    clean: result.startedClean ? "yes" : "NO",
     "why failed": topReason.slice(0, 60),
   };
 }
@@ -88,6 +92,7 @@ export async function runE2e(options: E2eOptions): Promise<void> {
       pairs,
       groups,
       receivers,
+      sockets: users.length,
       pids: { ...stack.pids, ...(await findServicePids()) },
       status,
       options,

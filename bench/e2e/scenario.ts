@@ -17,6 +17,8 @@ export type World = {
   pairs: Dialog[];
   groups: Dialog[];
   receivers: Receivers;
+  /** Sockets that should be open (one per user). */
+  sockets: number;
   /** Root pids of the processes whose CPU is measured (process trees). */
   pids: Record<string, number>;
   status: StatusReader;
@@ -47,6 +49,12 @@ export type ScenarioResult = {
   duplicates: number;
   strays: number;
   socketCloses: Record<string, number>;
+  /** auth.realtimeToken calls during the scenario (in-band refreshes, reconnects). */
+  tokenCalls: number;
+  /** Waited before the load for the previous scenario's sends to settle and every socket to be open. */
+  settleSeconds: number;
+  /** False when that wait hit its bound: this scenario started with a backlog or sockets down. */
+  startedClean: boolean;
   /** CPU µs per acked message, per process (tree), and for the load client. */
   cpuUsPerMessage: Record<string, number>;
   cpuUsPerDelivery: Record<string, number>;
@@ -157,17 +165,31 @@ function diffCounts(after: Record<string, number>, before: Record<string, number
   return out;
 }
 
+const SETTLE_LIMIT_MS = 120_000;
+
+/** Scenarios start clean: no earlier sends still retrying, every socket open (bounded wait). */
+async function settleBefore(world: World): Promise<{ seconds: number; isClean: boolean }> {
+  const started = performance.now();
+  const isClean = () =>
+    world.receivers.open >= world.sockets &&
+    [...pipelines.values()].every((pipeline) => pipeline.pending === 0);
+  while (!isClean() && performance.now() - started < SETTLE_LIMIT_MS) await Bun.sleep(100);
+  return { seconds: (performance.now() - started) / 1000, isClean: isClean() };
+}
+
 export async function runScenario(
   world: World,
   scenario: Scenario,
   seconds: number,
 ): Promise<ScenarioResult> {
+  const settle = await settleBefore(world);
   const senders = sendersOf(world, scenario);
   if (senders.length === 0) throw new Error(`${scenario.name}: no senders (too few users for the shape)`);
   const log = newDeliveryLog();
   const stats = newSendStats();
   world.receivers.log = log;
   const closesBefore = { ...world.receivers.closes };
+  const tokenCallsBefore = world.receivers.tokenCalls;
   const loadAverageBefore = loadAverage();
   const sqlBefore = await world.status.read();
   const meter = cpuMeter(world.pids);
@@ -184,7 +206,7 @@ export async function runScenario(
   for (const sender of senders) dropped += sender.pipeline.dropUnsent();
   const drainUntil = performance.now() + world.options.drain * 1000;
   const records = [...new Set(log.records.values())];
-  while (performance.now() < drainUntil && !records.every(isSettled)) await Bun.sleep(20);
+  while (performance.now() < drainUntil && !records.every(isSettled)) await Bun.sleep(100);
 
   const cpu = meter();
   const clientUsed = process.cpuUsage(clientCpu);
@@ -233,6 +255,9 @@ export async function runScenario(
     duplicates: log.duplicates,
     strays: log.strays,
     socketCloses: diffCounts(world.receivers.closes, closesBefore),
+    tokenCalls: world.receivers.tokenCalls - tokenCallsBefore,
+    settleSeconds: settle.seconds,
+    startedClean: settle.isClean,
     cpuUsPerMessage: perMessage,
     cpuUsPerDelivery: perDelivery,
     sqlPerMessage,
