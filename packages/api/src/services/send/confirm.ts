@@ -3,11 +3,13 @@ import {
   type CommitWrite,
   type ConfirmState,
   commitConfirmBatched,
+  commitFusedSend,
   insertTombstone,
   lockDialogForConfirm,
   type MessageRow,
   type NewMessage,
   openConfirmBatched,
+  openFusedSend,
   rollbackBatched,
   tombstoneAndCommitBatched,
   writeCommit,
@@ -152,4 +154,25 @@ export async function confirmMessageBatched(
   else if (decision.end === "tombstone") await tombstoneAndCommitBatched(conn, message.dialogId, message.id);
   else await rollbackBatched(conn);
   return { tried: opened.tried, outcome: decision.outcome };
+}
+
+/**
+ * The common case in ONE transaction (message and dialog share a shard): lock, state, then the
+ * committed message row with the dialog's writes and COMMIT — two round trips, one commit. Only a
+ * clean commit happens here; anything else (a retry of a known clientMsgId, not a member, clientSeq
+ * ahead or behind, no dialog) rolls back having written nothing and answers `fallback`, and the
+ * step-by-step Try → Confirm decides it exactly as before.
+ */
+export async function sendInOneTransaction(
+  conn: SendConnection,
+  message: MessageRow,
+): Promise<Extract<ConfirmOutcome, { kind: "committed" }> | { fallback: true; isMember: boolean }> {
+  const opened = await openFusedSend(conn, { ...keyOf(message), clientMsgId: message.clientMsgId });
+  const decision = opened.isKnown ? null : decide(message, opened.state);
+  if (!decision || decision.end !== "commit") {
+    await rollbackBatched(conn);
+    return { fallback: true, isMember: opened.state?.isMember ?? false };
+  }
+  await commitFusedSend(conn, message, decision.write);
+  return decision.outcome;
 }

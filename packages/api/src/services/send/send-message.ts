@@ -12,7 +12,7 @@ import type { Actor } from "../actor";
 import { isLockContention, sleep } from "../db-errors";
 import { messagingOptions } from "../options";
 import { enforceSendRateLimit } from "../rate-limit";
-import { type ConfirmOutcome, confirmMessage, confirmMessageBatched } from "./confirm";
+import { type ConfirmOutcome, confirmMessage, confirmMessageBatched, sendInOneTransaction } from "./confirm";
 import { deliverMessageEvent } from "./deliver";
 import { newPendingRow, type SendInput, tryMessage } from "./try";
 
@@ -25,10 +25,11 @@ const LOCK_RETRIES = 3;
  * → ack, then publish and delete the outbox row. Every step is idempotent, so a client may retry the
  * same clientMsgId at any point (and any process) and gets the same ack.
  *
- * With a send pool (mysql2) the common case is two round trips: Try travels with Confirm's BEGIN,
- * lock and state read, then the writes with COMMIT. A sender not yet seen as a member here, a retry
- * (Try finds the original row) or a busy lock takes the step-by-step path (Try, then Confirm in two
- * round trips on the send pool), which is also the path of drivers without a send pool.
+ * With a send pool (mysql2) the common case is ONE transaction in two round trips: BEGIN + lock +
+ * state, then the committed message row with the dialog's writes and COMMIT (message and dialog share
+ * a shard, so Try and Confirm fold into one commit). A sender not yet seen as a member here, a retry,
+ * any refusal or wait, or a busy lock takes the step-by-step path (Try, then Confirm in two round
+ * trips on the send pool), which is also the path of drivers without a send pool.
  */
 export async function sendMessage(services: ApiServices, actor: Actor, input: SendInput): Promise<SendAck> {
   await enforceSendRateLimit(services, actor.clientId);
@@ -42,7 +43,6 @@ export async function sendMessage(services: ApiServices, actor: Actor, input: Se
   let outcome: ConfirmOutcome;
   if (fast && fast !== "busy" && fast !== "retry") {
     ({ message, outcome } = fast);
-    if (outcome.kind === "ahead") outcome = await confirmWithWait(services, message, outcome);
   } else {
     message = await tryMessage(services, actor, input);
     await options.faults.afterTry?.({ dialogId: message.dialogId, msgId: message.id });
@@ -123,28 +123,29 @@ function forgetMember(services: ApiServices, dialogId: string, userId: string): 
 }
 
 /**
- * Try and Confirm on one send-pool connection (first round trip: Try + BEGIN + lock + state). The
- * step-by-step path takes over on "retry" (Try hit the original row) and "busy" (lock wait timeout or
- * deadlock; whether Try committed is unknown then — Try is idempotent, so the step-by-step path
- * finds out — and this attempt counts as the first of LOCK_RETRIES).
+ * The common case as one transaction on a send-pool connection (confirm.ts sendInOneTransaction):
+ * it only ever commits a clean send. The step-by-step path takes over on "retry" (anything but a
+ * clean commit: a retry of a known clientMsgId, not a member, clientSeq ahead or behind) and "busy"
+ * (lock wait timeout or deadlock: nothing was written; this attempt counts as the first of
+ * LOCK_RETRIES).
  */
 async function tryAndConfirm(
   services: ApiServices,
   actor: Actor,
   input: SendInput,
-): Promise<{ message: MessageRow; outcome: ConfirmOutcome } | "retry" | "busy" | null> {
+): Promise<
+  { message: MessageRow; outcome: Extract<ConfirmOutcome, { kind: "committed" }> } | "retry" | "busy" | null
+> {
   const pool = services.sendPool;
   if (!pool) return null;
   const message = newPendingRow(services, actor, input);
   try {
-    const { tried, outcome } = await pool.withConnection((conn) =>
-      confirmMessageBatched(conn, message, message),
-    );
-    if (tried === "not-member") {
-      forgetMember(services, input.dialogId, actor.userId);
-      throw dialogNotFound();
+    const outcome = await pool.withConnection((conn) => sendInOneTransaction(conn, message));
+    if ("fallback" in outcome) {
+      if (!outcome.isMember) forgetMember(services, input.dialogId, actor.userId);
+      return "retry";
     }
-    return { message, outcome };
+    return { message: { ...message, status: "committed", seq: outcome.seq }, outcome };
   } catch (error) {
     if (mysqlErrno(error) === ER_DUP_ENTRY) return "retry";
     if (isLockContention(error)) return "busy";
