@@ -44,7 +44,7 @@ export async function injectFault(kind: FaultKind, ctx: FaultContext): Promise<s
     case "drop-push": {
       const dialog = rng.pick(ctx.population.dialogs);
       const dropped = await dropNextPush(ctx, dialog.id, () => true, 5_000);
-      return dropped ?? `nothing to drop in ${dialog.kind} ${dialog.id} within 5 s`;
+      return dropped?.detail ?? `nothing to drop in ${dialog.kind} ${dialog.id} within 5 s`;
     }
     case "kill-gateway": {
       const index = rng.int(0, world.gateways.length - 1);
@@ -122,11 +122,11 @@ export function dropNextPush(
   timeoutMs: number,
   /** Never this client's socket (the sender learns its own message from the ack anyway). */
   notClientId?: string,
-): Promise<string | null> {
+): Promise<{ detail: string; clientId: string } | null> {
   return new Promise((resolve) => {
     let done = false;
     const cancels: (() => void)[] = [];
-    const finish = (result: string | null) => {
+    const finish = (result: { detail: string; clientId: string } | null) => {
       if (done) return;
       done = true;
       for (const cancel of cancels) cancel();
@@ -139,9 +139,10 @@ export function dropNextPush(
             !done && connection.clientId !== notClientId && isMessagePush(frame, dialogId, matchText),
           onDrop: (dropped) => {
             const seq = /"seq":(\d+)/.exec(dropped.text)?.[1];
-            finish(
-              `dropped the push of seq ${seq} in ${dialogId} to ${labelOf(ctx, dropped.clientId)} (${gateway.id})`,
-            );
+            finish({
+              detail: `dropped the push of seq ${seq} in ${dialogId} to ${labelOf(ctx, dropped.clientId)} (${gateway.id})`,
+              clientId: dropped.clientId,
+            });
           },
         }),
       );

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import { formatFailures, formatTable } from "./report";
 import { runChaos } from "./run-chaos";
+import type { World } from "./world";
 
 const ZArgs = z.object({
   profile: z.enum(["short", "long"]).default("short"),
@@ -37,7 +38,18 @@ try {
 }
 
 const firstSeed = args.seed ?? Math.floor(Math.random() * 1_000_000);
+// Interrupted: stop the processes and drop the database of the seed in progress.
+let current: World | null = null;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    console.log(`\n${signal}: stopping the world`);
+    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
 const results = await runChaos({
+  onWorld: (world) => {
+    current = world;
+  },
   profile: args.profile,
   seeds: Array.from({ length: args.seeds }, (_, i) => firstSeed + i),
   scenarios: args.scenario?.split(","),

@@ -1,5 +1,5 @@
+import { openSync } from "node:fs";
 import { startGatewayProcess } from "@parley/realtime/testing/processes";
-import { startApiProcess } from "@parley/realtime/testing/stack";
 import { TEST_REDIS_URL } from "@parley/testkit";
 import type { Subprocess } from "bun";
 
@@ -25,29 +25,59 @@ async function killProc(proc: Subprocess, signal: NodeJS.Signals): Promise<void>
 }
 
 export type ApiLaunch = {
+  port: number;
   databaseUrl: string;
   natsUrl: string;
-  authConfigJson: string;
+  /** Keys and secrets, as the API's env names them (ACCESS_TOKEN_PRIVATE_KEY…), plus any knob. */
   env: Record<string, string>;
+  logFile: string;
 };
 
+const API_MAIN = Bun.resolveSync("@parley/api-server", import.meta.dir);
+
 /**
- * The one place the API process is launched: the real appRouter over HTTP, as its own process.
- * Swap this body for the production server (apps/api) when it exists; nothing else changes.
+ * The one place the API process is launched: the production server (apps/api: the tRPC router on
+ * Bun.serve at /api/trpc), one process, on a fixed port so a restart comes back where it was.
  * `natsName` is how its publisher names itself to NATS (to find the node it is connected to).
  */
 export async function launchApi(
   options: ApiLaunch,
-): Promise<ChaosProcess & { url: string; natsName: string }> {
-  const api = await startApiProcess(options);
+): Promise<ChaosProcess & { trpcUrl: string; origin: string; natsName: string }> {
+  const origin = `http://127.0.0.1:${options.port}`;
+  const logFd = openSync(options.logFile, "a");
+  const proc = Bun.spawn(["bun", API_MAIN], {
+    env: {
+      ...process.env,
+      PORT: String(options.port),
+      HOST: "127.0.0.1",
+      API_PROCESSES: "1",
+      DATABASE_URL: options.databaseUrl,
+      NATS_URL: options.natsUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      ...options.env,
+    },
+    stdout: logFd,
+    stderr: logFd,
+  });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const up = await fetch(`${origin}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (up) break;
+    if (!alive(proc)) throw new Error(`the API exited (${proc.exitCode}); see ${options.logFile}`);
+    if (Date.now() > deadline) throw new Error(`the API did not answer in 20 s; see ${options.logFile}`);
+    await Bun.sleep(100);
+  }
   return {
     name: "api",
-    url: api.url,
-    port: Number(new URL(api.url).port),
-    pid: api.proc.pid,
+    origin,
+    trpcUrl: `${origin}/api/trpc`,
+    port: options.port,
+    pid: proc.pid,
     natsName: "parley-api",
-    isAlive: () => alive(api.proc),
-    kill: (signal = "SIGKILL") => killProc(api.proc, signal),
+    isAlive: () => alive(proc),
+    kill: (signal = "SIGKILL") => killProc(proc, signal),
   };
 }
 

@@ -14,6 +14,7 @@ const COLUMNS = [
   "phantom",
   "unsettled",
   "converge s",
+  "tail s",
   "result",
 ] as const;
 
@@ -36,6 +37,11 @@ function row(result: ScenarioResult): string[] {
     String(f.phantoms + f.failedButCommitted),
     String(f.unsettled),
     result.convergenceSeconds === null ? "never" : result.convergenceSeconds.toFixed(1),
+    result.quietTailSeconds === undefined
+      ? "-"
+      : result.quietTailSeconds === null
+        ? "never"
+        : result.quietTailSeconds.toFixed(1),
     result.error ? "ERROR" : result.passed ? "ok" : "FAIL",
   ];
 }

@@ -1,6 +1,8 @@
+import { join } from "node:path";
 import { PROFILES } from "./profiles";
+import { formatFailures } from "./report";
 import { runScenario, type ScenarioResult } from "./run-scenario";
-import { startWorld } from "./world";
+import { startWorld, type World } from "./world";
 
 export type ChaosOptions = {
   profile: keyof typeof PROFILES;
@@ -8,6 +10,8 @@ export type ChaosOptions = {
   /** Only these scenarios (names); all of the profile's by default. */
   scenarios?: string[];
   log: (line: string) => void;
+  /** The world now running (null between seeds): an interrupted run stops it. */
+  onWorld?: (world: World | null) => void;
 };
 
 /**
@@ -24,10 +28,12 @@ export async function runChaos(options: ChaosOptions): Promise<ScenarioResult[]>
     options.log(`seed ${seed}: starting the world (${profile.name} profile)`);
     const world = await startWorld({
       label: "chaos",
+      logDir: join(import.meta.dir, "..", "test-results", "logs", String(seed)),
       // The everyone-group of every scenario is big; the small groups are not.
       bigGroupMinMembers: Math.max(profile.groupSize + 1, profile.users - 1),
       log: (line) => options.log(`  world: ${line}`),
     });
+    options.onWorld?.(world);
     try {
       for (const [index, spec] of specs.entries()) {
         const result = await runScenario(world, profile, spec, seed, index, options.log);
@@ -37,9 +43,11 @@ export async function runChaos(options: ChaosOptions): Promise<ScenarioResult[]>
               ? ""
               : `, converged ${result.convergenceSeconds.toFixed(1)} s after healing`),
         );
+        if (!result.passed) options.log(formatFailures([result]));
         results.push(result);
       }
     } finally {
+      options.onWorld?.(null);
       await world.stop();
     }
   }

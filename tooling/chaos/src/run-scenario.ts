@@ -25,6 +25,11 @@ export type ScenarioResult = {
   findings: Findings;
   /** Seconds from "every fault healed" until every client showed the server's truth; null: never. */
   convergenceSeconds: number | null;
+  /**
+   * The quiet tail: seconds from its dropped push until the client that missed it showed it, on a
+   * live socket with nothing else said in that dialog (the missed-push bound); null: never.
+   */
+  quietTailSeconds?: number | null;
   engineErrors: number;
   seconds: number;
   passed: boolean;
@@ -32,7 +37,15 @@ export type ScenarioResult = {
   error?: string;
 };
 
-type Burst = { atMs: number; client: ChaosClient; dialog: ChaosDialog; size: number; refused: boolean };
+/** `gapMs` 0: pipelined in one tick (one HTTP batch); otherwise typed, one message every gapMs. */
+type Burst = {
+  atMs: number;
+  client: ChaosClient;
+  dialog: ChaosDialog;
+  size: number;
+  gapMs: number;
+  refused: boolean;
+};
 
 /**
  * One scenario on a running world: a fresh population, seeded bursts of pipelined sends, faults at
@@ -90,7 +103,10 @@ export async function runScenario(
       for (let i = 0; i < burst.size; i++)
         sendText(burst.client, burst.dialog.id, { refused: burst.refused && i === 0 });
     }
-    if (spec.quietTailDrop) faults.push(await quietTail(ctx, rng.fork("tail"), start, log, spec.name));
+    const tail = spec.quietTailDrop
+      ? await quietTail(ctx, rng.fork("tail"), start, log, spec.name, profile.convergeMs)
+      : null;
+    if (tail) faults.push(tail.record);
     await Promise.all(faultRuns);
     await world.heal();
     const healedAt = Date.now();
@@ -117,15 +133,20 @@ export async function runScenario(
     }
     if (convergenceSeconds === null) findings = checkDialogs(await snapshot(pop));
     const engineErrors = pop.clients.reduce((sum, c) => sum + c.errors.length, 0);
+    const quietTailSeconds = tail ? await tail.recovered : undefined;
+    if (tail && quietTailSeconds === null) {
+      findings.details.push(`quiet tail: ${tail.record.detail}; never shown by that client`);
+    }
     return {
       scenario: spec.name,
       seed,
       faults: faults.sort((a, b) => a.atMs - b.atMs),
       findings,
       convergenceSeconds,
+      ...(quietTailSeconds === undefined ? {} : { quietTailSeconds }),
       engineErrors,
       seconds: (Date.now() - began) / 1000,
-      passed: violationCount(findings) === 0 && convergenceSeconds !== null,
+      passed: violationCount(findings) === 0 && convergenceSeconds !== null && quietTailSeconds !== null,
     };
   } catch (error) {
     return {
@@ -144,7 +165,11 @@ export async function runScenario(
   }
 }
 
-/** Bursts of 1..maxBurst pipelined sends at seeded moments; one message somewhere is too long. */
+/**
+ * Bursts of 1..maxBurst sends at seeded moments, half of them pipelined in one tick, half typed fast
+ * (one every 100–400 ms: separate HTTP requests that a slow server can answer out of order). One
+ * message somewhere is too long.
+ */
 function planBursts(population: Population, profile: Profile, rng: ReturnType<typeof createRng>): Burst[] {
   const bursts: Burst[] = [];
   let planned = 0;
@@ -152,7 +177,8 @@ function planBursts(population: Population, profile: Profile, rng: ReturnType<ty
     const client = rng.pick(population.clients);
     const dialog = rng.pick(population.dialogsOf(client));
     const size = Math.min(profile.messages - planned, rng.int(1, profile.maxBurst));
-    bursts.push({ atMs: rng.int(0, profile.loadMs), client, dialog, size, refused: false });
+    const gapMs = rng.chance(0.5) ? 0 : rng.int(100, 400);
+    bursts.push({ atMs: rng.int(0, profile.loadMs), client, dialog, size, gapMs, refused: false });
     planned += size;
   }
   bursts.sort((a, b) => a.atMs - b.atMs);
@@ -175,24 +201,46 @@ function planFaults(spec: ScenarioSpec, profile: Profile, rng: ReturnType<typeof
     .sort((a, b) => a.atMs - b.atMs);
 }
 
-/** One more message after the sends, whose push to one other client is dropped; then silence. */
+/**
+ * One more message after the sends, whose push to one other client is dropped; then silence in that
+ * dialog. `recovered` resolves with the seconds until that client shows it (null: not within the
+ * profile's convergence bound).
+ */
 async function quietTail(
   ctx: FaultContext,
   rng: ReturnType<typeof createRng>,
   start: number,
   log: (line: string) => void,
   name: string,
-): Promise<FaultRecord> {
+  boundMs: number,
+): Promise<{ record: FaultRecord; recovered: Promise<number | null> }> {
   const atMs = Date.now() - start;
   const dialog = rng.pick(ctx.population.dialogs);
   const sender = rng.pick(ctx.population.membersOf(dialog));
   const n = sender.counters.get(dialog.id) ?? 0;
   const key = `${sender.label}#${n}`;
-  const dropped = dropNextPush(ctx, dialog.id, (text) => text === key, 10_000, sender.clientId);
+  const dropping = dropNextPush(ctx, dialog.id, (text) => text === key, 10_000, sender.clientId);
   sendText(sender, dialog.id);
-  const detail = (await dropped) ?? `the tail ${key} was never pushed within 10 s`;
+  const dropped = await dropping;
+  const droppedAt = Date.now();
+  const detail = dropped?.detail ?? `the tail ${key} was never pushed within 10 s`;
   log(`  ${name} +${atMs} ms quiet tail: ${detail}`);
-  return { kind: "drop-push", atMs, detail: `quiet tail: ${detail}` };
+  const victim = ctx.population.clients.find((c) => c.clientId === dropped?.clientId);
+  const recovered = (async () => {
+    if (!victim) return 0;
+    while (Date.now() - droppedAt < boundMs) {
+      if (
+        victim.engine
+          .messages(dialog.id)
+          .some((m) => m.seq !== null && m.content.kind === "text" && m.content.text === key)
+      ) {
+        return (Date.now() - droppedAt) / 1000;
+      }
+      await Bun.sleep(100);
+    }
+    return null;
+  })();
+  return { record: { kind: "drop-push", atMs, detail: `quiet tail: ${detail}` }, recovered };
 }
 
 /** The server's timeline of each dialog (read as a member) and what every member's client shows. */

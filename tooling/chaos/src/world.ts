@@ -1,4 +1,7 @@
-import { createTestAuthConfig } from "@parley/auth/testing";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { generateEd25519PemPair, generateSecret } from "@parley/auth";
+import { freePort } from "@parley/realtime/testing/processes";
 import { createTestDatabase, requireMariaDb, requireRedis, type TestDatabase } from "@parley/testkit";
 import { type GatewayProxy, startGatewayProxy } from "./gateway-proxy";
 import { type DelayProxy, startDelayProxy } from "./http-delay-proxy";
@@ -8,6 +11,8 @@ import { type ChaosProcess, launchApi, launchGateway, launchWorker } from "./pro
 /** The knobs every process of a run shares. */
 export type WorldOptions = {
   label: string;
+  /** Process logs (the API's) go here. */
+  logDir: string;
   /** Groups this large are big groups (one chat.dialog.<id> publish per message). */
   bigGroupMinMembers: number;
   log: (line: string) => void;
@@ -42,25 +47,38 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   await Promise.all([requireMariaDb(), requireRedis()]);
   const db = await createTestDatabase(options.label);
   const nats = await startNatsCluster(3);
-  const config = await createTestAuthConfig({ revocationCacheMs: 500 });
+  const [access, realtime] = await Promise.all([generateEd25519PemPair(), generateEd25519PemPair()]);
   const bigGroupEnv = {
     BIG_GROUP_MIN_MEMBERS: String(options.bigGroupMinMembers),
     BIG_GROUP_FANOUT_GRACE_MS: "0",
   };
+  mkdirSync(options.logDir, { recursive: true });
   const apiLaunch = {
+    port: await freePort(),
     databaseUrl: db.url,
     natsUrl: nats.urls(0),
-    authConfigJson: JSON.stringify(config),
-    env: bigGroupEnv,
+    logFile: join(options.logDir, "api.log"),
+    env: {
+      ...bigGroupEnv,
+      ACCESS_TOKEN_PRIVATE_KEY: access.privatePem,
+      ACCESS_TOKEN_PUBLIC_KEY: access.publicPem,
+      REALTIME_TOKEN_PRIVATE_KEY: realtime.privatePem,
+      REALTIME_TOKEN_PUBLIC_KEY: realtime.publicPem,
+      REFRESH_TOKEN_SECRET: generateSecret(),
+      // Every run signs up from 127.0.0.1 against the one shared Redis: the per-IP sign-up and
+      // new-client budgets would refuse later runs. Every other limit is production's.
+      SIGN_UP_RATE_LIMIT_MAX: "1000000",
+      NEW_CLIENT_RATE_LIMIT_MAX: "1000000",
+    },
   };
   let api = await launchApi(apiLaunch);
-  const apiProxy = startDelayProxy({ upstream: api.url });
+  const apiProxy = startDelayProxy({ upstream: api.origin });
   const startGateway = (index: number) =>
     launchGateway({
       id: `gw${index + 1}`,
       // Each gateway prefers another node, as a real deployment spreads them.
       natsUrl: nats.urls(index + 1),
-      publicKeyPem: config.realtimeTokenPublicKey,
+      publicKeyPem: realtime.publicPem,
     });
   const gateways: Gateway[] = await Promise.all(
     [0, 1].map(async (index) => {
@@ -83,7 +101,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const restartApi = async () => {
     await api.kill("SIGKILL");
     api = await launchApi(apiLaunch);
-    apiProxy.setUpstream(api.url);
+    apiProxy.setUpstream(api.origin);
     options.log(`api restarted (pid ${api.pid})`);
   };
   const restartGateway = async (index: number) => {
@@ -105,8 +123,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     nats,
     apiProxy,
     gateways,
-    publicKeyPem: config.realtimeTokenPublicKey,
-    trpcUrl: `${apiProxy.url}/trpc`,
+    publicKeyPem: realtime.publicPem,
+    trpcUrl: `${apiProxy.url}${new URL(api.trpcUrl).pathname}`,
     wsUrls: gateways.map((g) => g.proxy.wsUrl),
     api: () => api,
     worker: () => worker,
