@@ -29,7 +29,14 @@ export type ChatApi = {
   markDelivered: (input: { dialogId: string; seq: number }) => Promise<void>;
   markRead: (input: { dialogId: string; seq: number }) => Promise<void>;
   typing: (input: { dialogId: string }) => Promise<void>;
+  /**
+   * A signed list of the asked users this client may watch on the socket (those sharing a dialog
+   * with it). Optional: an API without it means no presence.
+   */
+  presenceTicket?: (input: { userIds: string[] }) => Promise<PresenceTicket>;
 };
+
+export type PresenceTicket = { ticket: string; expiresAt: number; userIds: string[] };
 
 const RETRYABLE_CODES = new Set([
   "TOO_MANY_REQUESTS",

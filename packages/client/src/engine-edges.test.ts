@@ -141,3 +141,35 @@ describe("ChatEngine at the edges", () => {
     gate.release?.();
   });
 });
+
+describe("presence watches carry the API's ticket", () => {
+  test("a watch asks the API for a ticket and sends it; a refused ticket is fetched once more", async () => {
+    const server = fakeApi(0);
+    const asked: string[][] = [];
+    const api: ChatApi = {
+      ...server.api,
+      presenceTicket: async ({ userIds }) => {
+        asked.push(userIds);
+        return { ticket: `t${asked.length}`, expiresAt: Date.now() + 300_000, userIds };
+      },
+    };
+    const engine = start(api);
+    await engine.start();
+    await until(() => engine.connectionState === "open");
+    engine.watchPresence(["7", "8", "7"]);
+    const watches = () =>
+      (FakeSocket.last?.sent ?? [])
+        .map((data) => JSON.parse(data) as { type: string; ticket?: string })
+        .filter((frame) => frame.type === "presence.watch");
+    await until(() => watches().length === 1);
+    expect(asked).toEqual([["7", "8"]]);
+    expect(watches()[0]).toEqual({ type: "presence.watch", ticket: "t1" });
+    FakeSocket.last?.push({
+      type: "error",
+      code: "presence_not_allowed",
+      message: "expired",
+    } as TServerFrame);
+    await until(() => watches().length === 2);
+    expect(watches()[1]).toEqual({ type: "presence.watch", ticket: "t2" });
+  });
+});

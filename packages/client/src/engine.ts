@@ -1,14 +1,16 @@
-import type {
-  TDialogEvent,
-  TMessage,
-  TMessageContent,
-  TPresenceEvent,
-  TReceiptEvent,
-  TServerFrame,
-  TTypingEvent,
-  TUserEvent,
+import {
+  FRAME_ERROR_CODES,
+  MAX_PRESENCE_WATCH,
+  type TDialogEvent,
+  type TMessage,
+  type TMessageContent,
+  type TPresenceEvent,
+  type TReceiptEvent,
+  type TServerFrame,
+  type TTypingEvent,
+  type TUserEvent,
 } from "@parley/protocol";
-import { type ApiError, type ChatApi, type SendAck, toApiError } from "./api";
+import { type ApiError, type ChatApi, type PresenceTicket, type SendAck, toApiError } from "./api";
 import { backoffDelay } from "./backoff";
 import { type ConnectionState, RealtimeConnection } from "./connection";
 import { DialogTimeline } from "./dialog-timeline";
@@ -86,6 +88,8 @@ type Watermarks = Map<string, { deliveredSeq: number; readSeq: number }>;
 /** A send that failed for good: it never committed. Shown in place until retried or discarded. */
 type FailedSend = { item: OutgoingItem; error: string; anchorSeq: number | null };
 
+/** A presence ticket this close to its expiry is fetched again before it is sent. */
+const TICKET_LEAD_MS = 30_000;
 /** Acks remembered per dialog to place a failed send before its first later sibling. */
 const RECENT_ACKS = 256;
 /**
@@ -127,6 +131,8 @@ export class ChatEngine {
   private started = false;
   private stopped = false;
   private watched: string[] = [];
+  private presenceTicket: PresenceTicket | null = null;
+  private ticketRetried = false;
   /** Queues created before start() restored the persisted ones are held until then. */
   private restored = false;
   private readonly failed = new Map<string, FailedSend[]>();
@@ -145,7 +151,7 @@ export class ChatEngine {
       onOpen: () => {
         this.lastHeardAt = Date.now();
         // A new socket (maybe on another gateway) knows nothing of our watches: send them again.
-        if (this.watched.length > 0) this.connection.send({ type: "presence.watch", userIds: this.watched });
+        if (this.watched.length > 0) void this.sendPresenceWatch();
         void this.catchUp();
       },
       onFrame: (frame) => this.onFrame(frame),
@@ -319,10 +325,35 @@ export class ChatEngine {
     return this.options.api.typing({ dialogId });
   }
 
-  /** Replaces the watched users; kept across reconnects. Answers arrive as `presence` events. */
+  /**
+   * Replaces the watched users; kept across reconnects. Answers arrive as `presence` events. The API
+   * signs which of them this client may watch (people it shares a dialog with); the gateway watches
+   * only those.
+   */
   watchPresence(userIds: string[]): void {
-    this.watched = [...new Set(userIds)].slice(0, 500);
-    this.connection.send({ type: "presence.watch", userIds: this.watched });
+    this.watched = [...new Set(userIds)].slice(0, MAX_PRESENCE_WATCH);
+    this.presenceTicket = null;
+    void this.sendPresenceWatch();
+  }
+
+  /** presence.watch with a ticket (fetched again when it is missing, refused or close to expiry). */
+  private async sendPresenceWatch(refetch = false): Promise<void> {
+    if (this.watched.length === 0) {
+      this.connection.send({ type: "presence.watch", userIds: [] });
+      return;
+    }
+    const fetchTicket = this.options.api.presenceTicket;
+    if (!fetchTicket) return;
+    const watched = this.watched;
+    try {
+      if (refetch || !this.presenceTicket || this.presenceTicket.expiresAt - Date.now() < TICKET_LEAD_MS) {
+        this.presenceTicket = await fetchTicket({ userIds: watched });
+      }
+      if (watched !== this.watched) return; // replaced meanwhile: the newer call sends its own
+      this.connection.send({ type: "presence.watch", ticket: this.presenceTicket.ticket });
+    } catch (error) {
+      this.emitter.emit("error", { where: "presence", error });
+    }
   }
 
   /** Resolves when every queued send is acked and no dialog is behind (tests, "all caught up" UIs). */
@@ -373,6 +404,16 @@ export class ChatEngine {
   }
 
   private onFrame(frame: TServerFrame): void {
+    if (
+      frame.type === "error" &&
+      frame.code === FRAME_ERROR_CODES.presenceNotAllowed &&
+      !this.ticketRetried
+    ) {
+      // A ticket the gateway would not take (expired, or minted for an older membership): once more.
+      this.ticketRetried = true;
+      void this.sendPresenceWatch(true);
+      return;
+    }
     // Only the stream counts as hearing from it: pongs and acks arrive whether or not a push was lost.
     if (frame.type === "resync") {
       this.lastHeardAt = Date.now();

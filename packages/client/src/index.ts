@@ -2,6 +2,7 @@ export {
   ApiError,
   type ChatApi,
   type DialogChange,
+  type PresenceTicket,
   type RealtimeToken,
   type SendAck,
   type SendInput,

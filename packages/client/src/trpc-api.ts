@@ -58,6 +58,7 @@ function toChanges(raw: unknown): DialogChange[] {
 }
 
 const ZNextCursor = z.object({ nextCursor: z.string().nullish() });
+const ZPresenceTicket = z.object({ ticket: z.string(), expiresAt: z.number(), userIds: z.array(z.string()) });
 
 /** The cursor of the next dialog.changes page, or null when this was the last (or an unpaged answer). */
 function toNextCursor(raw: unknown): string | null {
@@ -199,6 +200,9 @@ export function createTrpcChatApi(options: TrpcChatApiOptions): ChatApi & {
     },
     async typing(input) {
       await call("mutation", "dialog.typing", input);
+    },
+    async presenceTicket(input) {
+      return ZPresenceTicket.parse(await call("mutation", "presence.ticket", input));
     },
   };
 }
