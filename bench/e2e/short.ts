@@ -2,6 +2,7 @@
  * The short end-to-end run that `bun run bench` includes: fewer users and seconds than
  * `bun run bench:e2e`, the same scenarios at a lower open-loop 1:1 rate. Flags still apply.
  */
+import { ensureFetchConcurrency } from "./fetch-limit";
 import { parseOptions } from "./options";
 import { runE2e } from "./run";
 
@@ -14,6 +15,7 @@ const SHORT = {
   out: "e2e-short",
 };
 
+await ensureFetchConcurrency();
 try {
   await runE2e(parseOptions(process.argv.slice(2), SHORT));
 } catch (error) {
