@@ -175,8 +175,10 @@ describe("web app", () => {
   });
 
   test("A sends 20 fast; both of B's contexts show them in order; badges rise and clear", async () => {
-    await a.page.getByLabel("Start a chat").fill(handles.b);
-    await a.page.getByRole("button", { name: "Chat", exact: true }).click();
+    await a.page.getByRole("button", { name: "New chat or group" }).click();
+    await a.page.getByRole("menuitem", { name: /New chat/ }).click();
+    await a.page.getByLabel("Handle", { exact: true }).fill(handles.b);
+    await a.page.getByRole("button", { name: "Start chat" }).click();
     await waitForConversation(a.page);
     await a.page.getByRole("heading", { name: "Ben Baker" }).waitFor();
     const sent = Array.from({ length: 20 }, (_, i) => `message ${String(i + 1).padStart(2, "0")}`);
@@ -249,7 +251,8 @@ describe("web app", () => {
 
   test("a group of three (a big group here): created in the UI, seen by all, a removed member stops receiving", async () => {
     const directPath = new URL(a.page.url()).pathname;
-    await a.page.getByRole("button", { name: "New group" }).click();
+    await a.page.getByRole("button", { name: "New chat or group" }).click();
+    await a.page.getByRole("menuitem", { name: /New group/ }).click();
     await a.page.getByLabel("Group title").fill("Trio");
     await a.page.getByLabel(/Members \(handles/).fill(`${handles.b}, ${handles.c}`);
     await a.page.getByRole("button", { name: "Create group" }).click();

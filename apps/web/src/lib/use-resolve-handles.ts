@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { useCallback } from "react";
 import { useTRPC } from "~/trpc/react";
+import { UserFacingError } from "./errors";
 
 /** "@ann, bob carl" → ["ann", "bob", "carl"] */
 export function parseHandles(input: string): string[] {
@@ -32,7 +33,7 @@ export function useResolveHandles() {
           const user = await queryClient.fetchQuery(trpc.user.byHandle.queryOptions({ handle }));
           ids.push(user.id);
         } catch (error) {
-          if (isNotFound(error)) throw new Error(`No one has the handle @${handle}.`);
+          if (isNotFound(error)) throw new UserFacingError(`No one has the handle @${handle}.`);
           throw error;
         }
       }

@@ -16,7 +16,8 @@ import { useTRPC } from "~/trpc/react";
 import type { Me } from "~/trpc/types";
 import { createEngine } from "./create-engine";
 import type { EnginePort, TimelineSnapshot } from "./engine-port";
-import type { ConnectionState, SyncEvent } from "./types";
+import { createIdleEngine } from "./idle-engine";
+import type { ConnectionState, SyncEvent, TimelineEntry } from "./types";
 import { TypingTracker } from "./typing-tracker";
 
 type SyncContextValue = { engine: EnginePort; viewer: Me; typing: TypingTracker };
@@ -26,13 +27,19 @@ const SyncContext = createContext<SyncContextValue | null>(null);
 // Inbox refetches are coalesced: a burst of 20 pushes costs one request, not 20.
 const INBOX_REFRESH_MS = 150;
 
-/** One sync engine per tab, for the signed-in viewer; torn down on sign-out or unmount. */
+/**
+ * One sync engine per tab, for the signed-in viewer; torn down on sign-out or unmount. `viewer` is
+ * who is signed in (known from the server's first paint); the engine starts once this tab's own
+ * client (`tabViewer`) is open, and until then a stand-in keeps what is sent.
+ */
 export function SyncProvider({
   viewer,
+  tabViewer,
   realtimeUrl,
   children,
 }: {
   viewer: Me;
+  tabViewer: Me | null;
   realtimeUrl: string;
   children: ReactNode;
 }) {
@@ -40,12 +47,20 @@ export function SyncProvider({
   const queryClient = useQueryClient();
   const router = useRouter();
   const [typing] = useState(() => new TypingTracker());
-  const [engine] = useState(() => createEngine({ realtimeUrl, viewer }));
+  const [idle] = useState(createIdleEngine);
+  const [engine, setEngine] = useState<EnginePort>(idle);
 
   useEffect(() => {
-    engine.start();
-    return () => engine.stop();
-  }, [engine]);
+    if (!tabViewer) return;
+    const live = createEngine({ realtimeUrl, viewer: tabViewer });
+    live.start();
+    for (const queued of idle.drainSends()) live.send(queued.dialogId, queued.text);
+    setEngine(live);
+    return () => {
+      live.stop();
+      setEngine(idle);
+    };
+  }, [idle, realtimeUrl, tabViewer]);
 
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -130,16 +145,34 @@ const EMPTY_TIMELINE: TimelineSnapshot = { entries: [], hasHoles: false };
 // Long timelines render their newest part; scrolling up reveals more, then asks the engine.
 const PAGE = 60;
 
-export function useDialogTimeline(dialogId: string) {
+/** What the server rendered for a dialog: shown until the engine holds a message at least as new. */
+export type TimelineSeed = { entries: TimelineEntry[]; hasOlder: boolean };
+
+const newestSeq = (entries: TimelineEntry[]) => {
+  for (let index = entries.length - 1; index >= 0; index--) {
+    const seq = entries[index]?.seq;
+    if (typeof seq === "number") return seq;
+  }
+  return 0;
+};
+
+export function useDialogTimeline(dialogId: string, seed?: TimelineSeed | null) {
   const { engine } = useSync();
   const subscribe = useCallback(
     (listener: () => void) => engine.onTimeline(dialogId, listener),
     [engine, dialogId],
   );
-  const snapshot = useSyncExternalStore(
+  const live = useSyncExternalStore(
     subscribe,
     () => engine.timeline(dialogId),
     () => EMPTY_TIMELINE,
+  );
+  // Never step back to an emptier view: the engine's timeline wins once it has caught up with what
+  // the first paint showed (it then also holds the pending sends and everything after).
+  const usesSeed = seed != null && newestSeq(seed.entries) > newestSeq(live.entries);
+  const snapshot = useMemo<TimelineSnapshot>(
+    () => (usesSeed && seed ? { entries: seed.entries, hasHoles: seed.hasOlder } : live),
+    [usesSeed, seed, live],
   );
   const [visible, setVisible] = useState(PAGE);
   const [loadingOlder, setLoadingOlder] = useState(false);

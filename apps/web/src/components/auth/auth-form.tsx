@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { describeBrowser } from "~/lib/client-name";
 import { type FormErrors, toFormErrors } from "~/lib/errors";
+import { issueSentence } from "~/lib/sentences";
 import { useTRPC } from "~/trpc/react";
 import { tabSession } from "~/trpc/tab-session";
 import { OidcButtons, type OidcProviderLink } from "./oidc-buttons";
@@ -17,16 +18,18 @@ const NO_ERRORS: FormErrors = { form: null, fields: {} };
 export function AuthForm({
   mode,
   providers,
-  initialError,
+  initialErrors,
+  initialHandle = "",
 }: {
   mode: Mode;
   providers: OidcProviderLink[];
-  initialError?: string | null;
+  initialErrors?: FormErrors;
+  initialHandle?: string;
 }) {
   const trpc = useTRPC();
   const router = useRouter();
   const ids = useId();
-  const [errors, setErrors] = useState<FormErrors>({ form: initialError ?? null, fields: {} });
+  const [errors, setErrors] = useState<FormErrors>(initialErrors ?? NO_ERRORS);
   const signIn = useMutation(trpc.auth.signIn.mutationOptions());
   const signUp = useMutation(trpc.auth.signUp.mutationOptions());
   const pending = signIn.isPending || signUp.isPending;
@@ -42,6 +45,13 @@ export function AuthForm({
     const password = String(form.get("password") ?? "");
     const displayName = String(form.get("displayName") ?? "").trim();
     const clientName = describeBrowser(navigator.userAgent);
+    // Empty fields are named at once, in words, without a round trip.
+    const empty: Record<string, string> = {};
+    const values: Record<string, string> = { handle, password, displayName };
+    for (const name of mode === "sign-up" ? ["handle", "displayName", "password"] : ["handle", "password"]) {
+      if ((values[name] ?? "").trim() === "") empty[name] = issueSentence(name, {}, "");
+    }
+    if (Object.keys(empty).length > 0) return setErrors({ form: null, fields: empty });
     setErrors(NO_ERRORS);
     try {
       // Cookie mode: the session cookie is this browser's client; each tab then opens a client of
@@ -79,10 +89,12 @@ export function AuthForm({
           <span className="brand-mark">P</span> Parley
         </div>
         <h1>{title}</h1>
-        {/* method="post": submitted before hydration (slow network, blocked script) the browser would
-            otherwise GET the page with the password in the URL, its history and every access log. */}
+        {/* Live, the form signs in over tRPC. Submitted before hydration (slow network, blocked
+            script), the browser posts it to a route that signs in the same way and redirects: never
+            a GET with the password in the URL, never a silently emptied form. */}
         <form
           method="post"
+          action={mode === "sign-in" ? "/api/auth/sign-in" : "/api/auth/sign-up"}
           onSubmit={onSubmit}
           noValidate
           aria-describedby={errors.form ? `${ids}-form-error` : undefined}
@@ -95,6 +107,7 @@ export function AuthForm({
           <label htmlFor={`${ids}-handle`}>Handle</label>
           <input
             {...field("handle")}
+            defaultValue={initialHandle}
             autoComplete="username"
             autoCapitalize="none"
             spellCheck={false}

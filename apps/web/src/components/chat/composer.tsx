@@ -4,6 +4,9 @@ import { MAX_TEXT_LENGTH } from "@parley/protocol";
 import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from "react";
 
 const TYPING_THROTTLE_MS = 3000;
+// The counter appears this close to the limit: out of the way for ordinary messages.
+const COUNTER_FROM = MAX_TEXT_LENGTH - 500;
+const count = new Intl.NumberFormat("en");
 
 /**
  * Enter sends, Shift+Enter adds a line. Sending is synchronous into the engine's queue and the box
@@ -51,31 +54,43 @@ export function Composer({
     send();
   }
 
-  const tooLong = [...text].length > MAX_TEXT_LENGTH;
+  const length = [...text].length;
+  const tooLong = length > MAX_TEXT_LENGTH;
+  const showCounter = length >= COUNTER_FROM;
   return (
     <form className="composer" onSubmit={onSubmit}>
-      <label htmlFor={id} className="visually-hidden">
-        Message
-      </label>
-      <textarea
-        id={id}
-        className="composer-input"
-        placeholder="Write a message…"
-        rows={1}
-        value={text}
-        disabled={disabled}
-        onChange={(event) => onChange(event.target.value)}
-        onKeyDown={onKeyDown}
-        aria-describedby={`${id}-hint`}
-        aria-invalid={tooLong || undefined}
-      />
-      <span id={`${id}-hint`} className="visually-hidden">
-        Enter sends, Shift+Enter adds a new line.
-      </span>
+      <div className="composer-field">
+        <label htmlFor={id} className="visually-hidden">
+          Message
+        </label>
+        <textarea
+          id={id}
+          className="composer-input"
+          placeholder="Write a message…"
+          rows={1}
+          value={text}
+          disabled={disabled}
+          onChange={(event) => onChange(event.target.value)}
+          onKeyDown={onKeyDown}
+          aria-describedby={`${id}-hint${showCounter ? ` ${id}-count` : ""}`}
+          aria-invalid={tooLong || undefined}
+        />
+        <span id={`${id}-hint`} className="visually-hidden">
+          Enter sends, Shift+Enter adds a new line.
+        </span>
+        {showCounter ? (
+          <p id={`${id}-count`} className={`composer-count${tooLong ? " over" : ""}`} aria-live="polite">
+            {tooLong
+              ? `Too long to send: ${count.format(length)} of ${count.format(MAX_TEXT_LENGTH)} characters. Remove ${count.format(length - MAX_TEXT_LENGTH)} to send it.`
+              : `${count.format(length)} / ${count.format(MAX_TEXT_LENGTH)}`}
+          </p>
+        ) : null}
+      </div>
       <button
         type="submit"
         className="button primary composer-send"
         disabled={disabled || tooLong || text.trim().length === 0}
+        aria-describedby={tooLong ? `${id}-count` : undefined}
       >
         Send
       </button>

@@ -1,9 +1,17 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
+import { useSeedProfiles } from "~/lib/profile-seed";
 import { useProfiles } from "~/lib/use-profiles";
-import { useDialogTimeline, useSyncActions, useTypingUsers, useViewer } from "~/sync/sync-provider";
+import type { ConversationSeed } from "~/server/initial-data";
+import {
+  type TimelineSeed,
+  useDialogTimeline,
+  useSyncActions,
+  useTypingUsers,
+  useViewer,
+} from "~/sync/sync-provider";
 import type { DeliveryState, TimelineEntry } from "~/sync/types";
 import { useTRPC } from "~/trpc/react";
 import { Composer } from "./composer";
@@ -13,12 +21,41 @@ import { MembersPanel } from "./members-panel";
 import { Timeline } from "./timeline";
 import { TypingIndicator } from "./typing-indicator";
 
-export function Conversation({ dialogId }: { dialogId: string }) {
+export function Conversation({ dialogId, seed }: { dialogId: string; seed?: ConversationSeed | null }) {
   const trpc = useTRPC();
   const viewer = useViewer();
+  const queryClient = useQueryClient();
+  // The server's answers are this view's first data (the cache's own, when fresher, are kept).
+  useState(() => {
+    if (!seed) return;
+    const dialogKey = trpc.dialog.get.queryKey({ dialogId });
+    const membersKey = trpc.dialog.members.queryKey({ dialogId });
+    if (!queryClient.getQueryData(dialogKey)) queryClient.setQueryData(dialogKey, seed.dialog);
+    if (!queryClient.getQueryData(membersKey)) queryClient.setQueryData(membersKey, seed.members);
+  });
+  useSeedProfiles(seed?.profiles);
   const dialog = useQuery(trpc.dialog.get.queryOptions({ dialogId }));
   const members = useQuery(trpc.dialog.members.queryOptions({ dialogId }));
-  const timeline = useDialogTimeline(dialogId);
+  const timelineSeed = useMemo<TimelineSeed | null>(
+    () =>
+      seed
+        ? {
+            entries: seed.history.messages.map((message) => ({
+              key: message.id,
+              id: message.id,
+              seq: message.seq,
+              senderId: message.senderId,
+              isOwn: message.senderId === viewer.id,
+              text: message.content.kind === "text" ? message.content.text : "",
+              createdAt: message.createdAt,
+              status: message.senderId === viewer.id ? "sent" : "received",
+            })),
+            hasOlder: seed.history.hasMore,
+          }
+        : null,
+    [seed, viewer.id],
+  );
+  const timeline = useDialogTimeline(dialogId, timelineSeed);
   const typingIds = useTypingUsers(dialogId);
   const actions = useSyncActions();
   const [showMembers, setShowMembers] = useState(false);
@@ -88,6 +125,8 @@ export function Conversation({ dialogId }: { dialogId: string }) {
             loadingOlder={timeline.loadingOlder}
             onLoadOlder={timeline.loadOlder}
             onSeen={onSeen}
+            // Never "No messages yet" for a dialog that has some: they are on their way.
+            expectsMessages={(dialog.data?.lastSeq ?? 0) > (dialog.data?.joinedSeq ?? 0)}
             onRetry={(key) => actions.retry(dialogId, key)}
             onDiscard={(key) => actions.discard(dialogId, key)}
           />

@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { formatFull, formatShortTime } from "~/lib/format-time";
+import { LocalTime } from "~/components/local-time";
+import { formatShortTime } from "~/lib/format-time";
 import type { RouterOutputs } from "~/trpc/types";
 import { initials } from "./sidebar";
 
@@ -34,11 +35,7 @@ export function DialogListItem({
         <span className="dialog-item-main">
           <span className="dialog-item-top">
             <span className="dialog-item-title">{title}</span>
-            {at ? (
-              <time className="dialog-item-time" dateTime={new Date(at).toISOString()} title={formatFull(at)}>
-                {formatShortTime(at)}
-              </time>
-            ) : null}
+            {at ? <LocalTime className="dialog-item-time" at={at} format={formatShortTime} /> : null}
           </span>
           <span className="dialog-item-bottom">
             <span className="dialog-item-preview">{preview}</span>

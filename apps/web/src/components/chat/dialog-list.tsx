@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useParams } from "next/navigation";
 import { useMemo } from "react";
+import { INBOX_LIMIT } from "~/lib/first-paint";
 import { useProfiles } from "~/lib/use-profiles";
 import { useTRPC } from "~/trpc/react";
 import { DialogListItem } from "./dialog-list-item";
@@ -12,7 +13,7 @@ import { dialogTitle } from "./dialog-title";
 export function DialogList() {
   const trpc = useTRPC();
   const params = useParams<{ dialogId?: string }>();
-  const inbox = useQuery(trpc.dialog.list.queryOptions({ limit: 100 }));
+  const inbox = useQuery(trpc.dialog.list.queryOptions({ limit: INBOX_LIMIT }));
   const peerIds = useMemo(() => inbox.data?.items.map((item) => item.peerUserId) ?? [], [inbox.data]);
   const profiles = useProfiles(peerIds);
 
@@ -20,7 +21,7 @@ export function DialogList() {
   if (inbox.error) return <p className="dialog-list-status">Could not load conversations.</p>;
   const items = inbox.data.items;
   if (items.length === 0) {
-    return <p className="dialog-list-status">No conversations yet. Start one above.</p>;
+    return <p className="dialog-list-status">No conversations yet. Press + to start one.</p>;
   }
   return (
     <ul className="dialog-list" aria-label="Inbox" id="inbox" tabIndex={-1}>

@@ -6,12 +6,17 @@ import { type FormEvent, useId, useState } from "react";
 import { errorMessage } from "~/lib/errors";
 import type { Profile } from "~/lib/use-profiles";
 import { parseHandles, useResolveHandles } from "~/lib/use-resolve-handles";
+import { useIsPhone, useSheet } from "~/lib/use-sheet";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
 
 type Member = RouterOutputs["dialog"]["members"][number];
 
-/** Group membership: add by handle, remove, leave. A direct chat only lists its two people. */
+/**
+ * Group membership: add by handle, remove, leave. A direct chat only lists its two people. Beside
+ * the conversation on wide screens; on phones a bottom sheet that Back, a swipe down, a tap outside
+ * or Escape dismisses.
+ */
 export function MembersPanel({
   dialogId,
   kind,
@@ -37,6 +42,8 @@ export function MembersPanel({
   const leave = useMutation(trpc.dialog.leave.mutationOptions());
   const [error, setError] = useState<string | null>(null);
   const [handles, setHandles] = useState("");
+  const isPhone = useIsPhone();
+  const sheet = useSheet(onClose, isPhone);
 
   const refresh = () =>
     Promise.all([
@@ -49,7 +56,7 @@ export function MembersPanel({
     try {
       await action();
     } catch (caught) {
-      setError(caught instanceof Error && !("data" in caught) ? caught.message : errorMessage(caught));
+      setError(errorMessage(caught));
     }
   }
 
@@ -80,11 +87,17 @@ export function MembersPanel({
     });
   }
 
-  return (
-    <aside id="members-panel" className="members-panel" aria-label="Members">
-      <header className="members-header">
+  const panel = (
+    <aside
+      id="members-panel"
+      className={`members-panel${isPhone ? " sheet" : ""}`}
+      aria-label="Members"
+      style={sheet.dragY > 0 ? { transform: `translateY(${sheet.dragY}px)` } : undefined}
+    >
+      <header className="members-header" {...(isPhone ? sheet.dragHandlers : {})}>
+        {isPhone ? <span className="sheet-grip" aria-hidden="true" /> : null}
         <h2>Members</h2>
-        <button type="button" className="button ghost small" onClick={onClose}>
+        <button type="button" className="button ghost small" onClick={sheet.close}>
           Close
         </button>
       </header>
@@ -140,5 +153,12 @@ export function MembersPanel({
         </>
       ) : null}
     </aside>
+  );
+  if (!isPhone) return panel;
+  return (
+    <>
+      <button type="button" className="sheet-backdrop" aria-label="Close members" onClick={sheet.close} />
+      {panel}
+    </>
   );
 }

@@ -7,9 +7,17 @@ import { errorMessage } from "~/lib/errors";
 import { parseHandles, useResolveHandles } from "~/lib/use-resolve-handles";
 import { useTRPC } from "~/trpc/react";
 
-export function NewDirectForm() {
+export function NewDirectForm({
+  id,
+  onDone,
+  onCancel,
+}: {
+  id: string;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
   const trpc = useTRPC();
-  const id = useId();
+  const ids = useId();
   const router = useRouter();
   const queryClient = useQueryClient();
   const resolveHandles = useResolveHandles();
@@ -21,7 +29,7 @@ export function NewDirectForm() {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     const [target] = parseHandles(handle);
-    if (!target) return;
+    if (!target) return setError("Enter the handle of the person you want to talk to.");
     setError(null);
     setBusy(true);
     try {
@@ -30,37 +38,43 @@ export function NewDirectForm() {
       const dialog = await openDirect.mutateAsync({ userId });
       setHandle("");
       await queryClient.invalidateQueries({ queryKey: trpc.dialog.list.queryKey() });
+      onDone();
       router.push(`/chat/${dialog.id}`);
     } catch (caught) {
-      setError(caught instanceof Error && !("data" in caught) ? caught.message : errorMessage(caught));
+      setError(errorMessage(caught));
     } finally {
       setBusy(false);
     }
   }
 
   return (
-    <form className="new-direct" onSubmit={onSubmit}>
-      <label htmlFor={id}>Start a chat</label>
-      <div className="input-row">
-        <input
-          id={id}
-          placeholder="handle"
-          value={handle}
-          onChange={(event) => setHandle(event.target.value)}
-          autoCapitalize="none"
-          spellCheck={false}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-error` : undefined}
-        />
-        <button type="submit" className="button primary small" disabled={busy || handle.trim() === ""}>
-          Chat
-        </button>
-      </div>
+    <form id={id} className="new-form card" onSubmit={onSubmit} aria-label="New chat" noValidate>
+      <label htmlFor={`${ids}-handle`}>Handle</label>
+      <input
+        id={`${ids}-handle`}
+        placeholder="e.g. ann"
+        value={handle}
+        onChange={(event) => setHandle(event.target.value)}
+        autoCapitalize="none"
+        spellCheck={false}
+        // biome-ignore lint/a11y/noAutofocus: the person just asked for this form
+        autoFocus
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${ids}-error` : undefined}
+      />
       {error ? (
-        <p className="field-error" id={`${id}-error`} role="alert">
+        <p className="field-error" id={`${ids}-error`} role="alert">
           {error}
         </p>
       ) : null}
+      <div className="new-form-actions">
+        <button type="button" className="button ghost small" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="button primary small" disabled={busy}>
+          Start chat
+        </button>
+      </div>
     </form>
   );
 }

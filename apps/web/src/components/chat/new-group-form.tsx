@@ -7,7 +7,15 @@ import { errorMessage } from "~/lib/errors";
 import { parseHandles, useResolveHandles } from "~/lib/use-resolve-handles";
 import { useTRPC } from "~/trpc/react";
 
-export function NewGroupForm({ id, onDone }: { id: string; onDone: () => void }) {
+export function NewGroupForm({
+  id,
+  onDone,
+  onCancel,
+}: {
+  id: string;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
   const trpc = useTRPC();
   const ids = useId();
   const router = useRouter();
@@ -33,26 +41,32 @@ export function NewGroupForm({ id, onDone }: { id: string; onDone: () => void })
       onDone();
       router.push(`/chat/${dialog.id}`);
     } catch (caught) {
-      setError(caught instanceof Error && !("data" in caught) ? caught.message : errorMessage(caught));
+      setError(errorMessage(caught));
     } finally {
       setBusy(false);
     }
   }
 
   return (
-    <form id={id} className="new-group card" onSubmit={onSubmit} aria-label="New group">
+    <form id={id} className="new-form card" onSubmit={onSubmit} aria-label="New group" noValidate>
       <label htmlFor={`${ids}-title`}>Group title</label>
-      <input id={`${ids}-title`} name="title" required maxLength={200} />
+      {/* biome-ignore lint/a11y/noAutofocus: the person just asked for this form */}
+      <input id={`${ids}-title`} name="title" maxLength={200} autoFocus />
       <label htmlFor={`${ids}-members`}>Members (handles, separated by commas)</label>
-      <input id={`${ids}-members`} name="members" autoCapitalize="none" spellCheck={false} required />
+      <input id={`${ids}-members`} name="members" autoCapitalize="none" spellCheck={false} />
       {error ? (
         <p className="field-error" role="alert">
           {error}
         </p>
       ) : null}
-      <button type="submit" className="button primary small new-group-submit" disabled={busy}>
-        Create group
-      </button>
+      <div className="new-form-actions">
+        <button type="button" className="button ghost small" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="button primary small" disabled={busy}>
+          Create group
+        </button>
+      </div>
     </form>
   );
 }

@@ -2,19 +2,16 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useState } from "react";
 import { useConnectionState } from "~/sync/sync-provider";
 import type { Me } from "~/trpc/types";
 import { ConnectionIndicator } from "./connection-indicator";
 import { DialogList } from "./dialog-list";
-import { NewDirectForm } from "./new-direct-form";
-import { NewGroupForm } from "./new-group-form";
+import { NewConversationMenu } from "./new-conversation-menu";
 import { SignOutButton } from "./sign-out-button";
 
 export function Sidebar({ viewer }: { viewer: Me }) {
   const connection = useConnectionState();
   const pathname = usePathname();
-  const [creatingGroup, setCreatingGroup] = useState(false);
   return (
     <aside className="sidebar" aria-label="Conversations">
       <header className="sidebar-header">
@@ -39,19 +36,7 @@ export function Sidebar({ viewer }: { viewer: Me }) {
         </Link>
         <SignOutButton />
       </nav>
-      <NewDirectForm />
-      <div className="sidebar-actions">
-        <button
-          type="button"
-          className="button secondary small"
-          aria-expanded={creatingGroup}
-          aria-controls="new-group"
-          onClick={() => setCreatingGroup((open) => !open)}
-        >
-          {creatingGroup ? "Cancel new group" : "New group"}
-        </button>
-      </div>
-      {creatingGroup ? <NewGroupForm id="new-group" onDone={() => setCreatingGroup(false)} /> : null}
+      <NewConversationMenu />
       <DialogList />
     </aside>
   );

@@ -1,7 +1,8 @@
 "use client";
 
 import { useEffect, useLayoutEffect, useRef } from "react";
-import { formatClock, formatFull } from "~/lib/format-time";
+import { LocalTime } from "~/components/local-time";
+import { formatClock } from "~/lib/format-time";
 import type { DeliveryState, TimelineEntry } from "~/sync/types";
 import { DeliveryStatus } from "./delivery-status";
 import { groupMessages } from "./group-messages";
@@ -21,6 +22,7 @@ export function Timeline({
   onSeen,
   onRetry,
   onDiscard,
+  expectsMessages = false,
 }: {
   entries: TimelineEntry[];
   viewerId: string;
@@ -32,6 +34,8 @@ export function Timeline({
   onSeen: (seq: number) => void;
   onRetry: (key: string) => void;
   onDiscard: (key: string) => void;
+  /** The dialog is known to hold messages this view does not show yet. */
+  expectsMessages?: boolean;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const topSentinel = useRef<HTMLDivElement>(null);
@@ -109,7 +113,9 @@ export function Timeline({
               : ""}
       </div>
       {entries.length === 0 && !hasOlder ? (
-        <p className="timeline-empty">No messages yet. Say hello!</p>
+        <p className="timeline-empty">
+          {expectsMessages ? "Loading messages…" : "No messages yet. Say hello!"}
+        </p>
       ) : null}
       <ol
         className="timeline-list"
@@ -125,9 +131,7 @@ export function Timeline({
             <li key={group.key} className={`message-group${isOwn ? " own" : ""}`}>
               <div className="message-group-header">
                 <span className="message-sender">{sender}</span>
-                <time dateTime={new Date(group.startedAt).toISOString()} title={formatFull(group.startedAt)}>
-                  {formatClock(group.startedAt)}
-                </time>
+                <LocalTime at={group.startedAt} format={formatClock} />
               </div>
               <ul className="message-group-body">
                 {group.entries.map((entry) => (
@@ -143,12 +147,7 @@ export function Timeline({
                       <LinkifiedText text={entry.text} />
                     </span>
                     <span className="message-meta">
-                      <time
-                        dateTime={new Date(entry.createdAt).toISOString()}
-                        title={formatFull(entry.createdAt)}
-                      >
-                        {formatClock(entry.createdAt)}
-                      </time>
+                      <LocalTime at={entry.createdAt} format={formatClock} />
                       {isOwn ? <DeliveryStatus state={deliveryOf(entry)} /> : null}
                     </span>
                     {entry.status === "failed" ? (

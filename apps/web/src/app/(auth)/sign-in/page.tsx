@@ -1,4 +1,5 @@
 import { AuthForm } from "~/components/auth/auth-form";
+import { readProblem } from "~/server/form-problems";
 import { listOidcProviders } from "~/server/oidc-providers";
 
 export const dynamic = "force-dynamic";
@@ -6,14 +7,23 @@ export const dynamic = "force-dynamic";
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ error?: string; signedOut?: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { error, signedOut } = await searchParams;
+  const params = await searchParams;
+  // A refused form post (no JavaScript) comes back with a reason code, never with text to echo.
+  const problem = readProblem(params);
   // Only a fixed sentence is shown for OIDC failures; the query string is never echoed as-is.
-  const initialError = error
+  const initialError = params.error
     ? "Signing in with that provider did not work. Please try again."
-    : signedOut
+    : params.signedOut
       ? "This device was signed out. Sign in again to continue."
       : null;
-  return <AuthForm mode="sign-in" providers={listOidcProviders()} initialError={initialError} />;
+  return (
+    <AuthForm
+      mode="sign-in"
+      providers={listOidcProviders()}
+      initialErrors={problem?.errors ?? { form: initialError, fields: {} }}
+      initialHandle={problem?.handle ?? ""}
+    />
+  );
 }

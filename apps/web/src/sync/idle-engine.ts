@@ -1,0 +1,44 @@
+import type { EnginePort, TimelineSnapshot } from "./engine-port";
+
+export type QueuedSend = { dialogId: string; text: string };
+
+export type IdleEngine = EnginePort & {
+  /** Messages sent before the tab's engine existed, oldest first; the caller hands them on. */
+  drainSends: () => QueuedSend[];
+};
+
+const EMPTY: TimelineSnapshot = { entries: [], hasHoles: false };
+const NOTHING = () => undefined;
+
+/**
+ * Stands in for the sync engine while this tab's own client is still being opened (a few hundred
+ * ms after the server-rendered first paint): "connecting", no timeline of its own (the page shows
+ * the server's), and sends held in order until the real engine takes them.
+ */
+export function createIdleEngine(): IdleEngine {
+  let queued: QueuedSend[] = [];
+  return {
+    start: NOTHING,
+    stop: NOTHING,
+    connection: () => "connecting",
+    onConnection: () => NOTHING,
+    onEvent: () => NOTHING,
+    onSignedOut: () => NOTHING,
+    timeline: () => EMPTY,
+    onTimeline: () => NOTHING,
+    loadOlder: async () => undefined,
+    send: (dialogId, text) => {
+      queued.push({ dialogId, text });
+    },
+    // Nothing has failed yet: only the real engine has sends of its own.
+    retry: NOTHING,
+    discard: NOTHING,
+    typing: NOTHING,
+    markRead: NOTHING,
+    drainSends: () => {
+      const sends = queued;
+      queued = [];
+      return sends;
+    },
+  };
+}
