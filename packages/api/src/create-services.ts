@@ -46,8 +46,16 @@ export async function createApiServices(
   const services: ApiServices = assembleApiServices(base, auth, {
     ...(sendPool ? { sendPool } : {}),
     messaging: {
-      readRateLimit: { max: env.READ_RATE_LIMIT_MAX, windowMs: env.READ_RATE_LIMIT_WINDOW_MS },
-      sendRateLimit: { max: env.SEND_RATE_LIMIT_MAX, windowMs: env.SEND_RATE_LIMIT_WINDOW_MS },
+      readRateLimit: {
+        max: env.READ_RATE_LIMIT_MAX,
+        perUserMax: env.READ_RATE_LIMIT_USER_MAX,
+        windowMs: env.READ_RATE_LIMIT_WINDOW_MS,
+      },
+      sendRateLimit: {
+        max: env.SEND_RATE_LIMIT_MAX,
+        perUserMax: env.SEND_RATE_LIMIT_USER_MAX,
+        windowMs: env.SEND_RATE_LIMIT_WINDOW_MS,
+      },
       clientSeqWaitMs: env.CLIENT_SEQ_WAIT_MS,
       lookupRateLimit: {
         perClientMax: env.LOOKUP_RATE_LIMIT_MAX,

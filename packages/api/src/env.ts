@@ -26,6 +26,9 @@ const ZApiEnv = z.object({
   READ_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(120),
   READ_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),
   SEND_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
+  /** The same budgets across all clients of one user (more devices do not buy more). */
+  READ_RATE_LIMIT_USER_MAX: z.coerce.number().int().min(1).default(240),
+  SEND_RATE_LIMIT_USER_MAX: z.coerce.number().int().min(1).default(600),
   SEND_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),
   /** user.byHandle budget per client, per user (all its clients), and their window. */
   LOOKUP_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_LOOKUP_RATE_LIMIT.perClientMax),

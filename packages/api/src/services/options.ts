@@ -14,7 +14,8 @@ export type SendFaults = {
   beforePublish?: (step: SendStep) => void | Promise<void>;
 };
 
-export type RateLimit = { max: number; windowMs: number };
+/** `max` per client; `perUserMax` (when set) across all clients of one user, in the same window. */
+export type RateLimit = { max: number; windowMs: number; perUserMax?: number };
 
 /** user.byHandle: per client, and per user across all of its clients, in one window. */
 export type LookupRateLimit = { perClientMax: number; perUserMax: number; windowMs: number };
@@ -63,9 +64,9 @@ export type ResolvedMessagingOptions = {
   tailQuietMs: number;
 };
 
-export const DEFAULT_READ_RATE_LIMIT: RateLimit = { max: 120, windowMs: 10_000 };
+export const DEFAULT_READ_RATE_LIMIT: RateLimit = { max: 120, windowMs: 10_000, perUserMax: 240 };
 /** 60 messages/s sustained per client, with room for a burst of a whole queued backlog. */
-export const DEFAULT_SEND_RATE_LIMIT: RateLimit = { max: 600, windowMs: 10_000 };
+export const DEFAULT_SEND_RATE_LIMIT: RateLimit = { max: 600, windowMs: 10_000, perUserMax: 600 };
 
 /**
  * A person types or pastes a few handles a minute (a new group: a handful, rarely dozens); a scraper

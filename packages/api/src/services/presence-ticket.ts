@@ -11,7 +11,7 @@ import { enforceReadRateLimit } from "./rate-limit";
  * call is up to two bounded reads.
  */
 export async function mintPresenceTicket(services: ApiServices, viewer: Viewer, userIds: readonly string[]) {
-  await enforceReadRateLimit(services, viewer.clientId);
+  await enforceReadRateLimit(services, viewer);
   const wanted = [...new Set(userIds)].filter((id) => id !== viewer.userId);
   const contacts = await listContactIds(
     services.db,

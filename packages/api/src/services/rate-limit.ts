@@ -33,12 +33,9 @@ async function enforceRateLimit(
 ): Promise<void> {
   let verdict: Awaited<ReturnType<typeof takeWindowBudgets>>;
   try {
-    const [budget] = budgets;
     verdict =
-      leased && budget && budgets.length === 1 && cost === 1
-        ? await leasesOf(services).spend(budget.key, budget.max, windowMs, (hits) =>
-            takeWindowBudgets(services.redis, budgets, windowMs, hits),
-          )
+      leased && cost === 1
+        ? await spendLeased(services, budgets, windowMs)
         : await takeWindowBudgets(services.redis, budgets, windowMs, cost);
   } catch (error) {
     // Fail open: an outage of the limiter must not stop clients from catching up or sending.
@@ -53,14 +50,35 @@ async function enforceRateLimit(
   }
 }
 
+/** Each budget from its own per-process lease: usually no Redis round trip at all. */
+async function spendLeased(
+  services: ApiServices,
+  budgets: WindowBudget[],
+  windowMs: number,
+): Promise<Awaited<ReturnType<typeof takeWindowBudgets>>> {
+  for (const budget of budgets) {
+    const verdict = await leasesOf(services).spend(budget.key, budget.max, windowMs, (hits) =>
+      takeWindowBudgets(services.redis, [budget], windowMs, hits),
+    );
+    if (!verdict.allowed) return verdict;
+  }
+  return { allowed: true };
+}
+
+/**
+ * Per client, and per user across all of its clients: signing in on more devices (or opening more
+ * tabs) does not multiply what one account may push into the API. The hot budgets (every send, every
+ * sync) are spent from per-process leases (budget-lease.ts).
+ */
 function enforceClientRateLimit(
   services: ApiServices,
-  clientId: string,
+  actor: { userId: string; clientId: string },
   bucket: "read" | "send",
-  { max, windowMs }: RateLimit,
+  { max, windowMs, perUserMax }: RateLimit,
 ): Promise<void> {
-  // The hot budgets (every send, every sync) are spent from per-process leases (budget-lease.ts).
-  return enforceRateLimit(services, bucket, [{ key: `rl:${bucket}:${clientId}`, max }], windowMs, 1, true);
+  const budgets = [{ key: `rl:${bucket}:${actor.clientId}`, max }];
+  if (perUserMax !== undefined) budgets.push({ key: `rl:${bucket}:u:${actor.userId}`, max: perUserMax });
+  return enforceRateLimit(services, bucket, budgets, windowMs, 1, true);
 }
 
 const leases = new WeakMap<ApiServices, BudgetLeases>();
@@ -73,12 +91,14 @@ function leasesOf(services: ApiServices): BudgetLeases {
   return found;
 }
 
-export function enforceReadRateLimit(services: ApiServices, clientId: string): Promise<void> {
-  return enforceClientRateLimit(services, clientId, "read", messagingOptions(services).readRateLimit);
+type Actor = { userId: string; clientId: string };
+
+export function enforceReadRateLimit(services: ApiServices, actor: Actor): Promise<void> {
+  return enforceClientRateLimit(services, actor, "read", messagingOptions(services).readRateLimit);
 }
 
-export function enforceSendRateLimit(services: ApiServices, clientId: string): Promise<void> {
-  return enforceClientRateLimit(services, clientId, "send", messagingOptions(services).sendRateLimit);
+export function enforceSendRateLimit(services: ApiServices, actor: Actor): Promise<void> {
+  return enforceClientRateLimit(services, actor, "send", messagingOptions(services).sendRateLimit);
 }
 
 /**

@@ -25,7 +25,7 @@ export async function syncDialog(
   actor: Actor,
   input: { dialogId: string; afterSeq: number; limit: number },
 ): Promise<SyncPage> {
-  await enforceReadRateLimit(services, actor.clientId);
+  await enforceReadRateLimit(services, actor);
   const member = await requireMember(services.db, input.dialogId, actor.userId);
   const dialog = await getDialog(services.db, input.dialogId);
   if (!dialog) throw dialogNotFound();
@@ -45,7 +45,7 @@ export async function dialogHistory(
   actor: Actor,
   input: { dialogId: string; beforeSeq: number | null; limit: number },
 ): Promise<SyncPage> {
-  await enforceReadRateLimit(services, actor.clientId);
+  await enforceReadRateLimit(services, actor);
   const member = await requireMember(services.db, input.dialogId, actor.userId);
   const dialog = await getDialog(services.db, input.dialogId);
   if (!dialog) throw dialogNotFound();
@@ -76,7 +76,7 @@ export async function listChanges(
   actor: Actor,
   cursor: string | null,
 ): Promise<ChangesPage> {
-  await enforceReadRateLimit(services, actor.clientId);
+  await enforceReadRateLimit(services, actor);
   const pageSize = messagingOptions(services).changesPageSize;
   const entries = await listUserDialogsAfter(services.db, actor.userId, {
     afterDialogId: cursor,

@@ -32,7 +32,7 @@ const LOCK_RETRIES = 3;
  * trips on the send pool), which is also the path of drivers without a send pool.
  */
 export async function sendMessage(services: ApiServices, actor: Actor, input: SendInput): Promise<SendAck> {
-  await enforceSendRateLimit(services, actor.clientId);
+  await enforceSendRateLimit(services, actor);
   const options = messagingOptions(services);
   const fused =
     services.sendPool !== undefined &&
