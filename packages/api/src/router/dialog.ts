@@ -17,6 +17,7 @@ import {
   ZRemoveMemberInput,
   ZSyncInput,
 } from "./messaging-inputs";
+import { ZChangesPage, ZSyncPage, ZTypingOutput, ZWatermarks } from "./messaging-outputs";
 
 type ActorCtx = { user: { id: string }; client: { id: string } };
 const actorOf = (ctx: ActorCtx) => ({ userId: ctx.user.id, clientId: ctx.client.id });
@@ -50,24 +51,32 @@ export const dialogRouter = createTRPCRouter({
     .query(({ ctx, input }) => listDialogMembers(ctx.services, actorOf(ctx), input.dialogId)),
   sync: protectedProcedure
     .input(ZSyncInput)
+    .output(ZSyncPage)
     .query(({ ctx, input }) => syncDialog(ctx.services, actorOf(ctx), input)),
-  history: protectedProcedure.input(ZHistoryInput).query(({ ctx, input }) =>
-    dialogHistory(ctx.services, actorOf(ctx), {
-      dialogId: input.dialogId,
-      beforeSeq: input.beforeSeq ?? null,
-      limit: input.limit,
-    }),
-  ),
+  history: protectedProcedure
+    .input(ZHistoryInput)
+    .output(ZSyncPage)
+    .query(({ ctx, input }) =>
+      dialogHistory(ctx.services, actorOf(ctx), {
+        dialogId: input.dialogId,
+        beforeSeq: input.beforeSeq ?? null,
+        limit: input.limit,
+      }),
+    ),
   changes: protectedProcedure
     .input(ZChangesInput)
+    .output(ZChangesPage)
     .query(({ ctx, input }) => listChanges(ctx.services, actorOf(ctx), input?.cursor ?? null)),
   markDelivered: protectedProcedure
     .input(ZMarkInput)
+    .output(ZWatermarks)
     .mutation(({ ctx, input }) => markDialog(ctx.services, actorOf(ctx), { ...input, mark: "delivered" })),
   markRead: protectedProcedure
     .input(ZMarkInput)
+    .output(ZWatermarks)
     .mutation(({ ctx, input }) => markDialog(ctx.services, actorOf(ctx), { ...input, mark: "read" })),
   typing: protectedProcedure
     .input(ZDialogIdInput)
+    .output(ZTypingOutput)
     .mutation(({ ctx, input }) => sendTyping(ctx.services, actorOf(ctx), input.dialogId)),
 });
