@@ -1,4 +1,5 @@
 import { appRouter, createContext, loggable } from "@parley/api";
+import { limitRequestBody, MAX_TRPC_BODY_BYTES } from "@parley/api/http";
 import { MAX_TRPC_BATCH_SIZE } from "@parley/protocol";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { clientIp } from "~/server/client-ip";
@@ -8,7 +9,10 @@ import { getApiServices } from "~/server/services";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-async function handler(req: Request): Promise<Response> {
+async function handler(request: Request): Promise<Response> {
+  // Before anything parses it, signed in or not (tRPC would JSON.parse whatever arrives).
+  const req = await limitRequestBody(request, MAX_TRPC_BODY_BYTES);
+  if (req instanceof Response) return req;
   const services = await getApiServices();
   return fetchRequestHandler({
     endpoint: "/api/trpc",

@@ -1,9 +1,8 @@
+import { limitRequestBody, MAX_BEACON_BODY_BYTES } from "@parley/api/http";
 import { getApiServices } from "~/server/services";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
-
-const MAX_BODY = 1024;
 
 /**
  * A tab's `pagehide` beacon (`navigator.sendBeacon`, so text/plain JSON `{ refreshToken }`): the
@@ -12,8 +11,10 @@ const MAX_BODY = 1024;
  * beacon never reads it) and says nothing about the token.
  */
 export async function POST(request: Request): Promise<Response> {
-  const text = await request.text();
-  if (text.length > MAX_BODY) return new Response(null, { status: 413 });
+  // Counted as it streams: a beacon is tiny, and nothing past the cap is read.
+  const limited = await limitRequestBody(request, MAX_BEACON_BODY_BYTES);
+  if (limited instanceof Response) return limited;
+  const text = await limited.text();
   let refreshToken: unknown = null;
   try {
     refreshToken = (JSON.parse(text) as { refreshToken?: unknown } | null)?.refreshToken;

@@ -1,3 +1,5 @@
+import { limitRequestBody, MAX_OIDC_BODY_BYTES } from "@parley/api/http";
+import { clientIp } from "~/server/client-ip";
 import { getApiServices } from "~/server/services";
 
 export const dynamic = "force-dynamic";
@@ -5,6 +7,9 @@ export const runtime = "nodejs";
 
 /** Redirects to the provider (PKCE + state + nonce are the auth package's job). */
 export async function GET(request: Request): Promise<Response> {
+  const limited = await limitRequestBody(request, MAX_OIDC_BODY_BYTES);
+  if (limited instanceof Response) return limited;
   const services = await getApiServices();
-  return services.auth.oidcStart(request);
+  // Budgeted per client IP: each start stores a flow in Redis for ten minutes.
+  return services.auth.oidcStart(limited, { ip: clientIp(limited.headers) });
 }
