@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { type DelayProxy, startDelayProxy } from "@parley/chaos/http-delay-proxy";
-import { createRng } from "@parley/chaos/prng";
 import type { Browser, Page } from "playwright-core";
 import {
   eventually,
@@ -70,12 +69,7 @@ test("30 messages typed fast while every send takes seconds: both sides show all
 
   // From here every send is slow: 1.5–3.5 s before it reaches the API, up to 1 s more for the answer,
   // drawn per request from a fixed seed, so sends overtake each other.
-  const rng = createRng(9);
-  proxy?.setDelay((requestPath) =>
-    requestPath.includes("message.send")
-      ? { beforeMs: rng.int(1_500, 3_500), afterMs: rng.int(0, 1_000) }
-      : null,
-  );
+  proxy?.setPlan({ seed: 9, sendBeforeMs: [1_500, 3_500], sendAfterMs: [0, 1_000] });
   const sent = Array.from({ length: 30 }, (_, i) => `slow ${String(i + 1).padStart(2, "0")}`);
   await sendFast(a.page, sent);
   // Typed faster than the server answers: several sends were in flight together.
@@ -100,5 +94,5 @@ test("30 messages typed fast while every send takes seconds: both sides show all
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
     expect(new Set(seqs).size).toBe(30);
   }
-  proxy?.setDelay(null);
+  proxy?.setPlan(null);
 });

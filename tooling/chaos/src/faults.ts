@@ -66,18 +66,14 @@ export async function injectFault(kind: FaultKind, ctx: FaultContext): Promise<s
       return `SIGKILL NATS n${index + 1} (the API's), down ${downMs} ms`;
     }
     case "kill-api-mid-send": {
-      const inFlight = await Promise.race([
-        world.apiProxy.nextSendInFlight().then(() => true),
-        Bun.sleep(5_000).then(() => false),
-      ]);
+      const sends = await Promise.race([world.apiProxy.nextSendInFlight(), Bun.sleep(5_000).then(() => 0)]);
       // A few ms in: the request is inside the API (Try / Confirm), not only at its socket.
       await Bun.sleep(rng.int(0, 15));
-      const sends = world.apiProxy.inFlight().sends;
       const downMs = rng.int(300, 2_000);
       await world.api().kill("SIGKILL");
       await Bun.sleep(downMs);
       await world.restartApi();
-      return `SIGKILL api with ${inFlight ? sends : 0} send(s) in flight, down ${downMs} ms`;
+      return `SIGKILL api with ${sends} send(s) in flight, down ${downMs} ms`;
     }
     case "kill-worker": {
       const downMs = rng.int(500, 4_000);
@@ -87,17 +83,17 @@ export async function injectFault(kind: FaultKind, ctx: FaultContext): Promise<s
       return `SIGKILL worker, down ${downMs} ms`;
     }
     case "slow-api": {
-      const sendRng = rng.fork("slow-api");
       const maxBefore = rng.int(1_500, 3_000);
       const maxAfter = rng.int(1_000, 2_500);
       // Sends take seconds and overtake each other; reads are a little slow too.
-      world.apiProxy.setDelay((path) =>
-        path.includes("message.send")
-          ? { beforeMs: sendRng.int(0, maxBefore), afterMs: sendRng.int(0, maxAfter) }
-          : { beforeMs: sendRng.int(0, 300), afterMs: 0 },
-      );
+      world.apiProxy.setPlan({
+        seed: rng.int(0, 2 ** 31),
+        sendBeforeMs: [0, maxBefore],
+        sendAfterMs: [0, maxAfter],
+        otherBeforeMs: [0, 300],
+      });
       await Bun.sleep(ctx.loadMs);
-      world.apiProxy.setDelay(null);
+      world.apiProxy.setPlan(null);
       return `sends delayed 0–${maxBefore} ms in and 0–${maxAfter} ms out for ${ctx.loadMs} ms`;
     }
     case "resync-storm": {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { startDelayProxyProcess } from "./delay-proxy-process";
 import { startGatewayProxy } from "./gateway-proxy";
 import { startDelayProxy } from "./http-delay-proxy";
 
@@ -88,25 +89,46 @@ describe("gateway proxy", () => {
 });
 
 describe("delay proxy", () => {
-  test("forwards, delays what it is told to, counts sends in flight, and answers 502 for a dead upstream", async () => {
+  test("forwards, delays sends by plan, reports each send it forwards, and answers 502 for a dead upstream", async () => {
     const proxy = startDelayProxy({ upstream: `http://127.0.0.1:${upstream.port}` });
     try {
-      proxy.setDelay((path) => (path.includes("message.send") ? { beforeMs: 300, afterMs: 0 } : null));
-      const inFlight = proxy.nextSendInFlight();
+      proxy.setPlan({ seed: 1, sendBeforeMs: [300, 300], sendAfterMs: [0, 0] });
+      const forwarded: number[] = [];
+      proxy.onSendForwarded((sends) => forwarded.push(sends));
       const began = Date.now();
-      const answer = fetch(`${proxy.url}/trpc/message.send?batch=1`, {
+      const answer = await fetch(`${proxy.url}/trpc/message.send?batch=1`, {
         method: "POST",
         headers: { "x-test": "yes" },
         body: "{}",
       });
-      await inFlight;
       expect(Date.now() - began).toBeGreaterThanOrEqual(290);
-      expect(await (await answer).text()).toBe("POST /trpc/message.send yes");
+      expect(await answer.text()).toBe("POST /trpc/message.send yes");
+      expect(forwarded).toEqual([1]);
       expect(proxy.inFlight()).toEqual({ sends: 0, other: 0 });
       proxy.setUpstream("http://127.0.0.1:1");
       expect((await fetch(`${proxy.url}/x`)).status).toBe(502);
     } finally {
       proxy.stop();
+    }
+  });
+
+  test("as a process, driven over IPC", async () => {
+    const proxy = await startDelayProxyProcess(`http://127.0.0.1:${upstream.port}`);
+    try {
+      const forwarded = proxy.nextSendInFlight();
+      const answer = await fetch(`${proxy.url}/api/trpc/message.send`, { method: "POST", body: "{}" });
+      expect(await answer.text()).toBe("POST /api/trpc/message.send ");
+      expect(await forwarded).toBe(1);
+      proxy.setUpstream("http://127.0.0.1:1");
+      // Commands are asynchronous: the next request sees the new upstream soon.
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 502; i++) {
+        status = (await fetch(`${proxy.url}/x`)).status;
+        if (status !== 502) await Bun.sleep(20);
+      }
+      expect(status).toBe(502);
+    } finally {
+      await proxy.stop();
     }
   });
 });

@@ -1,16 +1,30 @@
 import type { Server } from "bun";
+import { z } from "zod";
+import { createRng } from "./prng";
 
-/** Extra latency for one request: before it is forwarded, and before its answer is returned. */
-export type Delay = { beforeMs: number; afterMs: number };
+const ZRange = z.tuple([z.number().int().min(0), z.number().int().min(0)]);
+
+/**
+ * How slow the server behind the proxy looks: per request a delay drawn from [min, max] ms before it
+ * is forwarded and before its answer returns (so requests also overtake each other). Data, not
+ * functions, so a proxy in another process can be told.
+ */
+export const ZDelayPlan = z.object({
+  seed: z.number().int(),
+  sendBeforeMs: ZRange,
+  sendAfterMs: ZRange,
+  otherBeforeMs: ZRange.default([0, 0]),
+});
+export type DelayPlan = z.input<typeof ZDelayPlan>;
 
 export type DelayProxy = {
   url: string;
   port: number;
   /** Requests forwarded whose answers have not come back, by whether they carry message.send. */
   inFlight: () => { sends: number; other: number };
-  /** Resolves once a message.send request is at the upstream (forwarded, unanswered). */
-  nextSendInFlight: () => Promise<void>;
-  setDelay: (delay: ((path: string) => Delay | null) | null) => void;
+  /** Called whenever a message.send request reaches the upstream. */
+  onSendForwarded: (listener: (sendsInFlight: number) => void) => void;
+  setPlan: (plan: DelayPlan | null) => void;
   setUpstream: (origin: string) => void;
   stop: () => void;
 };
@@ -25,15 +39,17 @@ const HOP_HEADERS = [
 ];
 
 /**
- * An HTTP proxy that can make the server behind it slow (per-request latency, both ways, so requests
- * also arrive out of order) and that knows when a send is in flight (to kill the API mid-send). The
- * upstream can move (a restarted API on a new port). An upstream that does not answer is a 502.
+ * An HTTP proxy that can make the server behind it slow and that knows when a send is in flight (to
+ * kill the API mid-send). The upstream can move (a restarted API). An upstream that does not answer
+ * is a 502. Run it in a process of its own when many clients go through it: Bun's fetch has one
+ * connection pool per process, and clients holding it all would starve the proxy's own forwards.
  */
 export function startDelayProxy(options: { upstream: string; port?: number }): DelayProxy {
   let upstream = options.upstream;
-  let delayFor: ((path: string) => Delay | null) | null = null;
+  let plan: { parsed: z.output<typeof ZDelayPlan>; rng: ReturnType<typeof createRng> } | null = null;
   const inFlight = { sends: 0, other: 0 };
-  let waiters: (() => void)[] = [];
+  const listeners: ((sends: number) => void)[] = [];
+  const draw = ([min, max]: [number, number]) => (plan ? plan.rng.int(min, Math.max(min, max)) : 0);
 
   const server: Server<undefined> = Bun.serve({
     hostname: "127.0.0.1",
@@ -42,19 +58,17 @@ export function startDelayProxy(options: { upstream: string; port?: number }): D
     async fetch(req) {
       const url = new URL(req.url);
       const path = url.pathname + url.search;
-      const delay = delayFor?.(path) ?? null;
       const isSend = url.pathname.includes("message.send");
+      const current = plan?.parsed;
+      const beforeMs = current ? draw(isSend ? current.sendBeforeMs : current.otherBeforeMs) : 0;
+      const afterMs = current && isSend ? draw(current.sendAfterMs) : 0;
       const body = req.method === "GET" || req.method === "HEAD" ? undefined : await req.arrayBuffer();
-      if (delay && delay.beforeMs > 0) await Bun.sleep(delay.beforeMs);
+      if (beforeMs > 0) await Bun.sleep(beforeMs);
       const headers = new Headers(req.headers);
       for (const name of HOP_HEADERS) headers.delete(name);
       const counter = isSend ? "sends" : "other";
       inFlight[counter]++;
-      if (isSend) {
-        const ready = waiters;
-        waiters = [];
-        for (const resolve of ready) resolve();
-      }
+      if (isSend) for (const listener of listeners) listener(inFlight.sends);
       let answer: Response;
       try {
         const response = await fetch(upstream + path, {
@@ -75,7 +89,7 @@ export function startDelayProxy(options: { upstream: string; port?: number }): D
       } finally {
         inFlight[counter]--;
       }
-      if (delay && delay.afterMs > 0) await Bun.sleep(delay.afterMs);
+      if (afterMs > 0) await Bun.sleep(afterMs);
       return answer;
     },
   });
@@ -84,16 +98,14 @@ export function startDelayProxy(options: { upstream: string; port?: number }): D
     url: `http://127.0.0.1:${port}`,
     port,
     inFlight: () => ({ ...inFlight }),
-    nextSendInFlight: () => new Promise<void>((resolve) => waiters.push(resolve)),
-    setDelay(next) {
-      delayFor = next;
+    onSendForwarded: (listener) => listeners.push(listener),
+    setPlan(next) {
+      plan = next === null ? null : { parsed: ZDelayPlan.parse(next), rng: createRng(next.seed) };
     },
     setUpstream(origin) {
       upstream = origin;
     },
     stop() {
-      for (const resolve of waiters) resolve();
-      waiters = [];
       server.stop(true);
     },
   };

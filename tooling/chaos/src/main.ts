@@ -46,10 +46,18 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   });
 }
+const jsonPath = args.json ?? `test-results/chaos-${args.profile}.json`;
+mkdirSync(dirname(jsonPath), { recursive: true });
+const writeJson = (results: readonly unknown[]) =>
+  writeFileSync(
+    jsonPath,
+    `${JSON.stringify({ profile: args.profile, seeds: args.seeds, firstSeed, results }, null, 2)}\n`,
+  );
 const results = await runChaos({
   onWorld: (world) => {
     current = world;
   },
+  onResult: writeJson,
   profile: args.profile,
   seeds: Array.from({ length: args.seeds }, (_, i) => firstSeed + i),
   scenarios: args.scenario?.split(","),
@@ -58,12 +66,7 @@ const results = await runChaos({
 console.log(`\n${formatTable(results)}`);
 const failures = formatFailures(results);
 if (failures) console.log(failures);
-const jsonPath = args.json ?? `test-results/chaos-${args.profile}.json`;
-mkdirSync(dirname(jsonPath), { recursive: true });
-writeFileSync(
-  jsonPath,
-  `${JSON.stringify({ profile: args.profile, seeds: args.seeds, firstSeed, results }, null, 2)}\n`,
-);
+writeJson(results);
 const failed = results.filter((r) => !r.passed).length;
 console.log(`\n${results.length - failed}/${results.length} scenario runs passed; JSON: ${jsonPath}`);
 process.exit(failed === 0 ? 0 : 1);

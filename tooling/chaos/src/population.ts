@@ -34,7 +34,8 @@ export type ChaosClient = {
   statuses: Map<string, ChatStatus>;
   /** Every ack the API returned to this client, by clientMsgId. */
   acks: Map<string, SendAck>;
-  errors: string[];
+  /** Engine error events by where and code ("sync TOO_MANY_REQUESTS"): diagnosis, not verdict. */
+  errors: Map<string, number>;
   /** Per dialog: the next number in this client's texts ("u1.c0#7"), its send order. */
   counters: Map<string, number>;
 };
@@ -170,7 +171,7 @@ function createClient(
     sent: [],
     statuses: new Map(),
     acks,
-    errors: [],
+    errors: new Map(),
     counters: new Map(),
   };
   engine.on("status", (event) => {
@@ -182,7 +183,9 @@ function createClient(
     });
   });
   engine.on("error", ({ where, error }) => {
-    if (client.errors.length < 50) client.errors.push(`${where}: ${String(error)}`);
+    const code = (error as { code?: unknown } | null)?.code;
+    const key = `${where} ${typeof code === "string" ? code : error instanceof Error ? error.name : "error"}`;
+    client.errors.set(key, (client.errors.get(key) ?? 0) + 1);
   });
   return client;
 }

@@ -66,6 +66,8 @@ export function formatFailures(results: readonly ScenarioResult[]): string {
     for (const fault of result.faults) out.push(`  fault +${fault.atMs} ms ${fault.kind}: ${fault.detail}`);
     if (result.convergenceSeconds === null && !result.error) out.push("  did not converge within the bound");
     for (const detail of result.findings.details) out.push(`  - ${detail}`);
+    const errors = Object.entries(result.engineErrors).map(([key, count]) => `${key} ×${count}`);
+    if (errors.length > 0) out.push(`  engine errors: ${errors.join(", ")}`);
   }
   return out.join("\n");
 }

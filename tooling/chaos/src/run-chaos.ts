@@ -12,6 +12,8 @@ export type ChaosOptions = {
   log: (line: string) => void;
   /** The world now running (null between seeds): an interrupted run stops it. */
   onWorld?: (world: World | null) => void;
+  /** After each scenario (a long run keeps its figures even if interrupted). */
+  onResult?: (results: readonly ScenarioResult[]) => void;
 };
 
 /**
@@ -45,6 +47,7 @@ export async function runChaos(options: ChaosOptions): Promise<ScenarioResult[]>
         );
         if (!result.passed) options.log(formatFailures([result]));
         results.push(result);
+        options.onResult?.(results);
       }
     } finally {
       options.onWorld?.(null);

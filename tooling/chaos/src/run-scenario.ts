@@ -30,7 +30,8 @@ export type ScenarioResult = {
    * live socket with nothing else said in that dialog (the missed-push bound); null: never.
    */
   quietTailSeconds?: number | null;
-  engineErrors: number;
+  /** The engines' error events, summed by where and code (retries that healed included). */
+  engineErrors: Record<string, number>;
   seconds: number;
   passed: boolean;
   /** The scenario could not run (set-up failed): counts as a failure. */
@@ -113,6 +114,7 @@ export async function runScenario(
 
     let convergenceSeconds: number | null = null;
     let findings = checkDialogs(await snapshot(pop));
+    let reportedAt = healedAt;
     while (Date.now() - healedAt < profile.convergeMs) {
       const settled = await Promise.all(
         pop.clients.map((c) =>
@@ -129,10 +131,19 @@ export async function runScenario(
           break;
         }
       }
+      if (Date.now() - reportedAt >= 10_000) {
+        reportedAt = Date.now();
+        log(
+          `  ${spec.name}: ${((reportedAt - healedAt) / 1000).toFixed(0)} s after healing: ${describeWaiting(pop, settled)}`,
+        );
+      }
       await Bun.sleep(500);
     }
     if (convergenceSeconds === null) findings = checkDialogs(await snapshot(pop));
-    const engineErrors = pop.clients.reduce((sum, c) => sum + c.errors.length, 0);
+    const engineErrors: Record<string, number> = {};
+    for (const client of pop.clients) {
+      for (const [key, count] of client.errors) engineErrors[key] = (engineErrors[key] ?? 0) + count;
+    }
     const quietTailSeconds = tail ? await tail.recovered : undefined;
     if (tail && quietTailSeconds === null) {
       findings.details.push(`quiet tail: ${tail.record.detail}; never shown by that client`);
@@ -155,7 +166,7 @@ export async function runScenario(
       faults,
       findings: checkDialogs([]),
       convergenceSeconds: null,
-      engineErrors: 0,
+      engineErrors: {},
       seconds: (Date.now() - began) / 1000,
       passed: false,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
@@ -163,6 +174,21 @@ export async function runScenario(
   } finally {
     population?.stop();
   }
+}
+
+/** Who is not settled yet and why (sends in flight, dialogs behind), for the progress log. */
+function describeWaiting(population: Population, settled: boolean[]): string {
+  const busy = population.clients.filter((_, i) => !settled[i]);
+  if (busy.length === 0) return "every engine settled, violations remain";
+  return busy
+    .slice(0, 6)
+    .map((client) => {
+      const dialogs = client.engine.dialogs();
+      const sending = dialogs.reduce((sum, d) => sum + d.pendingSends, 0);
+      const behind = dialogs.filter((d) => d.heldSeq < d.lastSeq).map((d) => `${d.heldSeq}/${d.lastSeq}`);
+      return `${client.label} (${client.engine.connectionState}, ${sending} sending, behind ${behind.join(" ") || "none"})`;
+    })
+    .join("; ");
 }
 
 /**
@@ -214,16 +240,19 @@ async function quietTail(
   name: string,
   boundMs: number,
 ): Promise<{ record: FaultRecord; recovered: Promise<number | null> }> {
+  // Truly the last message: nothing else of the run is still on its way into any dialog.
+  await Promise.all(ctx.population.clients.map((c) => c.engine.settled(boundMs).catch(() => undefined)));
   const atMs = Date.now() - start;
   const dialog = rng.pick(ctx.population.dialogs);
   const sender = rng.pick(ctx.population.membersOf(dialog));
   const n = sender.counters.get(dialog.id) ?? 0;
   const key = `${sender.label}#${n}`;
-  const dropping = dropNextPush(ctx, dialog.id, (text) => text === key, 10_000, sender.clientId);
+  // The push comes once the send commits: on a loaded machine that can take a while.
+  const dropping = dropNextPush(ctx, dialog.id, (text) => text === key, boundMs, sender.clientId);
   sendText(sender, dialog.id);
   const dropped = await dropping;
   const droppedAt = Date.now();
-  const detail = dropped?.detail ?? `the tail ${key} was never pushed within 10 s`;
+  const detail = dropped?.detail ?? `the tail ${key} was never pushed within ${boundMs / 1000} s`;
   log(`  ${name} +${atMs} ms quiet tail: ${detail}`);
   const victim = ctx.population.clients.find((c) => c.clientId === dropped?.clientId);
   const recovered = (async () => {

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { generateEd25519PemPair, generateSecret } from "@parley/auth";
 import { freePort } from "@parley/realtime/testing/processes";
 import { createTestDatabase, requireMariaDb, requireRedis, type TestDatabase } from "@parley/testkit";
+import { type RemoteDelayProxy, startDelayProxyProcess } from "./delay-proxy-process";
 import { type GatewayProxy, startGatewayProxy } from "./gateway-proxy";
-import { type DelayProxy, startDelayProxy } from "./http-delay-proxy";
 import { type NatsCluster, startNatsCluster } from "./nats-cluster";
 import { type ChaosProcess, launchApi, launchGateway, launchWorker } from "./processes";
 
@@ -28,7 +28,7 @@ export type Gateway = { id: string; proc: ChaosProcess; proxy: GatewayProxy };
 export type World = {
   db: TestDatabase;
   nats: NatsCluster;
-  apiProxy: DelayProxy;
+  apiProxy: RemoteDelayProxy;
   gateways: Gateway[];
   publicKeyPem: string;
   trpcUrl: string;
@@ -72,7 +72,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     },
   };
   let api = await launchApi(apiLaunch);
-  const apiProxy = startDelayProxy({ upstream: api.origin });
+  const apiProxy = await startDelayProxyProcess(api.origin);
   const startGateway = (index: number) =>
     launchGateway({
       id: `gw${index + 1}`,
@@ -132,7 +132,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     restartGateway,
     restartWorker,
     async heal() {
-      apiProxy.setDelay(null);
+      apiProxy.setPlan(null);
       for (const node of nats.nodes) {
         if (node.proc.exitCode !== null || node.proc.signalCode !== null) await node.restart();
       }
@@ -144,12 +144,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     },
     async stop() {
       for (const gateway of gateways) gateway.proxy.stop();
-      apiProxy.stop();
       await Promise.allSettled([
         api.kill("SIGTERM"),
         worker.kill("SIGTERM"),
         ...gateways.map((g) => g.proc.kill("SIGTERM")),
       ]);
+      await apiProxy.stop();
       await nats.stop();
       await db.drop().catch((error: unknown) => options.log(`drop database: ${String(error)}`));
     },
