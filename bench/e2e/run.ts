@@ -11,7 +11,7 @@ import { findServicePids, loadAverage, mariaDbStatus } from "./meter";
 import { type E2eOptions, parseScenario } from "./options";
 import { createGroups, openPairs, signUpUsers } from "./population";
 import { openReceivers } from "./receivers";
-import { runScenario, type ScenarioResult, type World } from "./scenario";
+import { finalizeSendOutcome, runScenario, type ScenarioResult, type World } from "./scenario";
 import { startStack } from "./stack";
 import { createTrpcHttp } from "./trpc-http";
 
@@ -22,7 +22,10 @@ function log(line: string): void {
 }
 
 function summaryRow(result: ScenarioResult): Row {
-  const topReason = Object.entries(result.send.failReasons).sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
+  const topReason =
+    Object.entries(result.finalSend?.failReasons ?? result.send.failReasons).sort(
+      (a, b) => b[1] - a[1],
+    )[0]?.[0] ?? "";
   return {
     scenario: result.scenario,
     "load before": result.loadAverageBefore,
@@ -36,6 +39,7 @@ function summaryRow(result: ScenarioResult): Row {
     lost: result.lost,
     reordered: result.reordered,
     failed: result.send.failed,
+    "failed later": (result.finalSend?.failed ?? 0) - result.send.failed,
     dropped: result.dropped,
     unsettled: result.unsettled,
     "socket closes": Object.entries(result.socketCloses)
@@ -57,6 +61,20 @@ function cpuRows(result: ScenarioResult): Row[] {
 
 function roundAll(values: Record<string, number>, digits = 1): Record<string, number> {
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, round(value, digits)]));
+}
+
+const FINAL_SETTLE_MS = 60_000;
+
+/** Sends still retrying when their scenario's drain ended: give them a bounded time to end. */
+async function waitForSendsToSettle(results: ScenarioResult[]): Promise<void> {
+  const deadline = performance.now() + FINAL_SETTLE_MS;
+  const pendingOf = (result: ScenarioResult) =>
+    result.submitted -
+    result.dropped -
+    (result.liveSend ? result.liveSend.acked + result.liveSend.failed : 0);
+  while (performance.now() < deadline && results.some((result) => pendingOf(result) > 0))
+    await Bun.sleep(200);
+  for (const result of results) finalizeSendOutcome(result);
 }
 
 export async function runE2e(options: E2eOptions): Promise<void> {
@@ -109,6 +127,7 @@ export async function runE2e(options: E2eOptions): Promise<void> {
           `lost ${result.lost}, failed ${result.send.failed}`,
       );
     }
+    await waitForSendsToSettle(results);
   } finally {
     receivers?.stop();
     await status.close();

@@ -33,7 +33,14 @@ export type ScenarioResult = {
   senders: number;
   /** Sends handed to the pipelines (open loop: due in the window). */
   submitted: number;
-  send: Omit<SendStats, "ackLatenciesMs">;
+  send: SendOutcome;
+  /**
+   * The same sends at the end of the whole run: those unsettled at the drain's end kept retrying
+   * (through the next scenario's start), and some were acked or failed only then.
+   */
+  finalSend: SendOutcome | null;
+  /** Still counting while late sends settle; read by the run at its end, not written to JSON. */
+  liveSend?: SendStats;
   dropped: number;
   unsettled: number;
   deliveredMessagesPerSecond: number;
@@ -61,6 +68,19 @@ export type ScenarioResult = {
   /** MariaDB GLOBAL STATUS deltas per acked message. */
   sqlPerMessage: Record<MariaDbCounter, number>;
 };
+
+export type SendOutcome = Omit<SendStats, "ackLatenciesMs">;
+
+function snapshot(stats: SendStats): SendOutcome {
+  const { ackLatenciesMs: _, ...rest } = stats;
+  return { ...rest, failReasons: { ...rest.failReasons }, retries: { ...rest.retries } };
+}
+
+/** Fills `finalSend` from the live counters (call once the run's sends have settled). */
+export function finalizeSendOutcome(result: ScenarioResult): void {
+  if (result.liveSend) result.finalSend = snapshot(result.liveSend);
+  result.liveSend = undefined;
+}
 
 type Sender = { pipeline: SendPipeline; dialog: Dialog; user: BenchUser };
 
@@ -241,7 +261,9 @@ export async function runScenario(
     receiversPerMessage: (senders[0]?.dialog.members.length ?? 1) - 1,
     senders: senders.length,
     submitted,
-    send: { ...stats, ackLatenciesMs: undefined } as Omit<SendStats, "ackLatenciesMs">,
+    send: snapshot(stats),
+    finalSend: null,
+    liveSend: stats,
     dropped,
     unsettled: records.filter((record) => record.state === "queued" || record.state === "inflight").length,
     deliveredMessagesPerSecond: completedInWindow.length / seconds,
