@@ -1,4 +1,5 @@
 import { ZSignInInput, ZSignUpInput } from "@parley/api";
+import { limitRequestBody, MAX_FORM_BODY_BYTES } from "@parley/api/http";
 import { describeBrowser } from "~/lib/client-name";
 import { clientIp } from "./client-ip";
 import { type FormProblem, problemQuery } from "./form-problems";
@@ -36,9 +37,12 @@ function problemOf(error: unknown): FormProblem {
 export async function handleAuthForm(request: Request, mode: AuthFormMode): Promise<Response> {
   const back = (problem: FormProblem, handle: string) =>
     seeOther(`${PAGE[mode]}?${problemQuery(problem, handle)}`);
+  // Counted before the form is parsed: a sign-in form is a few hundred bytes, never megabytes.
+  const limited = await limitRequestBody(request, MAX_FORM_BODY_BYTES);
+  if (limited instanceof Response) return limited;
   let form: FormData;
   try {
-    form = await request.formData();
+    form = await limited.formData();
   } catch {
     return back({ reason: "server" }, "");
   }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { NextRequest } from "next/server";
+import { POST as signInForm } from "../app/api/auth/sign-in/route";
 import { POST as closeTab } from "../app/api/auth/tab/close/route";
 import { POST as trpcPost } from "../app/api/trpc/[trpc]/route";
 import { proxy } from "../proxy";
@@ -53,6 +54,17 @@ describe("request bodies are capped before parsing", () => {
     expect(response.status).toBe(413);
     expect(body.pulled()).toBeLessThanOrEqual(65_536);
   });
+});
+
+test("the no-JavaScript sign-in form post reads at most one chunk past its 16 KB cap", async () => {
+  const body = streamedBody(3_200);
+  const response = await signInForm(
+    post("http://app.test/api/auth/sign-in", body.stream, {
+      "content-type": "application/x-www-form-urlencoded",
+    }),
+  );
+  expect(response.status).toBe(413);
+  expect(body.pulled()).toBeLessThanOrEqual(16 * 1024 + 65_536);
 });
 
 describe("the proxy sets the security headers on every response", () => {
