@@ -30,8 +30,17 @@ export type DeliveryLog = {
   deliveries: number;
   /** A copy a socket already had (a re-publish; the engine drops it by seq). */
   duplicates: number;
-  /** First receipts of a sender's clientSeq after a later clientSeq of that sender in that dialog. */
+  /**
+   * First receipts of a sender's clientSeq after a later clientSeq of that sender in that dialog:
+   * pushes that overtook each other on the way (publishes of concurrent sends, several API
+   * processes). The engine holds them for the missing one and shows seq order; not a violation.
+   */
   reordered: number;
+  /**
+   * A sender's messages whose seq order differs from their clientSeq order: what every client would
+   * show out of order. The guarantee is that this is zero.
+   */
+  orderViolations: number;
   /** Message events for no send of this scenario (late ones from an earlier scenario). */
   strays: number;
   /** Receipts up to `windowEnd` (performance.now()): the rate is counted over the load's own duration. */
@@ -46,6 +55,7 @@ export function newDeliveryLog(): DeliveryLog {
     deliveries: 0,
     duplicates: 0,
     reordered: 0,
+    orderViolations: 0,
     strays: 0,
     windowEnd: Number.POSITIVE_INFINITY,
     deliveriesInWindow: 0,
@@ -57,6 +67,7 @@ const ZMessageFrame = z.object({
   type: z.literal("event"),
   event: z.object({
     type: z.string(),
+    seq: z.number().optional(),
     message: z
       .object({
         dialogId: z.string(),
@@ -67,8 +78,11 @@ const ZMessageFrame = z.object({
       .optional(),
   }),
 });
-/** What one socket has seen of one sender in one dialog: the highest clientSeq and the holes below it. */
-type SenderStream = { top: number; holes: Set<number> };
+/**
+ * What one socket has seen of one sender in one dialog: the highest clientSeq, the holes below it,
+ * and the seq each clientSeq got (a sender's consecutive clientSeqs must get increasing seqs).
+ */
+type SenderStream = { top: number; holes: Set<number>; seqs: Map<number, number> };
 
 /**
  * "first" in order, "late" = first receipt of a seq below one already seen (reordered), "again" = a
@@ -78,12 +92,20 @@ function classify(
   streams: Map<string, SenderStream>,
   key: string,
   clientSeq: number,
+  seq: number,
+  log: DeliveryLog,
 ): "first" | "late" | "again" {
   let stream = streams.get(key);
   if (!stream) {
     // Every pipeline starts at clientSeq 1 after the sockets opened: seqs below the first are holes.
-    stream = { top: 0, holes: new Set() };
+    stream = { top: 0, holes: new Set(), seqs: new Map() };
     streams.set(key, stream);
+  }
+  if (!stream.seqs.has(clientSeq)) {
+    stream.seqs.set(clientSeq, seq);
+    const before = stream.seqs.get(clientSeq - 1);
+    const after = stream.seqs.get(clientSeq + 1);
+    if ((before !== undefined && before > seq) || (after !== undefined && after < seq)) log.orderViolations++;
   }
   if (clientSeq > stream.top) {
     for (let hole = stream.top + 1; hole < clientSeq; hole++) stream.holes.add(hole);
@@ -142,7 +164,13 @@ export async function openReceivers(
       return;
     }
     if (record.senderUserId === user.userId) return; // the sender's own client hears its echo
-    const verdict = classify(streams, `${message.dialogId}:${message.senderClientId}`, message.clientSeq);
+    const verdict = classify(
+      streams,
+      `${message.dialogId}:${message.senderClientId}`,
+      message.clientSeq,
+      frame.success ? (frame.data.event.seq ?? 0) : 0,
+      log,
+    );
     if (verdict === "again") {
       log.duplicates++;
       return;

@@ -53,6 +53,7 @@ export type ScenarioResult = {
   /** Failed for the sender, yet delivered: a false failure. */
   failedButDelivered: number;
   reordered: number;
+  orderViolations: number;
   duplicates: number;
   strays: number;
   socketCloses: Record<string, number>;
@@ -274,6 +275,7 @@ export async function runScenario(
     missingDeliveries: lost.reduce((sum, record) => sum + record.expected - record.delivered, 0),
     failedButDelivered: records.filter((record) => record.state === "failed" && record.delivered > 0).length,
     reordered: log.reordered,
+    orderViolations: log.orderViolations,
     duplicates: log.duplicates,
     strays: log.strays,
     socketCloses: diffCounts(world.receivers.closes, closesBefore),
