@@ -12,6 +12,7 @@ import type { Actor } from "../actor";
 import { isLockContention, sleep } from "../db-errors";
 import { messagingOptions } from "../options";
 import { enforceSendRateLimit } from "../rate-limit";
+import { inClientSeqOrder } from "./client-order";
 import { type ConfirmOutcome, confirmMessage, confirmMessageBatched, sendInOneTransaction } from "./confirm";
 import { deliverMessageEvent } from "./deliver";
 import { newPendingRow, type SendInput, tryMessage } from "./try";
@@ -34,6 +35,20 @@ const LOCK_RETRIES = 3;
 export async function sendMessage(services: ApiServices, actor: Actor, input: SendInput): Promise<SendAck> {
   await enforceSendRateLimit(services, actor);
   const options = messagingOptions(services);
+  return inClientSeqOrder(
+    services,
+    { dialogId: input.dialogId, clientId: actor.clientId, clientSeq: input.clientSeq },
+    options.clientSeqWaitMs,
+    () => placeMessage(services, actor, input, options),
+  );
+}
+
+async function placeMessage(
+  services: ApiServices,
+  actor: Actor,
+  input: SendInput,
+  options: ReturnType<typeof messagingOptions>,
+): Promise<SendAck> {
   const fused =
     services.sendPool !== undefined &&
     !options.faults.afterTry &&
