@@ -23,9 +23,19 @@ export { DialogSendQueue, type OutgoingItem } from "./send-queue";
 export { type SeqRange, SeqRanges } from "./seq-ranges";
 export { type ChatStore, type DialogCheckpoint, MemoryStore, type StoredOutgoing } from "./store";
 export {
+  type FetchFn,
+  isRefusal,
+  type TokenPair,
+  TokenRefresher,
+  type TokenRefresherOptions,
+} from "./token-refresh";
+export {
   type ApiSession,
   authenticateWithPassword,
+  createParleyTrpcClient,
   createTrpcChatApi,
+  type ParleyTrpcClient,
+  type ParleyUntypedClient,
   type SignedInClient,
   type TrpcChatApiOptions,
 } from "./trpc-api";

@@ -94,12 +94,7 @@ test("changes() follows nextCursor through every page and returns every dialog o
   });
   const groupIds: string[] = [];
   for (let index = 0; index < GROUP_COUNT; index++) {
-    const group = (await api.client.mutation("dialog.createGroup", {
-      title: `g${index}`,
-      memberIds: [],
-    })) as {
-      id: string;
-    };
+    const group = await api.trpc.dialog.createGroup.mutate({ title: `g${index}`, memberIds: [] });
     groupIds.push(group.id);
   }
 
