@@ -1,4 +1,5 @@
 import { type ApiServices, appRouter, createContext, loggable } from "@parley/api";
+import { apiSecurityHeaders, applySecurityHeaders } from "@parley/api/http";
 import { clientIpFrom } from "@parley/auth";
 import { MAX_TRPC_BATCH_SIZE } from "@parley/protocol";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
@@ -22,7 +23,7 @@ export function createHandler(options: HandlerOptions) {
   return async (req: Request, peer: string | null): Promise<Response> => {
     const url = new URL(req.url);
     if (url.pathname === TRPC_ENDPOINT || url.pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
-      return fetchRequestHandler({
+      const answer = await fetchRequestHandler({
         endpoint: TRPC_ENDPOINT,
         req,
         router: appRouter,
@@ -39,6 +40,9 @@ export function createHandler(options: HandlerOptions) {
             console.error(`[api] ${path ?? "?"}:`, loggable(error.cause ?? error));
         },
       });
+      // Pages and assets carry the headers Next sets; JSON answers get the API's (@parley/api/http).
+      applySecurityHeaders(answer.headers, apiSecurityHeaders());
+      return answer;
     }
     if (url.pathname === "/healthz") return new Response("ok");
     if (!nextOrigin) return new Response("not found", { status: 404 });

@@ -161,6 +161,17 @@ describe("the production API server (Bun.serve, several processes on one port)",
     expect(response.status).toBe(413);
   });
 
+  test("tRPC answers carry the API security headers (pages carry Next's own)", async () => {
+    const response = await fetch(`${apiUrl}/api/trpc/user.me`);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("content-security-policy")).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+  });
+
   test("runs API_PROCESSES processes", async () => {
     const children = (await Bun.$`pgrep -P ${api.pid}`.nothrow().text()).trim().split("\n").filter(Boolean);
     expect(children.length).toBe(1);
