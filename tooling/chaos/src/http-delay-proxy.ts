@@ -20,7 +20,7 @@ export type DelayPlan = z.input<typeof ZDelayPlan>;
 export type DelayProxy = {
   url: string;
   port: number;
-  /** Requests forwarded whose answers have not come back, by whether they carry message.send. */
+  /** Requests inside the proxy (delayed, forwarded or answering), by whether they carry message.send. */
   inFlight: () => { sends: number; other: number };
   /** Called whenever a message.send request reaches the upstream. */
   onSendForwarded: (listener: (sendsInFlight: number) => void) => void;
@@ -62,35 +62,37 @@ export function startDelayProxy(options: { upstream: string; port?: number }): D
       const current = plan?.parsed;
       const beforeMs = current ? draw(isSend ? current.sendBeforeMs : current.otherBeforeMs) : 0;
       const afterMs = current && isSend ? draw(current.sendAfterMs) : 0;
-      const body = req.method === "GET" || req.method === "HEAD" ? undefined : await req.arrayBuffer();
-      if (beforeMs > 0) await Bun.sleep(beforeMs);
-      const headers = new Headers(req.headers);
-      for (const name of HOP_HEADERS) headers.delete(name);
       const counter = isSend ? "sends" : "other";
       inFlight[counter]++;
-      if (isSend) for (const listener of listeners) listener(inFlight.sends);
-      let answer: Response;
       try {
-        const response = await fetch(upstream + path, {
-          method: req.method,
-          headers,
-          body,
-          redirect: "manual",
-        });
-        const responseHeaders = new Headers(response.headers);
-        for (const name of HOP_HEADERS) responseHeaders.delete(name);
-        answer = new Response(await response.arrayBuffer(), {
-          status: response.status,
-          statusText: response.statusText,
-          headers: responseHeaders,
-        });
-      } catch (error) {
-        answer = new Response(`upstream unreachable: ${String(error)}`, { status: 502 });
+        const body = req.method === "GET" || req.method === "HEAD" ? undefined : await req.arrayBuffer();
+        if (beforeMs > 0) await Bun.sleep(beforeMs);
+        const headers = new Headers(req.headers);
+        for (const name of HOP_HEADERS) headers.delete(name);
+        if (isSend) for (const listener of listeners) listener(inFlight.sends);
+        let answer: Response;
+        try {
+          const response = await fetch(upstream + path, {
+            method: req.method,
+            headers,
+            body,
+            redirect: "manual",
+          });
+          const responseHeaders = new Headers(response.headers);
+          for (const name of HOP_HEADERS) responseHeaders.delete(name);
+          answer = new Response(await response.arrayBuffer(), {
+            status: response.status,
+            statusText: response.statusText,
+            headers: responseHeaders,
+          });
+        } catch (error) {
+          answer = new Response(`upstream unreachable: ${String(error)}`, { status: 502 });
+        }
+        if (afterMs > 0) await Bun.sleep(afterMs);
+        return answer;
       } finally {
         inFlight[counter]--;
       }
-      if (afterMs > 0) await Bun.sleep(afterMs);
-      return answer;
     },
   });
   const port = server.port ?? 0;
