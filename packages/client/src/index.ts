@@ -7,6 +7,7 @@ export {
   type SendAck,
   type SendInput,
   type SyncPage,
+  toApiError,
 } from "./api";
 export { backoffDelay } from "./backoff";
 export { type ConnectionState, RealtimeConnection } from "./connection";

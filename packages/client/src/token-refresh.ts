@@ -6,16 +6,16 @@ export type TokenPair = { accessToken: string; refreshToken: string; expiresAt?:
 /** The fetch signature tRPC links and the engine call (no Bun-only extras such as `preconnect`). */
 export type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
-export type TokenRefresherOptions<T extends TokenPair> = {
+export type TokenRefresherOptions<T extends TokenPair, R extends TokenPair = TokenPair> = {
   /** The pair in use now; null without one (never signed in, or signed out). */
   current: () => T | null;
   /** Calls auth.refresh. It must not send the (rejected) bearer header: the API refuses a bad one. */
-  rotate: (refreshToken: string) => Promise<TokenPair>;
+  rotate: (refreshToken: string) => Promise<R>;
   /**
    * Keeps the rotated pair before anything uses it (the old refresh token is spent) and returns the
    * pair now in use: a sign-out or a new client meanwhile may win over this answer.
    */
-  save: (before: T, next: TokenPair) => T;
+  save: (before: T, next: R) => T;
   /** Refresh this long before the access token expires; 0 (the default): only after a 401. */
   refreshMarginMs?: number;
   /** The server refused to refresh (revoked, spent, lapsed): the owner decides what follows. */
@@ -35,10 +35,10 @@ export function isRefusal(error: ApiError): boolean {
  * generators) and browser tabs alike. One rotation at a time per pair: a refresh token is spent once
  * used, so two concurrent rotations would make the server see a reuse.
  */
-export class TokenRefresher<T extends TokenPair> {
+export class TokenRefresher<T extends TokenPair, R extends TokenPair = TokenPair> {
   private rotating: Promise<T> | null = null;
 
-  constructor(private readonly options: TokenRefresherOptions<T>) {}
+  constructor(private readonly options: TokenRefresherOptions<T, R>) {}
 
   /** Rotates the refresh token once, however many callers ask meanwhile. Rejects with an ApiError. */
   rotate(): Promise<T> {

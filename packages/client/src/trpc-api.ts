@@ -6,11 +6,12 @@ import {
   createTRPCClientProxy,
   createTRPCUntypedClient,
   httpBatchLink,
+  httpLink,
   type TRPCClient,
   type TRPCUntypedClient,
 } from "@trpc/client";
 import { ApiError, type ChatApi, type DialogChange, toApiError } from "./api";
-import { type FetchFn, type TokenPair, TokenRefresher } from "./token-refresh";
+import { type FetchFn, TokenRefresher } from "./token-refresh";
 
 /** The API's procedures, typed from its router: the contract lives in packages/api and nowhere else. */
 export type ParleyTrpcClient = TRPCClient<AppRouter>;
@@ -34,14 +35,20 @@ export type TrpcChatApiOptions = {
 /** The most pages one catch-up reads (1,000 dialogs a page on the server): a bound, not a target. */
 export const MAX_CHANGES_PAGES = 1_000;
 
-/** A typed client over one fetch; every answer is checked by the procedure's own output schema. */
+/**
+ * A typed client over one fetch; the server checks every answer against the procedure's output
+ * schema. `batch: false` sends one request per call, at `<url>/<procedure>` (rare calls such as a
+ * token refresh gain nothing from batching).
+ */
 export function createParleyTrpcClient(
   url: string,
   fetchImpl: FetchFn,
+  { batch = true }: { batch?: boolean } = {},
 ): { trpc: ParleyTrpcClient; client: ParleyUntypedClient } {
-  const client = createTRPCUntypedClient<AppRouter>({
-    links: [httpBatchLink({ url, maxItems: MAX_TRPC_BATCH_SIZE, fetch: fetchImpl })],
-  });
+  const link = batch
+    ? httpBatchLink({ url, maxItems: MAX_TRPC_BATCH_SIZE, fetch: fetchImpl })
+    : httpLink({ url, fetch: fetchImpl });
+  const client = createTRPCUntypedClient<AppRouter>({ links: [link] });
   return { trpc: createTRPCClientProxy(client), client };
 }
 
@@ -90,7 +97,7 @@ export function createTrpcChatApi(options: TrpcChatApiOptions): ChatApi & {
   const refresher = new TokenRefresher<ApiSession>({
     current: () => session ?? null,
     rotate: (refreshToken) => unauthenticated.auth.refresh.mutate({ refreshToken }),
-    save: (_before, next: TokenPair) => {
+    save: (_before, next) => {
       session = next;
       options.onSession?.(next);
       return next;

@@ -1,4 +1,11 @@
-import { ChatEngine, type ChatMessage, createTrpcChatApi, IndexedDbStore, MemoryStore } from "@parley/client";
+import {
+  ChatEngine,
+  type ChatMessage,
+  createTrpcChatApi,
+  IndexedDbStore,
+  MemoryStore,
+  toApiError,
+} from "@parley/client";
 import { CLOSE_REVOKED } from "@parley/protocol";
 import { tabSession } from "~/trpc/tab-session";
 import type { Me } from "~/trpc/types";
@@ -68,21 +75,22 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     for (const listener of signedOutListeners) listener();
   }
 
-  async function checkSession(): Promise<void> {
+  async function checkSession(api: ReturnType<typeof createTrpcChatApi>): Promise<void> {
     try {
-      const response = await tabSession().fetch("/api/trpc/user.me");
-      if (response.status === 401) signOut();
-    } catch {
+      await api.trpc.user.me.query();
+    } catch (error) {
       // Offline: the reconnect loop keeps trying.
+      if (toApiError(error).code === "UNAUTHORIZED") signOut();
     }
   }
 
   function start(): void {
     if (engine || signedOut) return;
+    // Same-origin tRPC with this tab's own bearer token (refreshed by the tab session): every tab
+    // is a client of its own, with its own clientSeq space, delivery state and socket identity.
+    const api = createTrpcChatApi({ url: "/api/trpc", fetch: tabSession().fetch });
     const current = new ChatEngine({
-      // Same-origin tRPC with this tab's own bearer token (refreshed by the tab session): every tab
-      // is a client of its own, with its own clientSeq space, delivery state and socket identity.
-      api: createTrpcChatApi({ url: "/api/trpc", fetch: tabSession().fetch as typeof fetch }),
+      api,
       realtimeUrl,
       userId: viewer.id,
       clientId: viewer.clientId,
@@ -112,7 +120,7 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
         if (state === "stopped" && code === CLOSE_REVOKED) return signOut();
         // No realtime token: maybe the network, maybe this client was revoked while the socket was
         // down (so no close code told us). The session check tells the two apart.
-        if (state === "reconnecting" && reason?.startsWith("token:")) void checkSession();
+        if (state === "reconnecting" && reason?.startsWith("token:")) void checkSession(api);
         if (isBrowserOffline() && state !== "open") return setConnection("offline");
         setConnection(
           state === "open"

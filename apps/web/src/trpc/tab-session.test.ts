@@ -37,10 +37,19 @@ const realFetch = globalThis.fetch;
 let nextId = 100;
 
 const ok = (data: unknown) => Response.json({ result: { data } });
-/** A refusal as the API answers it: the code, a message for people and `details.reason` for code. */
+/**
+ * A refusal as the API answers it: the JSON-RPC code (-32001 is UNAUTHORIZED), a message for people,
+ * and the tRPC code name and `details.reason` for code.
+ */
 const unauthorized = (message: string, reason?: ErrorReason) =>
   Response.json(
-    { error: { message, data: { code: "UNAUTHORIZED", details: reason ? { reason } : undefined } } },
+    {
+      error: {
+        message,
+        code: -32001,
+        data: { code: "UNAUTHORIZED", httpStatus: 401, details: reason ? { reason } : undefined },
+      },
+    },
     { status: 401 },
   );
 

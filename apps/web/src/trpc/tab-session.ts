@@ -1,4 +1,13 @@
+import {
+  type ApiError,
+  createParleyTrpcClient,
+  type FetchFn,
+  isRefusal,
+  TokenRefresher,
+  toApiError,
+} from "@parley/client";
 import { ERROR_REASON, type ErrorReason, errorReasonOf } from "@parley/protocol";
+import { z } from "zod";
 
 /**
  * Every browser tab is a client of its own (docs/web.md). The session cookie is the *browser's*
@@ -20,15 +29,17 @@ import { ERROR_REASON, type ErrorReason, errorReasonOf } from "@parley/protocol"
  * a fresh client with the cookie instead of signing out.
  */
 
-export type TabCredentials = {
-  userId: string;
-  clientId: string;
-  parentClientId: string;
-  accessToken: string;
-  refreshToken: string;
+/** What sessionStorage holds for this tab (read back with zod: storage is anyone's to edit). */
+const ZTabCredentials = z.object({
+  userId: z.string(),
+  clientId: z.string(),
+  parentClientId: z.string(),
+  accessToken: z.string(),
+  refreshToken: z.string(),
   /** Access-token expiry, ms since the epoch. */
-  expiresAt: number;
-};
+  expiresAt: z.number(),
+});
+export type TabCredentials = z.infer<typeof ZTabCredentials>;
 
 const STORAGE_KEY = "parley.tab";
 const LIVE_KEY = "parley.tab.live";
@@ -53,25 +64,21 @@ export class TabSignedOutError extends Error {
   }
 }
 
-type TrpcEnvelope = {
-  result?: { data?: unknown };
-  error?: { message?: string; data?: { code?: string; details?: unknown } };
-};
+/** Same-origin requests carry the browser's session cookie (opening a tab needs it). */
+const sameOrigin: FetchFn = (input, init) => fetch(input, { ...init, credentials: "same-origin" });
 
-async function callCookieProcedure(path: string, input: unknown): Promise<unknown> {
-  const response = await fetch(`/api/trpc/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(input),
-    credentials: "same-origin",
-  });
-  const body = (await response.json().catch(() => ({}))) as TrpcEnvelope;
-  if (response.ok && body.result) return body.result.data;
-  const code = body.error?.data?.code;
-  if (response.status === 401 || code === "UNAUTHORIZED" || code === "FORBIDDEN") {
-    throw new TabSignedOutError(body.error?.message, errorReasonOf(body.error?.data?.details));
-  }
-  throw new Error(body.error?.message ?? `${path} failed (${response.status})`);
+/**
+ * The cookie-only procedures (open a tab, rotate its refresh token), typed from the API's router.
+ * Never with a bearer token: a stale one would be refused before the procedure runs.
+ */
+const cookieClient = createParleyTrpcClient("/api/trpc", sameOrigin, { batch: false }).trpc;
+
+/** A refusal (UNAUTHORIZED, FORBIDDEN) as this tab being signed out, with the server's reason code. */
+function toSignedOut(error: unknown): TabSignedOutError | ApiError {
+  const apiError = toApiError(error);
+  return isRefusal(apiError)
+    ? new TabSignedOutError(apiError.message, errorReasonOf(apiError.details))
+    : apiError;
 }
 
 /**
@@ -94,19 +101,6 @@ export type TabPageHooks = {
   setInterval: (run: () => void, ms: number) => unknown;
 };
 
-function isCredentials(value: unknown): value is TabCredentials {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    typeof v.userId === "string" &&
-    typeof v.clientId === "string" &&
-    typeof v.parentClientId === "string" &&
-    typeof v.accessToken === "string" &&
-    typeof v.refreshToken === "string" &&
-    typeof v.expiresAt === "number"
-  );
-}
-
 function requestPath(input: RequestInfo | URL): string {
   if (typeof input === "string") return input;
   if (input instanceof URL) return input.pathname;
@@ -116,7 +110,12 @@ function requestPath(input: RequestInfo | URL): string {
 export class TabSession {
   private credentials: TabCredentials | null;
   private opening: Promise<TabCredentials> | null = null;
-  private refreshing: Promise<TabCredentials> | null = null;
+  /** The one refresh path (shared with every bearer client of @parley/client). */
+  private readonly refresher: TokenRefresher<
+    TabCredentials,
+    Omit<TabCredentials, "userId" | "clientId" | "parentClientId">
+  >;
+  private readonly bearerFetch: FetchFn;
   private readonly signedOutListeners = new Set<() => void>();
   /** Adopted credentials: this page is a reload (or a restore) of a tab that had a client. */
   private readonly adopted: boolean;
@@ -132,6 +131,19 @@ export class TabSession {
   ) {
     this.credentials = this.adopt();
     this.adopted = this.credentials !== null;
+    this.refresher = new TokenRefresher({
+      current: () => this.credentials,
+      rotate: (refreshToken) => cookieClient.auth.refresh.mutate({ refreshToken }),
+      save: (before, next) => {
+        const updated = { ...before, ...next };
+        // A sign-out or a new tab client meanwhile wins over this answer.
+        if (this.credentials === before) this.store(updated);
+        return updated;
+      },
+      refreshMarginMs: REFRESH_MARGIN_MS,
+      onRefused: (error) => this.refused(new TabSignedOutError(error.message, errorReasonOf(error.details))),
+    });
+    this.bearerFetch = this.refresher.wrapFetch(sameOrigin);
   }
 
   /**
@@ -161,13 +173,14 @@ export class TabSession {
   /** A reloaded page renews its tokens before anything uses them. Never rejects. */
   private async resume(): Promise<void> {
     try {
-      await this.rotateOnce();
+      await this.refresher.rotate();
     } catch (error) {
-      if (!(error instanceof TabSignedOutError)) return; // offline: keep the client, refresh later
+      const refusal = toSignedOut(error);
+      if (!(refusal instanceof TabSignedOutError)) return; // offline: keep the client, refresh later
       this.drop();
       // Lapsed (closed long ago, or asleep): ensure() opens a fresh client with the cookie. Revoked
       // or spent: this tab was signed out, and must not come back as a new client by itself.
-      if (!isExpiry(error)) this.resumeRefused = error;
+      if (!isExpiry(refusal)) this.resumeRefused = refusal;
     } finally {
       this.resuming = null;
     }
@@ -188,8 +201,8 @@ export class TabSession {
       return null;
     }
     try {
-      const parsed: unknown = raw ? JSON.parse(raw) : null;
-      return isCredentials(parsed) ? parsed : null;
+      const parsed = ZTabCredentials.safeParse(raw ? JSON.parse(raw) : null);
+      return parsed.success ? parsed.data : null;
     } catch {
       return null;
     }
@@ -216,8 +229,9 @@ export class TabSession {
     if (this.credentials) return this.credentials;
     if (!this.opening) {
       this.opening = (async () => {
-        const opened = await callCookieProcedure("auth.openTab", {});
-        if (!isCredentials(opened)) throw new Error("auth.openTab returned no tab client");
+        const opened = await cookieClient.auth.openTab.mutate().catch((error: unknown) => {
+          throw toSignedOut(error);
+        });
         this.store(opened);
         return opened;
       })().finally(() => {
@@ -244,35 +258,14 @@ export class TabSession {
     for (const listener of this.signedOutListeners) listener();
   }
 
-  /** Rotates the refresh token (stored before use: the old one is spent). One at a time per tab. */
-  private rotateOnce(): Promise<TabCredentials> {
-    if (!this.refreshing) {
-      this.refreshing = (async () => {
-        const before = this.credentials;
-        if (!before) throw new TabSignedOutError();
-        const next = (await callCookieProcedure("auth.refresh", {
-          refreshToken: before.refreshToken,
-        })) as Pick<TabCredentials, "accessToken" | "refreshToken" | "expiresAt">;
-        const updated = { ...before, ...next };
-        // A sign-out or a new tab client meanwhile wins over this answer.
-        if (this.credentials === before) this.store(updated);
-        return updated;
-      })().finally(() => {
-        this.refreshing = null;
-      });
-    }
-    return this.refreshing;
-  }
-
   /**
-   * Rotates the refresh token. Refused because it lapsed (the tab outlived its client, e.g. asleep
-   * past TAB_REFRESH_TTL_HOURS): the page starts over with a fresh client. Refused otherwise
-   * (revoked, spent): the tab is signed out.
+   * Rotates the refresh token (stored before use: the old one is spent; one rotation at a time).
+   * Refused because it lapsed (the tab outlived its client, e.g. asleep past TAB_REFRESH_TTL_HOURS):
+   * the page starts over with a fresh client. Refused otherwise (revoked, spent): the tab is signed out.
    */
   refresh(): Promise<TabCredentials> {
-    return this.rotateOnce().catch((error: unknown) => {
-      if (error instanceof TabSignedOutError) this.refused(error);
-      throw error;
+    return this.refresher.refresh().catch((error: unknown) => {
+      throw toSignedOut(error);
     });
   }
 
@@ -287,42 +280,17 @@ export class TabSession {
   }
 
   /** A valid access token, refreshed first when it is about to expire; null without a tab client. */
-  async accessToken(): Promise<string | null> {
-    const credentials = this.credentials;
-    if (!credentials) return null;
-    if (credentials.expiresAt - Date.now() > REFRESH_MARGIN_MS) return credentials.accessToken;
-    try {
-      return (await this.refresh()).accessToken;
-    } catch (error) {
-      if (error instanceof TabSignedOutError) return null;
-      // Offline or a server hiccup: try with what we have; a 401 retries the refresh.
-      return credentials.accessToken;
-    }
+  accessToken(): Promise<string | null> {
+    return this.refresher.accessToken();
   }
 
   /**
    * `fetch` for tRPC links and the sync engine: adds this tab's bearer token, and on a 401 refreshes
    * once and retries. A refresh refused (revoked, spent) signs the tab out.
    */
-  fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    if (COOKIE_ONLY.test(requestPath(input))) {
-      return fetch(input, { ...init, credentials: "same-origin" });
-    }
-    const send = (token: string | null) => {
-      const headers = new Headers(init?.headers);
-      if (token) headers.set("authorization", `Bearer ${token}`);
-      else headers.delete("authorization");
-      return fetch(input, { ...init, headers, credentials: "same-origin" });
-    };
-    const token = await this.accessToken();
-    const response = await send(token);
-    if (response.status !== 401 || !token) return response;
-    try {
-      const next = await this.refresh();
-      return await send(next.accessToken);
-    } catch {
-      return response;
-    }
+  fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    if (COOKIE_ONLY.test(requestPath(input))) return sameOrigin(input, init);
+    return this.bearerFetch(input, init);
   };
 }
 
