@@ -8,7 +8,7 @@ import { NextRequest } from "next/server";
 import { POST as signInForm } from "../app/api/auth/sign-in/route";
 import { POST as closeTab } from "../app/api/auth/tab/close/route";
 import { POST as trpcPost } from "../app/api/trpc/[trpc]/route";
-import { proxy } from "../proxy";
+import { proxy, config as proxyConfig } from "../proxy";
 
 /** A chunked body of `chunks` × 64 KiB that records how many bytes were pulled from it. */
 function streamedBody(chunks: number) {
@@ -82,13 +82,23 @@ describe("the proxy sets the security headers on every response", () => {
     }
   });
 
-  test("route handlers (and the sign-in redirect) carry them too", () => {
-    const api = proxy(new NextRequest("http://app.test/api/trpc/user.me")).headers;
-    expect(api.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
-    expect(api.get("x-frame-options")).toBe("DENY");
+  test("the sign-in redirect carries them too", () => {
     const redirect = proxy(new NextRequest("http://app.test/devices"));
     expect(redirect.status).toBe(307);
     expect(redirect.headers.get("location")).toBe("http://app.test/sign-in");
     expect(redirect.headers.get("x-frame-options")).toBe("DENY");
+  });
+
+  test("route handlers under /api are not the proxy's (Next would receive whole bodies first) and set their own", async () => {
+    const matcher = new RegExp(`^${proxyConfig.matcher[0]}$`);
+    expect(matcher.test("/api/trpc/user.me")).toBe(false);
+    expect(matcher.test("/sign-in")).toBe(true);
+    expect(matcher.test("/_next/static/chunks/app.js")).toBe(true);
+    const refused = await closeTab(post("http://app.test/api/auth/tab/close", "x".repeat(2048)));
+    expect(refused.status).toBe(413);
+    expect(refused.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(refused.headers.get("x-frame-options")).toBe("DENY");
+    const trpc = await trpcPost(post("http://app.test/api/trpc/auth.signIn", "x".repeat(2 * 1024 * 1024)));
+    expect(trpc.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });

@@ -3,6 +3,7 @@ import { limitRequestBody, MAX_TRPC_BODY_BYTES } from "@parley/api/http";
 import { MAX_TRPC_BATCH_SIZE } from "@parley/protocol";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { clientIp } from "~/server/client-ip";
+import { withApiSecurityHeaders } from "~/server/security-headers";
 import { getApiServices } from "~/server/services";
 
 // Sessions, databases and sockets: never static, always Node.
@@ -10,6 +11,10 @@ export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 async function handler(request: Request): Promise<Response> {
+  return withApiSecurityHeaders(await answer(request));
+}
+
+async function answer(request: Request): Promise<Response> {
   // Before anything parses it, signed in or not (tRPC would JSON.parse whatever arrives).
   const req = await limitRequestBody(request, MAX_TRPC_BODY_BYTES);
   if (req instanceof Response) return req;

@@ -1,4 +1,5 @@
 import { limitRequestBody, MAX_BEACON_BODY_BYTES } from "@parley/api/http";
+import { withApiSecurityHeaders } from "~/server/security-headers";
 import { getApiServices } from "~/server/services";
 
 export const dynamic = "force-dynamic";
@@ -11,6 +12,10 @@ export const runtime = "nodejs";
  * beacon never reads it) and says nothing about the token.
  */
 export async function POST(request: Request): Promise<Response> {
+  return withApiSecurityHeaders(await closeTab(request));
+}
+
+async function closeTab(request: Request): Promise<Response> {
   // Counted as it streams: a beacon is tiny, and nothing past the cap is read.
   const limited = await limitRequestBody(request, MAX_BEACON_BODY_BYTES);
   if (limited instanceof Response) return limited;
