@@ -28,7 +28,7 @@ export type ChaosClient = {
   userId: string;
   clientId: string;
   engine: ChatEngine;
-  /** A raw API for this client (server truth after the run). */
+  /** A raw API for this client (creating dialogs). */
   raw: ChatApi & { client: ReturnType<typeof createTrpcChatApi>["client"] };
   sent: SentMessage[];
   statuses: Map<string, ChatStatus>;
@@ -43,7 +43,17 @@ export type ChaosClient = {
 export type ChaosDialog = { id: string; kind: "direct" | "group" | "big"; members: number[] };
 
 export type Population = {
-  users: { index: number; handle: string; userId: string; clients: ChaosClient[] }[];
+  users: {
+    index: number;
+    handle: string;
+    userId: string;
+    clients: ChaosClient[];
+    /**
+     * A client of this user that only the judge uses to read the server's timeline: its own rate
+     * budget, so judging never takes reads from an engine.
+     */
+    observer: ChatApi;
+  }[];
   clients: ChaosClient[];
   dialogs: ChaosDialog[];
   dialogsOf: (client: ChaosClient) => ChaosDialog[];
@@ -82,11 +92,16 @@ export async function createPopulation(options: PopulationOptions): Promise<Popu
     for (let c = 1; c < options.clientsPerUser; c++) {
       signed.push(await authenticateWithPassword(options.trpcUrl, "signIn", { handle, password: PASSWORD }));
     }
+    const observer = await authenticateWithPassword(options.trpcUrl, "signIn", {
+      handle,
+      password: PASSWORD,
+    });
     users.push({
       index,
       handle,
       userId: first.userId,
       clients: signed.map((s, c) => createClient(options, index, c, s)),
+      observer: createTrpcChatApi({ url: options.trpcUrl, session: observer.session }),
     });
   }
   const clients = users.flatMap((u) => u.clients);

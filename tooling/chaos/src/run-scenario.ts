@@ -278,13 +278,15 @@ async function snapshot(population: Population): Promise<DialogSnapshot[]> {
   const textOf = (content: { kind: string; text?: string }) =>
     content.kind === "text" ? (content.text ?? "") : "";
   return Promise.all(
-    population.dialogs.map(async (dialog) => {
+    population.dialogs.map(async (dialog, index) => {
       const members = population.membersOf(dialog);
-      const reader = members[0] as ChaosClient;
+      // Each dialog read by another member's observer, retried past a read-budget refusal.
+      const reader = population.users[dialog.members[index % dialog.members.length] ?? 0]?.observer;
+      if (!reader) throw new Error(`no observer for dialog ${dialog.id}`);
       const server: DialogSnapshot["server"] = [];
       let afterSeq = 0;
       for (;;) {
-        const page = await reader.raw.sync({ dialogId: dialog.id, afterSeq, limit: 200 });
+        const page = await withRetry(() => reader.sync({ dialogId: dialog.id, afterSeq, limit: 200 }));
         for (const m of page.messages) server.push({ seq: m.seq, id: m.id, key: keyOf(textOf(m.content)) });
         const last = page.messages.at(-1)?.seq;
         if (!page.hasMore || last === undefined) break;
@@ -321,4 +323,19 @@ async function snapshot(population: Population): Promise<DialogSnapshot[]> {
       };
     }),
   );
+}
+
+/** A read the judge needs: retried (1 s apart, ≤ 20 times) while the API is rate limiting or away. */
+async function withRetry<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      const retryable =
+        code === "TOO_MANY_REQUESTS" || code === "NETWORK" || code === "INTERNAL_SERVER_ERROR";
+      if (!retryable || attempt >= 20) throw error;
+      await Bun.sleep(1_000);
+    }
+  }
 }
