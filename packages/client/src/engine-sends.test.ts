@@ -237,6 +237,34 @@ describe("send() before start() finished loading", () => {
     await second.settled();
     expect(server.texts()).toEqual(texts(0, 4));
   });
+
+  test("a store slow to load checkpoints: the new send is saved meanwhile and still goes after the restored ones", async () => {
+    const server = fakeChatServer();
+    const store = new MemoryStore();
+    server.setUnreachable(true);
+    const first = engineOn(server.api, store);
+    await first.start();
+    for (const text of texts(0, 3)) first.send(DIALOG, text);
+    await Bun.sleep(30);
+    first.stop();
+
+    server.setUnreachable(false);
+    // The outgoing record of the new send lands before the engine reads the outgoing records.
+    const slow: ChatStore = Object.assign(Object.create(store) as ChatStore, {
+      loadCheckpoints: async () => {
+        await Bun.sleep(5);
+        return store.loadCheckpoints();
+      },
+    });
+    const second = engineOn(server.api, slow);
+    const starting = second.start();
+    second.send(DIALOG, "m3");
+    await starting;
+    await until(() => second.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
+    await second.settled();
+    expect(server.texts()).toEqual(texts(0, 4));
+    expect(shown(second)).toEqual(texts(0, 4).map((text) => `${text}:sent`));
+  });
 });
 
 describe("a send that failed for good while later ones committed", () => {

@@ -1,0 +1,91 @@
+import type {
+  TDialogEvent,
+  TMessage,
+  TMessageContent,
+  TPresenceEvent,
+  TReceiptEvent,
+  TTypingEvent,
+} from "@parley/protocol";
+import type { ChatApi } from "./api";
+import type { ConnectionState } from "./connection";
+import type { ChatStore } from "./store";
+
+export type MessageStatus = "pending" | "sent" | "delivered" | "read" | "failed" | "received";
+
+/** What a UI renders: confirmed messages by seq, then this client's pending ones in send order. */
+export type ChatMessage = {
+  /** Stable React key: msg id once confirmed, local id while pending. */
+  key: string;
+  dialogId: string;
+  id: string | null;
+  seq: number | null;
+  senderId: string;
+  senderClientId: string;
+  clientMsgId: string;
+  content: TMessageContent;
+  createdAt: number;
+  status: MessageStatus;
+  isOwn: boolean;
+  /** Failed sends: why (the message never committed; `retry` sends it again as a new message). */
+  error?: string;
+};
+
+export type EngineEvents = {
+  /** A confirmed message became visible, in seq order per dialog. */
+  message: { dialogId: string; message: TMessage };
+  dialog: TDialogEvent | { type: "dialog"; dialogId: string; change: "synced"; lastSeq: number };
+  /** An outgoing message changed status. */
+  status: {
+    dialogId: string;
+    localId: string;
+    status: MessageStatus;
+    msgId?: string;
+    seq?: number;
+    error?: string;
+  };
+  connection: { state: ConnectionState | "caught-up"; code?: number; reason?: string; attempt?: number };
+  typing: TTypingEvent;
+  presence: TPresenceEvent;
+  receipt: TReceiptEvent;
+  error: { where: string; error: unknown };
+};
+
+export type ChatEngineOptions = {
+  api: ChatApi;
+  /** ws(s)://host/ws of the gateway load balancer, or several gateways to fail over between. */
+  realtimeUrl: string | readonly string[];
+  /** This client's id (the realtime token's cid); messages from it are "own". */
+  clientId: string;
+  userId: string;
+  store?: ChatStore;
+  WebSocketImpl?: typeof WebSocket;
+  /** In-flight sends per dialog (the API waits briefly for a predecessor). */
+  sendWindow?: number;
+  syncPageSize?: number;
+  /** Behind by more than this: load the newest page first, backfill older pages lazily. */
+  maxCatchUp?: number;
+  /** Heard nothing for this long: ask dialog.changes (lost pushes, silent NATS failures). */
+  quietCheckMs?: number;
+  /**
+   * While the user is in more big groups than a realtime token lists, ask dialog.changes this often
+   * (the unlisted ones get no pushes here).
+   */
+  unlistedBigDialogsPollMs?: number;
+  /** markRead reports at most this often per dialog (scrolling through 200 messages is one write). */
+  markReadDebounceMs?: number;
+  backoff?: { baseMs: number; maxMs: number };
+  refreshLeadMs?: number;
+};
+
+/** The defaults of ChatEngineOptions. */
+export const ENGINE_DEFAULTS = {
+  sendWindow: 8,
+  syncPageSize: 100,
+  maxCatchUp: 1_000,
+  quietCheckMs: 60_000,
+  unlistedBigDialogsPollMs: 30_000,
+  markReadDebounceMs: 400,
+} as const;
+
+/** The engine's emitter, as its parts see it. */
+export type EmitEngineEvent = <K extends keyof EngineEvents>(event: K, payload: EngineEvents[K]) => void;
