@@ -58,7 +58,18 @@ async function waitFor(name: string, check: () => Promise<boolean>, proc: Subpro
   throw new Error(`${name} did not become ready in ${timeoutMs} ms; see apps/web/test-results/${name}.log`);
 }
 
-export async function buildWebApp(): Promise<void> {
+/** One build per test process: every e2e file asks for it, and `bun test` runs them in one process. */
+let built: Promise<void> | null = null;
+
+export function buildWebApp(): Promise<void> {
+  built ??= runNextBuild().catch((error: unknown) => {
+    built = null;
+    throw error;
+  });
+  return built;
+}
+
+async function runNextBuild(): Promise<void> {
   // E2E_REUSE_BUILD=1 skips the build when iterating on tests only.
   if (process.env.E2E_REUSE_BUILD === "1" && existsSync(join(WEB_DIR, DIST_DIR, "BUILD_ID"))) return;
   mkdirSync(LOG_DIR, { recursive: true });
