@@ -14,8 +14,6 @@ import type { ConnectionState, SyncEvent, TimelineEntry } from "./types";
 
 export type CreateEngineOptions = { realtimeUrl: string; viewer: Me };
 
-// Reads are reported at most this often per dialog: scrolling through 200 messages is one write.
-const MARK_READ_DEBOUNCE_MS = 400;
 const EMPTY: TimelineSnapshot = { entries: [], hasHoles: false };
 
 /**
@@ -36,9 +34,6 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
   const signedOutListeners = new Set<() => void>();
   const timelineListeners = new Map<string, Set<() => void>>();
   const snapshots = new Map<string, TimelineSnapshot>();
-  const readTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  const readWanted = new Map<string, number>();
-  const readSent = new Map<string, number>();
 
   const emit = (event: SyncEvent) => {
     for (const listener of eventListeners) listener(event);
@@ -62,8 +57,6 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     teardown = null;
     engine?.stop();
     engine = null;
-    for (const timer of readTimers.values()) clearTimeout(timer);
-    readTimers.clear();
   }
 
   function signOut(): void {
@@ -161,17 +154,6 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     void current.start().then(allTimelinesChanged);
   }
 
-  const flushRead = (dialogId: string) => {
-    readTimers.delete(dialogId);
-    const seq = readWanted.get(dialogId) ?? 0;
-    if (!engine || seq <= (readSent.get(dialogId) ?? 0)) return;
-    readSent.set(dialogId, seq);
-    engine.markRead(dialogId, seq).catch(() => {
-      // Let the next sighting retry.
-      readSent.set(dialogId, 0);
-    });
-  };
-
   return {
     start,
     stop,
@@ -228,15 +210,9 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     typing: (dialogId) => {
       engine?.typing(dialogId).catch(() => undefined);
     },
+    // The engine reports reads debounced per dialog and only forward: every sighting may call this.
     markRead: (dialogId, seq) => {
-      if (seq <= (readWanted.get(dialogId) ?? 0)) return;
-      readWanted.set(dialogId, seq);
-      if (!readTimers.has(dialogId)) {
-        readTimers.set(
-          dialogId,
-          setTimeout(() => flushRead(dialogId), MARK_READ_DEBOUNCE_MS),
-        );
-      }
+      void engine?.markRead(dialogId, seq);
     },
   };
 }
