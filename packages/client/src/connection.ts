@@ -75,12 +75,12 @@ export class RealtimeConnection {
     this.clearTimers();
     const ws = this.ws;
     this.ws = null;
-    ws?.close(1000, "client stopped");
+    ws?.close(CLOSE_NORMAL, "client stopped");
   }
 
   /** Drops the socket as if the network failed (tests, and the "heard nothing" watchdog). */
   drop(): void {
-    this.ws?.close(4999, "client drop");
+    this.ws?.close(CLOSE_CLIENT_DROP, "client drop");
   }
 
   send(frame: TClientFrame): boolean {
@@ -199,7 +199,7 @@ export class RealtimeConnection {
       this.clearTimers();
       if (this.isStopped()) return;
       // Abnormal ends and going-away mean this gateway is gone: try the next one first.
-      if (event.code === 1006 || event.code === 1001 || event.code === 1011) this.urlIndex++;
+      if (GATEWAY_GONE_CODES.has(event.code)) this.urlIndex++;
       if (FATAL_CLOSE_CODES.has(event.code)) {
         this.setState("stopped", { code: event.code, reason: event.reason });
         return;
@@ -212,7 +212,7 @@ export class RealtimeConnection {
 
   private scheduleReconnect(code: number | undefined, reason: string): void {
     if (this.isStopped()) return;
-    const delay = backoffDelay(this.attempt++, this.options.backoff ?? { baseMs: 200, maxMs: 15_000 });
+    const delay = backoffDelay(this.attempt++, this.options.backoff ?? RECONNECT_BACKOFF);
     this.setState("reconnecting", { code, reason });
     this.timers.push(setTimeout(() => void this.connect(), delay));
   }
@@ -221,7 +221,7 @@ export class RealtimeConnection {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => {
       // A socket that heard nothing (not even the gateway's pings) for 2.5 beats is dead.
-      if (Date.now() - this.lastRecvAt > heartbeatMs * 2.5) {
+      if (Date.now() - this.lastRecvAt > heartbeatMs * SILENT_BEATS_DEAD) {
         this.drop();
         return;
       }
@@ -230,8 +230,8 @@ export class RealtimeConnection {
   }
 
   private scheduleRefresh(expiresAt: number): void {
-    const lead = this.options.refreshLeadMs ?? 15_000;
-    const delay = Math.max(1_000, expiresAt - Date.now() - lead);
+    const lead = this.options.refreshLeadMs ?? DEFAULT_REFRESH_LEAD_MS;
+    const delay = Math.max(MIN_REFRESH_DELAY_MS, expiresAt - Date.now() - lead);
     const ws = this.ws;
     // One pending refresh per socket: each auth.ok reschedules it.
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
@@ -263,6 +263,18 @@ export class RealtimeConnection {
 
 /** A gateway that neither accepts nor refuses an in-band token this long is treated as refusing. */
 const AUTH_ANSWER_TIMEOUT_MS = 10_000;
+const CLOSE_NORMAL = 1000;
+/** Our own close code for a simulated network cut (dropConnection). */
+const CLOSE_CLIENT_DROP = 4999;
+/** Going away (1001), abnormal (1006), server error (1011): that gateway is gone, try the next. */
+const GATEWAY_GONE_CODES = new Set([1001, 1006, 1011]);
+const RECONNECT_BACKOFF = { baseMs: 200, maxMs: 15_000 };
+/** A socket that heard nothing (not even the gateway's pings) for this many beats is dead. */
+const SILENT_BEATS_DEAD = 2.5;
+/** A fresh realtime token is sent this long before the current one expires (by default). */
+const DEFAULT_REFRESH_LEAD_MS = 15_000;
+/** Never refresh sooner than this after an auth.ok (a token with a very short life must not spin). */
+const MIN_REFRESH_DELAY_MS = 1_000;
 
 function safeJson(text: string): unknown {
   try {

@@ -37,6 +37,8 @@ export type SendQueueHooks = {
 };
 
 const MAX_RENUMBERS = 5;
+/** A paused queue resumes after this backoff (in-flight answers settled first). */
+const SEND_RETRY_BACKOFF = { baseMs: 50, maxMs: 5_000 };
 
 /**
  * One dialog's outgoing pipeline. Keeps the sender's order: clientSeqs are consecutive in send
@@ -248,7 +250,7 @@ export class DialogSendQueue {
     }
     if (this.inflight > 0 || this.recovering) return;
     this.recovering = true;
-    const delay = backoffDelay(this.retryAttempt++, { baseMs: 50, maxMs: 5_000 });
+    const delay = backoffDelay(this.retryAttempt++, SEND_RETRY_BACKOFF);
     this.timer = setTimeout(() => this.recover(), delay);
   }
 
