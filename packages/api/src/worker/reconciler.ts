@@ -25,7 +25,12 @@ export type ReconcileResult = { committed: number; failed: number; waiting: numb
 
 export type PendingMessage = { dialogId: string; id: string; senderClientId: string; clientSeq: number };
 
-const DEFAULT_HOLE_AFTER_MS = 60_000;
+/**
+ * Long on purpose: a predecessor may sit in an overloaded API's queue for tens of seconds, and a hole
+ * skipped under it turns that message into a false failure. Only a client that lost its own queue
+ * leaves a hole for good, and it renumbers from the server's expectation when it sends again.
+ */
+const DEFAULT_HOLE_AFTER_MS = 10 * 60_000;
 
 /**
  * Settles `pending` messages — a crash between Try and Confirm, or a send slower than its client's
