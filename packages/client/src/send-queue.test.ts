@@ -137,6 +137,45 @@ describe("DialogSendQueue", () => {
     expect(committed).toEqual(texts(6));
   });
 
+  test("a hole left by a message refused before it was tried is closed without abandoning a tried one", async () => {
+    // m1 is refused by validation (its clientSeq never reaches the server); m2 was already tried
+    // under the next number and waits as "ahead". The server would roll a tried message forward
+    // once its number comes up, so renumbering m2 under a NEW clientMsgId would commit it twice.
+    let last = 0;
+    let seq = 0;
+    const committed: string[] = [];
+    const tried = new Map<string, number>(); // clientMsgId → clientSeq (a pending row)
+    const acks = new Map<string, SendAck>();
+    const send = async (input: SendInput): Promise<SendAck> => {
+      const text = input.content.kind === "text" ? input.content.text : "";
+      if (text === "too long") throw new ApiError("BAD_REQUEST", "message too long");
+      const known = acks.get(input.clientMsgId);
+      if (known) return known;
+      tried.set(input.clientMsgId, input.clientSeq); // a pending row takes the newest number
+      await Bun.sleep(5);
+      if (input.clientSeq <= last)
+        throw new ApiError("PRECONDITION_FAILED", "failed", {
+          expectedClientSeq: last + 1,
+          status: "failed",
+        });
+      if (input.clientSeq > last + 1)
+        throw new ApiError("CONFLICT", "ahead", { expectedClientSeq: last + 1, status: "pending" });
+      last = input.clientSeq;
+      const ack = { msgId: String(++seq), seq, createdAt: Date.now() };
+      acks.set(input.clientMsgId, ack);
+      committed.push(text);
+      return ack;
+    };
+    const { queue, failed } = queueWith({ send, committed, calls: [] }, 1, 4);
+    for (const text of ["m0", "too long", "m2", "m3"]) queue.enqueue({ kind: "text", text });
+    await drain(queue);
+    expect(failed.map((i) => (i.content.kind === "text" ? i.content.text : ""))).toEqual(["too long"]);
+    expect(committed).toEqual(["m0", "m2", "m3"]);
+    // Every message the server saw tried is committed: none was left behind under an old id.
+    const abandoned = [...tried.keys()].filter((id) => !acks.has(id));
+    expect(abandoned).toEqual([]);
+  });
+
   test("a refused input (validation) fails that message only", async () => {
     const { queue, failed } = queueWith(
       {

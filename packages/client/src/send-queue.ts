@@ -228,10 +228,18 @@ export class DialogSendQueue {
       // in order, same ids.
       item.outcome = "ahead";
       this.paused = true;
+    } else if (error.code === "CONFLICT" && expected !== null && this.renumbers < MAX_RENUMBERS) {
+      // A real hole below this one (a predecessor refused before the server saw its number, or a
+      // stale checkpoint): renumber from the server's expectation, but this message keeps its
+      // clientMsgId — it may be tried (a pending row the server would still commit), and the row
+      // takes the new number, so it can only ever commit once.
+      item.outcome = "ahead";
+      this.paused = true;
+      this.expectedClientSeq = Math.max(this.expectedClientSeq ?? 0, expected);
     } else if (expected !== null && this.renumbers < MAX_RENUMBERS) {
-      // Our numbering is off (lost state) or this message failed for good: renumber from the
-      // server's expectation, with new clientMsgIds (a refused id can never commit) — unless a
-      // later message of ours committed meanwhile (see recover).
+      // Refused for good under this clientMsgId (its number was used): renumber from the server's
+      // expectation with a new clientMsgId (a refused id can never commit) — unless a later message
+      // of ours committed meanwhile (see recover).
       item.outcome = "refused";
       this.paused = true;
       this.refused.set(item, error);
