@@ -206,6 +206,42 @@ describe("first screen", () => {
     await page.close();
   });
 
+  test("the composer counts near the limit and says why it will not send past it", async () => {
+    await ann.page.goto(dialogPath);
+    await waitLive(ann.page);
+    const composer = ann.page.getByLabel("Message", { exact: true });
+    await composer.fill("x".repeat(4001));
+    const note = ann.page.locator(".composer-count");
+    expect(await note.textContent()).toBe("Too long to send: 4,001 of 4,000 characters. Remove 1 to send it.");
+    expect(await ann.page.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
+    await composer.fill("x".repeat(3600));
+    expect(await note.textContent()).toBe("3,600 / 4,000");
+    await composer.fill("");
+  });
+
+  test("on a phone the members panel is a sheet that Back dismisses, staying in the conversation", async () => {
+    const context = await browser.newContext({ baseURL: stack.appUrl, viewport: PHONE });
+    await context.addCookies(await ann.context.cookies());
+    const page = await context.newPage();
+    try {
+      await page.goto(dialogPath);
+      await page.getByRole("button", { name: "Details" }).click();
+      const sheet = page.locator(".members-panel.sheet");
+      await sheet.waitFor();
+      await page.goBack();
+      await sheet.waitFor({ state: "detached" });
+      expect(new URL(page.url()).pathname).toBe(dialogPath);
+      // A tap outside dismisses it too.
+      await page.getByRole("button", { name: "Details" }).click();
+      await sheet.waitFor();
+      await page.getByRole("button", { name: "Close members" }).click({ position: { x: 20, y: 20 } });
+      await sheet.waitFor({ state: "detached" });
+      expect(new URL(page.url()).pathname).toBe(dialogPath);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("screenshots of the first screens at desktop and phone width", async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     for (const [width, viewport] of [

@@ -229,7 +229,9 @@ export class TabSession {
     if (this.credentials) return this.credentials;
     if (!this.opening) {
       this.opening = (async () => {
-        const opened = await cookieClient.auth.openTab.mutate().catch((error: unknown) => {
+        // `{}`, not nothing: a mutation without input is a POST with an empty body, which the API's
+        // JSON reader refuses (400 "Unexpected end of JSON input") and the tab never opens.
+        const opened = await cookieClient.auth.openTab.mutate({}).catch((error: unknown) => {
           throw toSignedOut(error);
         });
         this.store(opened);
