@@ -78,6 +78,10 @@ beforeEach(() => {
     const body = typeof init?.body === "string" ? JSON.parse(init.body) : null;
     const call = { path, authorization: headers.get("authorization"), body };
     calls.push(call);
+    // As the API does: a POST must carry a JSON body (an empty one is a 400, and no tab would open).
+    if (init?.method === "POST" && typeof init.body !== "string") {
+      return Response.json({ error: { message: "Unexpected end of JSON input" } }, { status: 400 });
+    }
     return handler(call);
   }) as typeof fetch;
 });
