@@ -1,5 +1,6 @@
-import { ZSignInInput, ZSignUpInput } from "@parley/api";
+import { type ApiServices, ZSignInInput, ZSignUpInput } from "@parley/api";
 import { limitRequestBody, MAX_FORM_BODY_BYTES } from "@parley/api/http";
+import type { SignInResult } from "@parley/auth";
 import { describeBrowser } from "~/lib/client-name";
 import { clientIp } from "./client-ip";
 import { type FormProblem, problemQuery } from "./form-problems";
@@ -58,9 +59,8 @@ export async function handleAuthForm(request: Request, mode: AuthFormMode): Prom
     mode: "cookie" as const,
     clientName: describeBrowser(request.headers.get("user-agent") ?? ""),
   };
-  const parsed = mode === "sign-up" ? ZSignUpInput.safeParse(raw) : ZSignInInput.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues.find((candidate) => FIELDS.has(String(candidate.path[0])));
+  const refuse = (issues: { path: PropertyKey[]; code?: string }[]) => {
+    const issue = issues.find((candidate) => FIELDS.has(String(candidate.path[0])));
     const field = String(issue?.path[0] ?? "handle");
     const value =
       field === "password" ? raw.password : field === "displayName" ? text("displayName") : handle;
@@ -73,19 +73,25 @@ export async function handleAuthForm(request: Request, mode: AuthFormMode): Prom
             ? "too_long"
             : "invalid";
     return back({ reason: "invalid", field, kind }, handle);
+  };
+  const requestInfo = {
+    mode: "cookie" as const,
+    clientName: raw.clientName,
+    headers: request.headers,
+    ip: clientIp(request.headers),
+  };
+  let attempt: (services: ApiServices) => Promise<SignInResult>;
+  if (mode === "sign-up") {
+    const parsed = ZSignUpInput.safeParse(raw);
+    if (!parsed.success) return refuse(parsed.error.issues);
+    attempt = (services) => services.auth.signUp(parsed.data, requestInfo);
+  } else {
+    const parsed = ZSignInInput.safeParse(raw);
+    if (!parsed.success) return refuse(parsed.error.issues);
+    attempt = (services) => services.auth.signIn(parsed.data, requestInfo);
   }
   try {
-    const services = await getApiServices();
-    const requestInfo = {
-      mode: "cookie" as const,
-      clientName: parsed.data.clientName,
-      headers: request.headers,
-      ip: clientIp(request.headers),
-    };
-    const result =
-      mode === "sign-up"
-        ? await services.auth.signUp(parsed.data as typeof ZSignUpInput._output, requestInfo)
-        : await services.auth.signIn(parsed.data, requestInfo);
+    const result = await attempt(await getApiServices());
     return seeOther("/chat", result.setCookie ?? undefined);
   } catch (error) {
     const problem = problemOf(error);
