@@ -163,8 +163,8 @@ export async function startPrivateInstance(options: StartOptions): Promise<Priva
 
 /**
  * A private instance an earlier run started and could not stop (that run was killed): if its pid
- * file names a live process whose command line mentions this data folder, adopt it so this run
- * stops it on exit.
+ * file names a live process that is that server (its command line names this data folder, or the
+ * binary and the port), adopt it so this run stops it on exit.
  */
 export function adoptLeftover(spec: ServiceSpec, dataRoot: string, url: string, port: number) {
   const pidFile = ownerPidFile(dataRoot, spec);
@@ -179,7 +179,11 @@ export function adoptLeftover(spec: ServiceSpec, dataRoot: string, url: string, 
     return null;
   }
   const command = spawnSync("ps", ["-o", "command=", "-p", String(pid)], { encoding: "utf8" }).stdout ?? "";
-  if (!command.includes(join(dataRoot, spec.name))) return null;
+  // Redis rewrites its process title to "redis-server 127.0.0.1:<port>", dropping the data folder.
+  const isOurs =
+    command.includes(join(dataRoot, spec.name)) ||
+    (spec.binaries.some((binary) => command.includes(binary)) && command.includes(`:${port}`));
+  if (!isOurs) return null;
   const instance: PrivateInstance = {
     name: spec.name,
     label: spec.label,

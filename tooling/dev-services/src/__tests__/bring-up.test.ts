@@ -81,6 +81,32 @@ describe("service bring-up", () => {
     }
   });
 
+  test("an instance left running by a run that was killed is adopted, and stopped by the next run", async () => {
+    const urls = await privateUrls();
+    const options = {
+      requests: [
+        { name: "nats" as const, url: urls.nats },
+        { name: "redis" as const, url: urls.redis },
+      ],
+      dataRoot: join(temp, "leftover", ".parley"),
+      searchPath: serviceSearchPath(),
+    };
+    // The first run never stops its instances (as if it had been SIGKILLed).
+    const killed = await ensureServices(options);
+    if (!killed.ok) throw new Error(killed.lines.join("\n"));
+    const next = await ensureServices(options);
+    if (!next.ok) throw new Error(next.lines.join("\n"));
+    try {
+      expect(next.started.map((instance) => instance.name).sort()).toEqual(["nats", "redis"]);
+    } finally {
+      await next.stop();
+      await killed.stop();
+    }
+    for (const url of [urls.nats, urls.redis]) {
+      expect(await answers("127.0.0.1", Number(new URL(url).port))).toBe(false);
+    }
+  });
+
   test("whatever already answers at the configured URL is used, not replaced", async () => {
     const server = createServer((socket) => socket.end());
     await new Promise<void>((resolve) => server.listen({ host: "127.0.0.1", port: 0 }, resolve));
