@@ -143,7 +143,8 @@ export async function startPrivateInstance(options: StartOptions): Promise<Priva
   const pid = child.pid;
   if (!pid) throw new ServiceStartError(spec.label, `could not run ${options.binary}`, logFile);
   const pidFile = ownerPidFile(dataRoot, spec);
-  writeFileSync(pidFile, String(pid));
+  // The server's pid, then ours: a later run adopts the server only once we are gone.
+  writeFileSync(pidFile, `${pid} ${process.pid}`);
   let exitCode: number | null = null;
   child.once("exit", (code, signal) => {
     exitCode = code ?? (signal ? 128 : 1);
@@ -169,8 +170,9 @@ export async function startPrivateInstance(options: StartOptions): Promise<Priva
 export function adoptLeftover(spec: ServiceSpec, dataRoot: string, url: string, port: number) {
   const pidFile = ownerPidFile(dataRoot, spec);
   let pid: number;
+  let owner: number;
   try {
-    pid = Number(readFileSync(pidFile, "utf8").trim());
+    [pid, owner] = readFileSync(pidFile, "utf8").trim().split(/\s+/).map(Number) as [number, number];
   } catch {
     return null;
   }
@@ -178,6 +180,8 @@ export function adoptLeftover(spec: ServiceSpec, dataRoot: string, url: string, 
     rmSync(pidFile, { force: true });
     return null;
   }
+  // Its run is still going (`bun run dev` while `bun run test` starts): use it, leave it to that run.
+  if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) return null;
   const command = spawnSync("ps", ["-o", "command=", "-p", String(pid)], { encoding: "utf8" }).stdout ?? "";
   // Redis rewrites its process title to "redis-server 127.0.0.1:<port>", dropping the data folder.
   const isOurs =

@@ -91,9 +91,20 @@ describe("service bring-up", () => {
       dataRoot: join(temp, "leftover", ".parley"),
       searchPath: serviceSearchPath(),
     };
-    // The first run never stops its instances (as if it had been SIGKILLed).
+    // The first run never stops its instances: while it lives (here: this process) they are its own.
     const killed = await ensureServices(options);
     if (!killed.ok) throw new Error(killed.lines.join("\n"));
+    const meanwhile = await ensureServices(options);
+    if (!meanwhile.ok) throw new Error(meanwhile.lines.join("\n"));
+    expect(meanwhile.started).toEqual([]);
+    // Then it is SIGKILLed: its pid files now name an owner that is gone.
+    const gone = Bun.spawn(["true"]);
+    await gone.exited;
+    for (const name of ["nats", "redis"]) {
+      const file = join(options.dataRoot, `${name}.pid`);
+      const [server] = (await Bun.file(file).text()).split(" ");
+      await Bun.write(file, `${server} ${gone.pid}`);
+    }
     const next = await ensureServices(options);
     if (!next.ok) throw new Error(next.lines.join("\n"));
     try {
