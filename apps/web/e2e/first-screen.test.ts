@@ -212,7 +212,9 @@ describe("first screen", () => {
     const composer = ann.page.getByLabel("Message", { exact: true });
     await composer.fill("x".repeat(4001));
     const note = ann.page.locator(".composer-count");
-    expect(await note.textContent()).toBe("Too long to send: 4,001 of 4,000 characters. Remove 1 to send it.");
+    expect(await note.textContent()).toBe(
+      "Too long to send: 4,001 of 4,000 characters. Remove 1 to send it.",
+    );
     expect(await ann.page.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
     await composer.fill("x".repeat(3600));
     expect(await note.textContent()).toBe("3,600 / 4,000");
