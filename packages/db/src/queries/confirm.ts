@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../client";
 import type { SendConnection } from "../send-pool";
 import type { NewMessage } from "./message";
-import { affectedRowsOf, rowsOf, toDateOrNull, toNumber } from "./result";
+import { rowsOf, toDateOrNull, toNumber } from "./result";
 
 /**
  * Confirm's reads: first the dialog row lock alone, then one plain SELECT of the state. Two
@@ -154,17 +154,13 @@ export async function insertTombstone(tx: DbOrTx, dialogId: string, msgId: strin
 
 // ---------------------------------------------------------------------------------------------------
 // The batched form, on the send pool (mysql2 with multipleStatements): the same statements as above,
-// fixed texts with `?` values, two round trips per send. Round trip 1 is Try (autocommitted: durable
-// on its own, before the transaction starts) + START TRANSACTION + the lock + the state read; the
-// server runs them in order, so the state read starts only once the lock is held. Round trip 2 is the
-// writes + COMMIT. The caller decides in between, holding the lock, and always ends the transaction
-// (commitConfirmBatched, tombstoneAndCommitBatched or rollbackBatched).
+// fixed texts with `?` values, two round trips per send. Round trip 1 is START TRANSACTION + the lock
+// + the state read; the server runs them in order, so the state read starts only once the lock is
+// held. Round trip 2 is the writes + COMMIT. The caller decides in between, holding the lock, and
+// always ends the transaction (commit…, tombstoneAndCommitBatched or rollbackBatched). The common
+// case writes the message row in that same transaction (openFusedSend / commitFusedSend); the
+// step-by-step path ran Try on its own before.
 // ---------------------------------------------------------------------------------------------------
-
-const TRY_SQL = `INSERT INTO messages (dialog_id, id, sender_id, sender_client_id, client_msg_id, client_seq, kind,
-                      content, status, seq, created_at, updated_at)
-SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?
-  FROM dialog_members WHERE dialog_id = ? AND user_id = ?`;
 
 const OPEN_SQL = `START TRANSACTION;
 SELECT last_seq, members_version, member_count, fanout_since FROM dialogs WHERE id = ? FOR UPDATE;
@@ -173,9 +169,6 @@ SELECT
   (SELECT last_client_seq FROM dialog_client_seqs WHERE dialog_id = ? AND client_id = ?) AS last_client_seq,
   (SELECT 1 FROM message_tombstones WHERE dialog_id = ? AND msg_id = ?) AS tomb,
   (SELECT seq FROM dialog_messages WHERE dialog_id = ? AND msg_id = ?) AS existing_seq`;
-
-const TRY_OPEN_SQL = `${TRY_SQL};
-${OPEN_SQL}`;
 
 /** The dialog-side writes every commit makes: timeline, last_seq + watermarks, clientSeq, outbox. */
 const DIALOG_WRITES_SQL = `INSERT INTO dialog_messages (dialog_id, seq, msg_id, sender_id, created_at) VALUES (?, ?, ?, ?, ?);
@@ -223,49 +216,24 @@ const TOMBSTONE_COMMIT_SQL = `INSERT INTO message_tombstones (dialog_id, msg_id,
   ON DUPLICATE KEY UPDATE msg_id = msg_id;
 COMMIT`;
 
-export type OpenedConfirm = {
-  /** Try's result when it travelled with the lock: "not-member" inserted nothing. */
-  tried: "inserted" | "not-member" | null;
-  /** Null when the dialog does not exist. The transaction is open either way. */
-  state: ConfirmState | null;
-};
-
-/**
- * Round trip 1: [Try;] START TRANSACTION; the dialog lock; the state. A Try that hits the unique
- * (dialog, client, client_msg_id) throws ER_DUP_ENTRY before the transaction starts (the server stops
- * at the failing statement); the caller then reads the original row.
- */
+/** Round trip 1 of the step-by-step Confirm: START TRANSACTION; the dialog lock; the state. Null: no dialog (the transaction is open either way). */
 export async function openConfirmBatched(
   conn: SendConnection,
   key: ConfirmKey,
-  tryMessage?: NewMessage,
-): Promise<OpenedConfirm> {
+): Promise<ConfirmState | null> {
   const { dialogId, userId, clientId, msgId } = key;
-  const openValues = [dialogId, dialogId, userId, dialogId, clientId, dialogId, msgId, dialogId, msgId];
-  if (!tryMessage) {
-    const [, lock, state] = await conn.query(OPEN_SQL, openValues);
-    return { tried: null, state: stateOf(lock, state) };
-  }
-  const m = tryMessage;
-  const [inserted, , lock, state] = await conn.query(TRY_OPEN_SQL, [
-    m.dialogId,
-    m.id,
-    m.senderId,
-    m.senderClientId,
-    m.clientMsgId,
-    m.clientSeq,
-    m.kind,
-    JSON.stringify(m.content),
-    m.createdAt,
-    m.createdAt,
-    m.dialogId,
-    m.senderId,
-    ...openValues,
+  const [, lock, state] = await conn.query(OPEN_SQL, [
+    dialogId,
+    dialogId,
+    userId,
+    dialogId,
+    clientId,
+    dialogId,
+    msgId,
+    dialogId,
+    msgId,
   ]);
-  return {
-    tried: affectedRowsOf(inserted) === 1 ? "inserted" : "not-member",
-    state: stateOf(lock, state),
-  };
+  return stateOf(lock, state);
 }
 
 function stateOf(lock: unknown, state: unknown): ConfirmState | null {

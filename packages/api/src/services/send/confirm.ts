@@ -7,7 +7,6 @@ import {
   insertTombstone,
   lockDialogForConfirm,
   type MessageRow,
-  type NewMessage,
   openConfirmBatched,
   openFusedSend,
   rollbackBatched,
@@ -129,31 +128,19 @@ export async function confirmMessage(db: Db, message: MessageRow): Promise<Confi
   });
 }
 
-export type BatchedConfirm = { tried: "inserted" | "not-member" | null; outcome: ConfirmOutcome };
-
 /**
- * The same Confirm on the send pool, in two round trips: [Try +] BEGIN + lock + state, then the
- * writes + COMMIT. With `tryMessage`, Try travels in the first round trip and autocommits before the
- * transaction starts (so it is durable whatever Confirm does). `beforeDecide` runs once Try and the
- * lock are done (a test's crash hook: throwing rolls the Confirm back, Try stays).
+ * The same Confirm on the send pool, in two round trips: BEGIN + lock + state, then the writes +
+ * COMMIT (or the tombstone + COMMIT, or ROLLBACK). Try ran before, on its own.
  */
 export async function confirmMessageBatched(
   conn: SendConnection,
   message: MessageRow,
-  tryMessage?: NewMessage,
-  beforeDecide?: () => void | Promise<void>,
-): Promise<BatchedConfirm> {
-  const opened = await openConfirmBatched(conn, keyOf(message), tryMessage);
-  if (opened.tried === "not-member") {
-    await rollbackBatched(conn);
-    return { tried: opened.tried, outcome: { kind: "no-dialog" } };
-  }
-  await beforeDecide?.();
-  const decision = decide(message, opened.state);
+): Promise<ConfirmOutcome> {
+  const decision = decide(message, await openConfirmBatched(conn, keyOf(message)));
   if (decision.end === "commit") await commitConfirmBatched(conn, decision.write);
   else if (decision.end === "tombstone") await tombstoneAndCommitBatched(conn, message.dialogId, message.id);
   else await rollbackBatched(conn);
-  return { tried: opened.tried, outcome: decision.outcome };
+  return decision.outcome;
 }
 
 /**
@@ -169,7 +156,7 @@ export async function sendInOneTransaction(
 ): Promise<Extract<ConfirmOutcome, { kind: "committed" }> | { fallback: true; isMember: boolean }> {
   const opened = await openFusedSend(conn, { ...keyOf(message), clientMsgId: message.clientMsgId });
   const decision = opened.isKnown ? null : decide(message, opened.state);
-  if (!decision || decision.end !== "commit") {
+  if (decision?.end !== "commit") {
     await rollbackBatched(conn);
     return { fallback: true, isMember: opened.state?.isMember ?? false };
   }

@@ -207,7 +207,7 @@ async function confirmWithLockRetry(
     try {
       const pool = services.sendPool;
       if (!pool) return await confirmMessage(services.db, message);
-      return (await pool.withConnection((conn) => confirmMessageBatched(conn, message))).outcome;
+      return await pool.withConnection((conn) => confirmMessageBatched(conn, message));
     } catch (error) {
       if (!isLockContention(error)) throw error;
       // The message stays pending: a retry of the same clientMsgId (or the reconciler) settles it.
