@@ -231,6 +231,7 @@ async function main(): Promise<void> {
       DB_SEND_POOL_SIZE: String(SEND_POOL_SIZE),
       // The bench drives one client far past human pace: lift the per-client send budget.
       SEND_RATE_LIMIT_MAX: "1000000000",
+      SEND_RATE_LIMIT_USER_MAX: "1000000000",
     }),
     { createAuth: () => authNotUsed },
   );
