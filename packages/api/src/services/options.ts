@@ -64,9 +64,9 @@ export type ResolvedMessagingOptions = {
   tailQuietMs: number;
 };
 
-export const DEFAULT_READ_RATE_LIMIT: RateLimit = { max: 120, windowMs: 10_000, perUserMax: 240 };
+export const DEFAULT_READ_RATE_LIMIT: RateLimit = { max: 120, windowMs: 10_000, perUserMax: 180 };
 /** 60 messages/s sustained per client, with room for a burst of a whole queued backlog. */
-export const DEFAULT_SEND_RATE_LIMIT: RateLimit = { max: 600, windowMs: 10_000, perUserMax: 600 };
+export const DEFAULT_SEND_RATE_LIMIT: RateLimit = { max: 600, windowMs: 10_000, perUserMax: 300 };
 
 /**
  * A person types or pastes a few handles a minute (a new group: a handful, rarely dozens); a scraper
