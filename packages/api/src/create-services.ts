@@ -6,6 +6,7 @@ import { assembleApiServices } from "./assemble-services";
 import type { ApiServices } from "./context";
 import { type ApiEnv, readApiEnv } from "./env";
 import { createNatsPublisher } from "./services/nats-publisher";
+import { DEFAULT_TYPING_RATE_LIMIT } from "./services/options";
 import { flushOutboxDeletes } from "./services/send/outbox-cleaner";
 
 export type ApiRuntime = { services: ApiServices; close: () => Promise<void> };
@@ -63,6 +64,11 @@ export async function createApiServices(
         windowMs: env.LOOKUP_RATE_LIMIT_WINDOW_MS,
       },
       profileRateLimit: { max: env.PROFILE_RATE_LIMIT_MAX, windowMs: env.PROFILE_RATE_LIMIT_WINDOW_MS },
+      typingRateLimit: {
+        max: env.TYPING_RATE_LIMIT_MAX,
+        perUserMax: env.TYPING_RATE_LIMIT_USER_MAX,
+        windowMs: DEFAULT_TYPING_RATE_LIMIT.windowMs,
+      },
       groupCreateRateLimit: {
         max: env.GROUP_CREATE_RATE_LIMIT_MAX,
         windowMs: env.GROUP_CREATE_RATE_LIMIT_WINDOW_MS,

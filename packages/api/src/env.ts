@@ -15,6 +15,7 @@ import {
   DEFAULT_PROFILE_RATE_LIMIT,
   DEFAULT_READ_RATE_LIMIT,
   DEFAULT_SEND_RATE_LIMIT,
+  DEFAULT_TYPING_RATE_LIMIT,
 } from "./services/options";
 
 const ZApiEnv = z.object({
@@ -29,8 +30,22 @@ const ZApiEnv = z.object({
   READ_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),
   SEND_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
   /** The same budgets across all clients of one user (more devices do not buy more). */
-  READ_RATE_LIMIT_USER_MAX: z.coerce.number().int().min(1).default(DEFAULT_READ_RATE_LIMIT.perUserMax ?? 180),
-  SEND_RATE_LIMIT_USER_MAX: z.coerce.number().int().min(1).default(DEFAULT_SEND_RATE_LIMIT.perUserMax ?? 300),
+  READ_RATE_LIMIT_USER_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_READ_RATE_LIMIT.perUserMax ?? 180),
+  TYPING_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_TYPING_RATE_LIMIT.max),
+  TYPING_RATE_LIMIT_USER_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_TYPING_RATE_LIMIT.perUserMax ?? 40),
+  SEND_RATE_LIMIT_USER_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_SEND_RATE_LIMIT.perUserMax ?? 300),
   SEND_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),
   /** user.byHandle budget per client, per user (all its clients), and their window. */
   LOOKUP_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_LOOKUP_RATE_LIMIT.perClientMax),

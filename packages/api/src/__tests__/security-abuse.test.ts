@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe("typing is throttled per client and dialog", () => {
-  test("50 typing calls in a burst push at most one event to the other member", async () => {
+  test("50 typing calls in a burst: at most one push per second, and past the budget they are refused", async () => {
     const dialogId = (await bob.call.dialog.openDirect({ userId: alice.userId })).id;
     let typingEvents = 0;
     const subscription = nc.subscribe(`chat.user.${alice.userId}`, {
@@ -36,10 +36,21 @@ describe("typing is throttled per client and dialog", () => {
     });
     await nc.flush();
     const started = Date.now();
+    let accepted = 0;
+    let refused = 0;
     for (let index = 0; index < 50; index++) {
-      const { expiresAt } = await bob.call.dialog.typing({ dialogId });
-      expect(expiresAt).toBeGreaterThan(Date.now());
+      try {
+        const { expiresAt } = await bob.call.dialog.typing({ dialogId });
+        expect(expiresAt).toBeGreaterThan(Date.now());
+        accepted++;
+      } catch (error) {
+        expect(error).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+        refused++;
+      }
     }
+    // The per-client typing budget (20 per 10 s by default) turns the rest away before any read.
+    expect(accepted).toBe(20);
+    expect(refused).toBe(30);
     const elapsed = Date.now() - started;
     await Bun.sleep(200);
     subscription.unsubscribe();

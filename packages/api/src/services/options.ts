@@ -32,6 +32,8 @@ export type MessagingOptions = {
   lookupRateLimit?: LookupRateLimit;
   /** user.byIds calls per client. */
   profileRateLimit?: RateLimit;
+  /** dialog.typing per client and per user (each accepted one is a push to every member). */
+  typingRateLimit?: RateLimit;
   /** Groups created per user (all its clients). */
   groupCreateRateLimit?: RateLimit;
   /** Ids put into dialogs per user (createGroup members, addMembers, openDirect peers). */
@@ -55,6 +57,7 @@ export type ResolvedMessagingOptions = {
   clientSeqWaitMs: number;
   lookupRateLimit: LookupRateLimit;
   profileRateLimit: RateLimit;
+  typingRateLimit: RateLimit;
   groupCreateRateLimit: RateLimit;
   memberAddRateLimit: RateLimit;
   bigGroupMinMembers: number;
@@ -66,6 +69,8 @@ export type ResolvedMessagingOptions = {
 
 export const DEFAULT_READ_RATE_LIMIT: RateLimit = { max: 120, windowMs: 10_000, perUserMax: 180 };
 /** 60 messages/s sustained per client, with room for a burst of a whole queued backlog. */
+/** Two a second per client, burst included; pushes are further held to one per second per dialog. */
+export const DEFAULT_TYPING_RATE_LIMIT: RateLimit = { max: 20, windowMs: 10_000, perUserMax: 40 };
 export const DEFAULT_SEND_RATE_LIMIT: RateLimit = { max: 600, windowMs: 10_000, perUserMax: 300 };
 
 /**
@@ -97,6 +102,7 @@ export function messagingOptions(services: ApiServices): ResolvedMessagingOption
     clientSeqWaitMs: options.clientSeqWaitMs ?? 2_000,
     lookupRateLimit: options.lookupRateLimit ?? DEFAULT_LOOKUP_RATE_LIMIT,
     profileRateLimit: options.profileRateLimit ?? DEFAULT_PROFILE_RATE_LIMIT,
+    typingRateLimit: options.typingRateLimit ?? DEFAULT_TYPING_RATE_LIMIT,
     groupCreateRateLimit: options.groupCreateRateLimit ?? DEFAULT_GROUP_CREATE_RATE_LIMIT,
     memberAddRateLimit: options.memberAddRateLimit ?? DEFAULT_MEMBER_ADD_RATE_LIMIT,
     bigGroupMinMembers: options.bigGroupMinMembers ?? BIG_GROUP_MIN_MEMBERS,

@@ -4,9 +4,18 @@ import { AppError } from "../errors";
 import { BudgetLeases } from "./budget-lease";
 import { messagingOptions, type RateLimit } from "./options";
 
-type Bucket = "read" | "send" | "lookup" | "strangerLookup" | "profile" | "groupCreate" | "memberAdd";
+type Bucket =
+  | "read"
+  | "send"
+  | "typing"
+  | "lookup"
+  | "strangerLookup"
+  | "profile"
+  | "groupCreate"
+  | "memberAdd";
 
 const REFUSALS: Record<Bucket, string> = {
+  typing: "too many typing notices; slow down",
   read: "too many sync requests; slow down",
   send: "too many messages from this client; retry the same message later",
   lookup: "too many handle lookups; wait a minute and try again",
@@ -73,7 +82,7 @@ async function spendLeased(
 function enforceClientRateLimit(
   services: ApiServices,
   actor: { userId: string; clientId: string },
-  bucket: "read" | "send",
+  bucket: "read" | "send" | "typing",
   { max, windowMs, perUserMax }: RateLimit,
 ): Promise<void> {
   const budgets = [{ key: `rl:${bucket}:${actor.clientId}`, max }];
@@ -95,6 +104,14 @@ type Actor = { userId: string; clientId: string };
 
 export function enforceReadRateLimit(services: ApiServices, actor: Actor): Promise<void> {
   return enforceClientRateLimit(services, actor, "read", messagingOptions(services).readRateLimit);
+}
+
+/**
+ * Typing notices: an honest client sends one every few seconds while typing; each accepted one is a
+ * push to every other member, so a loop of them would be a free amplifier (and a database read each).
+ */
+export function enforceTypingRateLimit(services: ApiServices, actor: Actor): Promise<void> {
+  return enforceClientRateLimit(services, actor, "typing", messagingOptions(services).typingRateLimit);
 }
 
 export function enforceSendRateLimit(services: ApiServices, actor: Actor): Promise<void> {

@@ -4,6 +4,7 @@ import { requireMember } from "./access";
 import type { Actor } from "./actor";
 import { messagingOptions } from "./options";
 import { publishToUsers } from "./publish";
+import { enforceTypingRateLimit } from "./rate-limit";
 
 const TYPING_TTL_MS = 6_000;
 
@@ -36,9 +37,12 @@ export async function sendTyping(
   actor: Actor,
   dialogId: string,
 ): Promise<{ expiresAt: number }> {
-  await requireMember(services.db, dialogId, actor.userId);
+  // Budget and throttle first: both are cheap (a local lease, one Redis key) and turn a loop of
+  // calls away before any database read.
+  await enforceTypingRateLimit(services, actor);
   const expiresAt = Date.now() + TYPING_TTL_MS;
   if (!(await claimTypingSlot(services, actor.clientId, dialogId))) return { expiresAt };
+  await requireMember(services.db, dialogId, actor.userId);
   const members = await listMemberUserIds(services.db, dialogId);
   // Typing in big groups is shed: it would be one push per member per keystroke burst.
   if (members.length >= messagingOptions(services).bigGroupMinMembers) return { expiresAt };
