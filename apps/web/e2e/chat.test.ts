@@ -1,6 +1,6 @@
 /**
  * The web app in a real browser, against the whole stack (fresh DB, worker, gateway, next start).
- * One scenario in steps that build on each other — the "Done when" list of issue 6.
+ * One scenario in steps that build on each other: sign-up, chat, groups, offline, tabs, revocation.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync } from "node:fs";

@@ -13,7 +13,7 @@ export type ApiRuntime = { services: ApiServices; close: () => Promise<void> };
 
 export type CreateApiServicesOptions = {
   /**
-   * AUTH SLOT: builds the UAA from the pieces the API already holds. Defaults to @parley/auth's
+   * Builds the UAA from the pieces the API already holds. Defaults to @parley/auth's
    * createAuthService with its own environment (readAuthEnv); tests and hosts may pass their own.
    */
   createAuth?: (deps: Pick<ApiServices, "db" | "redis" | "events" | "ids">) => AuthService;

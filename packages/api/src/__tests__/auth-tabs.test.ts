@@ -1,5 +1,5 @@
 /**
- * Browser tabs as clients of their own (issue 6, point 4): `auth.openTab` with the browser's cookie
+ * Browser tabs as clients of their own: `auth.openTab` with the browser's cookie
  * creates a child client with its own token pair; revoking the browser revokes its tabs, revoking a
  * tab only that tab; signing out of a tab signs the browser out.
  */
