@@ -3,43 +3,21 @@
  * out (no transformer on the wire), keep-alive connections pooled by the runtime. No tRPC client
  * library, no engine: the load client shares the cores with the server, so it stays small.
  */
+import { ApiError } from "@parley/client";
 import { z } from "zod";
 
-/** Codes worth retrying with the same ids (the engine's set, plus HTTP failures with no tRPC body). */
-const RETRYABLE_CODES = new Set([
-  "TOO_MANY_REQUESTS",
-  "INTERNAL_SERVER_ERROR",
-  "TIMEOUT",
-  "SERVICE_UNAVAILABLE",
-  "BAD_GATEWAY",
-  "GATEWAY_TIMEOUT",
-  "CLIENT_CLOSED_REQUEST",
-  "NETWORK",
-  "HTTP",
-]);
-
-export class CallError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = "CallError";
-  }
-
-  get retryable(): boolean {
-    return RETRYABLE_CODES.has(this.code);
+/**
+ * The engine's ApiError (same codes, same retry rule, same expectedClientSeq), plus "HTTP": a failure
+ * answered without a tRPC body, worth retrying with the same ids.
+ */
+export class CallError extends ApiError {
+  override get retryable(): boolean {
+    return this.code === "HTTP" || super.retryable;
   }
 
   /** CONFLICT "ahead": an earlier clientSeq of this client has not committed yet; retry the same ids. */
   get isAhead(): boolean {
     return this.code === "CONFLICT" && this.details.status === "pending";
-  }
-
-  get expectedClientSeq(): number | null {
-    const value = this.details.expectedClientSeq;
-    return typeof value === "number" ? value : null;
   }
 }
 
