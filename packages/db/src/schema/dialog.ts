@@ -22,6 +22,10 @@ export const dialogs = mysqlTable("dialogs", {
   id: id("id").primaryKey(),
   kind: mysqlEnum("kind", DIALOG_KINDS).notNull(),
   title: varchar("title", { length: 128 }),
+  /** A group's avatar (storage key, purpose "avatar"); null shows initials. */
+  avatarKey: varchar("avatar_key", { length: 191 }),
+  /** Bumped by every title or avatar change (same idea as users.profile_version). */
+  profileVersion: int("profile_version", { unsigned: true }).notNull().default(0),
   createdBy: id("created_by").notNull(),
   lastSeq: seq("last_seq").notNull().default(0),
   membersVersion: int("members_version", { unsigned: true }).notNull().default(0),
@@ -50,6 +54,11 @@ export const dialogMembers = mysqlTable(
     deliveredSeq: seq("delivered_seq").notNull().default(0),
     readSeq: seq("read_seq").notNull().default(0),
     joinedAt: timestamp("joined_at").notNull(),
+    /**
+     * The member muted the dialog: no notifications and no count in the tab title, on every device
+     * (stored here, not in a browser, so it holds wherever the user signs in).
+     */
+    muted: boolean("muted").notNull().default(false),
   },
   (t) => [primaryKey({ name: "dialog_members_pk", columns: [t.dialogId, t.userId] })],
 );

@@ -1,4 +1,4 @@
-import { mysqlTable, primaryKey, varchar } from "drizzle-orm/mysql-core";
+import { int, mysqlTable, primaryKey, varchar } from "drizzle-orm/mysql-core";
 import { id, timestamp } from "./columns";
 
 /** Sharded by user_id. `handle` keeps the display form; uniqueness lives in user_handles. */
@@ -6,6 +6,13 @@ export const users = mysqlTable("users", {
   id: id("id").primaryKey(),
   handle: varchar("handle", { length: 32 }).notNull(),
   displayName: varchar("display_name", { length: 64 }).notNull(),
+  /** The storage key of the avatar image (purpose "avatar"); null shows initials. */
+  avatarKey: varchar("avatar_key", { length: 191 }),
+  /**
+   * Bumped by every name or avatar change, in the same UPDATE: clients keep the highest version they
+   * saw, so a late or repeated profile event never undoes a newer change.
+   */
+  profileVersion: int("profile_version", { unsigned: true }).notNull().default(0),
   createdAt: timestamp("created_at").notNull(),
 });
 
