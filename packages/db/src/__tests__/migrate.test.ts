@@ -19,6 +19,7 @@ const EXPECTED_TABLES = [
   "user_clients",
   "user_dialogs",
   "user_handles",
+  "user_search_terms",
   "users",
 ];
 

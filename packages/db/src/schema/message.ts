@@ -1,4 +1,14 @@
-import { index, json, mysqlEnum, mysqlTable, primaryKey, uniqueIndex, varchar } from "drizzle-orm/mysql-core";
+import { sql } from "drizzle-orm";
+import {
+  index,
+  json,
+  mysqlEnum,
+  mysqlTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  varchar,
+} from "drizzle-orm/mysql-core";
 import { id, seq, timestamp } from "./columns";
 
 export const MESSAGE_STATUSES = ["pending", "committed", "failed"] as const;
@@ -19,6 +29,13 @@ export const messages = mysqlTable(
     clientSeq: seq("client_seq").notNull(),
     kind: varchar("kind", { length: 16 }).notNull(),
     content: json("content").notNull(),
+    /**
+     * The searchable text: derived by the database from the current content, so an edit re-indexes
+     * it in the same UPDATE and content without text (a tombstone, an attachment alone) is NULL and
+     * never matches. Carries the FULLTEXT index `messages_search_ft` (a custom migration: Drizzle
+     * cannot declare FULLTEXT). Search always pins dialog_id, so each query stays on its shard.
+     */
+    searchText: text("search_text").generatedAlwaysAs(sql`json_value(content, '$.text')`, { mode: "stored" }),
     status: mysqlEnum("status", MESSAGE_STATUSES).notNull(),
     seq: seq("seq"),
     createdAt: timestamp("created_at").notNull(),
