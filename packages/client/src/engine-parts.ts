@@ -10,6 +10,7 @@ import { FailedSends } from "./failed-sends";
 import { GapFiller } from "./gap-filler";
 import { OutgoingJournal } from "./outgoing-journal";
 import { PresenceWatch } from "./presence-watch";
+import { ProfileVersions } from "./profile-versions";
 import { DeliveredReports, ReadReports } from "./read-reports";
 import { Receipts } from "./receipts";
 import type { OutgoingItem } from "./send-queue";
@@ -29,6 +30,7 @@ export type EngineParts = {
   catchUps: CatchUp;
   bigGroups: BigGroupJoins;
   presence: PresenceWatch;
+  profiles: ProfileVersions;
   delivered: DeliveredReports;
   reads: ReadReports;
 };
@@ -120,6 +122,7 @@ export function assembleEngineParts(options: ChatEngineOptions, hooks: EngineHoo
     catchUps,
     bigGroups: new BigGroupJoins(connection, dialogSync),
     presence,
+    profiles: new ProfileVersions(),
     delivered: new DeliveredReports(
       (input) => api.markDelivered(input),
       (dialogId) => states.timeline(dialogId).top(),

@@ -1,8 +1,10 @@
 import type {
   TDialogEvent,
+  TGroupInfoEvent,
   TMessage,
   TMessageContent,
   TPresenceEvent,
+  TProfileEvent,
   TReceiptEvent,
   TTypingEvent,
 } from "@parley/protocol";
@@ -46,6 +48,10 @@ export type EngineEvents = {
   connection: { state: ConnectionState | "caught-up"; code?: number; reason?: string; attempt?: number };
   typing: TTypingEvent;
   presence: TPresenceEvent;
+  /** A user's newer name or avatar (never an older one: see profile-versions.ts). */
+  profile: TProfileEvent;
+  /** A group's newer title or avatar. */
+  groupInfo: TGroupInfoEvent;
   receipt: TReceiptEvent;
   error: { where: string; error: unknown };
 };

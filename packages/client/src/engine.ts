@@ -1,4 +1,11 @@
-import { FRAME_ERROR_CODES, type TMessage, type TMessageContent, type TServerFrame } from "@parley/protocol";
+import {
+  FRAME_ERROR_CODES,
+  type TGroupInfoEvent,
+  type TMessage,
+  type TMessageContent,
+  type TProfileEvent,
+  type TServerFrame,
+} from "@parley/protocol";
 import { type ApiError, type SendAck, toApiError } from "./api";
 import { renderTimeline } from "./chat-messages";
 import type { ConnectionState } from "./connection";
@@ -185,6 +192,28 @@ export class ChatEngine {
     this.parts.presence.watch(userIds);
   }
 
+  /** The newest profile event seen for a user (pushed, or noted from an API read). */
+  profile(userId: string): TProfileEvent | undefined {
+    return this.parts.profiles.profile(userId);
+  }
+
+  /** The newest title / avatar seen for a group. */
+  groupInfo(dialogId: string): TGroupInfoEvent | undefined {
+    return this.parts.profiles.groupInfo(dialogId);
+  }
+
+  /**
+   * A profile the app read from the API (user.byIds, dialog.list): held like a push, so a push older
+   * than that read, arriving after it, is dropped instead of showing an old name. True when newer.
+   */
+  noteProfile(profile: Omit<TProfileEvent, "type">): boolean {
+    return this.parts.profiles.applyProfile({ type: "profile", ...profile });
+  }
+
+  noteGroupInfo(info: Omit<TGroupInfoEvent, "type">): boolean {
+    return this.parts.profiles.applyGroupInfo({ type: "groupInfo", ...info });
+  }
+
   /** Resolves when every queued send is acked and no dialog is behind (tests, "all caught up" UIs). */
   async settled(timeoutMs = DEFAULT_SETTLE_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -226,6 +255,7 @@ export class ChatEngine {
         joinBigGroup: (dialogId) => void this.parts.bigGroups.join(dialogId),
         hearsBigDialog: (dialogId) => this.parts.connection.hearsBigDialog(dialogId),
         receipts: this.parts.receipts,
+        profiles: this.parts.profiles,
         emit: this.emit,
       });
     }

@@ -1,6 +1,7 @@
 import type { TMessage, TUserEvent } from "@parley/protocol";
 import type { DialogTimeline } from "./dialog-timeline";
 import type { EmitEngineEvent } from "./engine-types";
+import type { ProfileVersions } from "./profile-versions";
 import type { Receipts } from "./receipts";
 
 export type UserEventTargets = {
@@ -13,6 +14,7 @@ export type UserEventTargets = {
   /** Whether this socket already hears the big group's own subject. */
   hearsBigDialog: (dialogId: string) => boolean;
   receipts: Receipts;
+  profiles: ProfileVersions;
   emit: EmitEngineEvent;
 };
 
@@ -50,6 +52,13 @@ export function applyUserEvent(event: TUserEvent, to: UserEventTargets): void {
       return;
     case "presence":
       to.emit("presence", event);
+      return;
+    // Names and avatars: only a newer version is passed on (events may repeat or arrive reordered).
+    case "profile":
+      if (to.profiles.applyProfile(event)) to.emit("profile", event);
+      return;
+    case "groupInfo":
+      if (to.profiles.applyGroupInfo(event)) to.emit("groupInfo", event);
       return;
   }
 }

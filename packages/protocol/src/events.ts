@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ZId, ZSeq } from "./ids";
 import { ZMessage } from "./message";
+import { ZGroupInfoEvent, ZProfileEvent } from "./profile-events";
 
 /**
  * Events published on NATS `chat.user.<userId>` and forwarded by the gateway to every socket of that
@@ -58,6 +59,8 @@ export const ZUserEvent = z.discriminatedUnion("type", [
   ZDialogEvent,
   ZTypingEvent,
   ZPresenceEvent,
+  ZProfileEvent,
+  ZGroupInfoEvent,
 ]);
 export type TUserEvent = z.infer<typeof ZUserEvent>;
 export type TMessageEvent = z.infer<typeof ZMessageEvent>;

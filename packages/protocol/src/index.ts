@@ -9,6 +9,7 @@ export * from "./message";
 export * from "./nats-servers";
 export * from "./presence";
 export * from "./presence-ticket";
+export * from "./profile-events";
 export * from "./realtime-token";
 export * from "./subjects";
 export * from "./text";

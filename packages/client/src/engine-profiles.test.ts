@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import type { TGroupInfoEvent, TProfileEvent, TServerFrame } from "@parley/protocol";
+import type { EngineEvents } from "./engine-types";
+import { engines, FakeSocket, fakeApi, start } from "./testing/fakes";
+
+afterEach(() => {
+  for (const engine of engines.splice(0)) engine.stop();
+});
+
+const profile = (version: number, displayName: string): TProfileEvent => ({
+  type: "profile",
+  userId: "7",
+  displayName,
+  avatarUrl: null,
+  version,
+});
+
+const groupInfo = (version: number, title: string): TGroupInfoEvent => ({
+  type: "groupInfo",
+  dialogId: "9",
+  title,
+  avatarUrl: null,
+  version,
+  byUserId: "7",
+});
+
+const frame = (event: TProfileEvent | TGroupInfoEvent): TServerFrame => ({ type: "event", event });
+
+async function until(condition: () => boolean, ms = 3_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition() && Date.now() < deadline) await Bun.sleep(5);
+}
+
+async function liveEngine() {
+  const engine = start(fakeApi(0).api);
+  await engine.start();
+  await until(() => engine.connectionState === "open");
+  const socket = FakeSocket.last;
+  if (!socket) throw new Error("no socket");
+  return { engine, socket };
+}
+
+describe("profile and group-info events", () => {
+  test("reordered and repeated profile pushes end on the newest name, announced once each", async () => {
+    const { engine, socket } = await liveEngine();
+    const seen: EngineEvents["profile"][] = [];
+    engine.on("profile", (event) => seen.push(event));
+    // Version 3 overtakes 2; 2 and a repeat of 3 then arrive late.
+    socket.push(frame(profile(1, "Ann")));
+    socket.push(frame(profile(3, "Annie")));
+    socket.push(frame(profile(2, "Anna")));
+    socket.push(frame(profile(3, "Annie")));
+    await until(() => seen.length >= 2);
+    await Bun.sleep(20);
+    expect(seen.map((event) => event.displayName)).toEqual(["Ann", "Annie"]);
+    expect(engine.profile("7")?.displayName).toBe("Annie");
+  });
+
+  test("a push older than what an API read answered is dropped", async () => {
+    const { engine, socket } = await liveEngine();
+    const seen: EngineEvents["profile"][] = [];
+    engine.on("profile", (event) => seen.push(event));
+    expect(engine.noteProfile({ userId: "7", displayName: "Bea", avatarUrl: null, version: 5 })).toBe(true);
+    socket.push(frame(profile(4, "Old name")));
+    socket.push(frame(profile(6, "Beatrice")));
+    await until(() => seen.length >= 1);
+    await Bun.sleep(20);
+    expect(seen.map((event) => event.displayName)).toEqual(["Beatrice"]);
+    expect(engine.profile("7")?.version).toBe(6);
+  });
+
+  test("group renames converge the same way, per dialog", async () => {
+    const { engine, socket } = await liveEngine();
+    const seen: string[] = [];
+    engine.on("groupInfo", (event) => seen.push(event.title));
+    socket.push(frame(groupInfo(2, "Second")));
+    socket.push(frame(groupInfo(1, "First")));
+    socket.push(frame(groupInfo(2, "Second")));
+    socket.push(frame({ ...groupInfo(1, "Other dialog"), dialogId: "10" }));
+    await until(() => seen.length >= 2);
+    await Bun.sleep(20);
+    expect(seen).toEqual(["Second", "Other dialog"]);
+    expect(engine.groupInfo("9")?.title).toBe("Second");
+    expect(engine.groupInfo("10")?.title).toBe("Other dialog");
+  });
+});
