@@ -12,6 +12,7 @@ const EXPECTED_TABLES = [
   "dialogs",
   "leases",
   "message_id_lookup",
+  "message_reactions",
   "message_tombstones",
   "messages",
   "outbox",

@@ -40,10 +40,40 @@ export const messages = mysqlTable(
     seq: seq("seq"),
     createdAt: timestamp("created_at").notNull(),
     updatedAt: timestamp("updated_at").notNull(),
+    /** Change rows (kind edit / delete / reaction): the message they change, in the same dialog. */
+    targetId: id("target_id"),
+    /**
+     * The message's current state, kept on its row so a page shows it without replaying changes:
+     * `version` is the seq of the last change applied (a change with a lower seq is ignored), the
+     * reaction summary is the aggregate of message_reactions as of that change.
+     */
+    version: seq("version").notNull().default(0),
+    editedAt: timestamp("edited_at"),
+    reactions: json("reactions"),
   },
   (t) => [
     primaryKey({ name: "messages_pk", columns: [t.dialogId, t.id] }),
     uniqueIndex("messages_client_msg_uq").on(t.dialogId, t.senderClientId, t.clientMsgId),
     index("messages_status_idx").on(t.status, t.createdAt),
+    // A delete clears the text of the target's edit rows too: found by (dialog, target).
+    index("messages_target_idx").on(t.dialogId, t.targetId),
+  ],
+);
+
+/**
+ * Sharded by dialog id: who reacted with what, one row per (message, emoji, user) — a repeated
+ * reaction is a no-op, a removal deletes the row. Confirm keeps the summary on the message row.
+ */
+export const messageReactions = mysqlTable(
+  "message_reactions",
+  {
+    dialogId: id("dialog_id").notNull(),
+    messageId: id("message_id").notNull(),
+    emoji: varchar("emoji", { length: 16 }).notNull(),
+    userId: id("user_id").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "message_reactions_pk", columns: [t.dialogId, t.messageId, t.emoji, t.userId] }),
   ],
 );
