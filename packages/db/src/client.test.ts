@@ -84,7 +84,15 @@ describe("createDb with @planetscale/database", () => {
       fetch: localFetch,
     });
     expect(handle.driver).toBe("planetscale");
-    const rows = await handle.db.select().from(users).where(eq(users.id, MAX_ID));
+    const rows = await handle.db
+      .select({
+        id: users.id,
+        handle: users.handle,
+        displayName: users.displayName,
+        createdAt: users.createdAt,
+      })
+      .from(users)
+      .where(eq(users.id, MAX_ID));
 
     expect(rows).toEqual([
       {
@@ -117,8 +125,8 @@ describe("createDb with @planetscale/database", () => {
     expect(call?.url).toBe("https://eu.connect.psdb.cloud/psdb.v1alpha1.Database/Execute");
     expect(call?.authorization).toBe(`Basic ${btoa("u:p")}`);
     expect(call?.query).toBe(
-      "insert into `users` (`id`, `handle`, `display_name`, `created_at`) values " +
-        "('9223372036854775807', 'o''brien', 'O''Brien', '2026-01-02 03:04:05.678')",
+      "insert into `users` (`id`, `handle`, `display_name`, `avatar_key`, `profile_version`, `created_at`) " +
+        "values ('9223372036854775807', 'o''brien', 'O''Brien', default, default, '2026-01-02 03:04:05.678')",
     );
   });
 
