@@ -44,6 +44,13 @@ export {
   type VerifiedRealtimeToken,
   verifyRealtimeToken,
 } from "./realtime-token";
+export {
+  normaliseSearchText,
+  parsePeopleQuery,
+  reindexUserForSearch,
+  SEARCH_PREFIX_LENGTH,
+  userSearchTermsOf,
+} from "./search-terms";
 export { type AuthService, createAuthService, type SignInRequest } from "./service";
 export type { PublicUser } from "./users";
 export type { Viewer, ViewerRequest } from "./viewer";

@@ -3,6 +3,7 @@ import { eq, inArray } from "drizzle-orm";
 import type { AuthDeps } from "./deps";
 import { affectedRows } from "./deps";
 import { normaliseHandle } from "./handle";
+import { indexUserForSearch } from "./search-terms";
 
 const { users, userHandles } = schema;
 
@@ -20,9 +21,14 @@ export async function claimHandle(db: AuthDeps["db"], handle: string, userId: st
   return affectedRows(result) === 1;
 }
 
-/** Writes the users row for a claimed handle (its own shard: no cross-shard transaction). */
+/**
+ * Writes the users row for a claimed handle (its own shard: no cross-shard transaction), then the
+ * people-search terms (their own shards; derived from the row, so a crash between the two leaves a
+ * user that search misses until reindexed, never a search hit without a user).
+ */
 export async function insertUser(db: AuthDeps["db"], user: PublicUser): Promise<void> {
   await db.insert(users).values({ ...user, createdAt: new Date() });
+  await indexUserForSearch(db, user);
 }
 
 export async function releaseHandle(db: AuthDeps["db"], handle: string): Promise<void> {

@@ -1,3 +1,4 @@
+export * from "./attachment";
 export * from "./auth-cleanup";
 export * from "./confirm";
 export * from "./contacts";
@@ -5,4 +6,6 @@ export * from "./dialog";
 export * from "./lease";
 export * from "./message";
 export * from "./outbox";
+export * from "./profiles";
 export * from "./result";
+export * from "./search";

@@ -99,7 +99,7 @@ export type TimelineMessage = {
   createdAt: Date;
 };
 
-type TimelineSqlRow = {
+export type TimelineSqlRow = {
   id: unknown;
   dialog_id: unknown;
   seq: unknown;
@@ -111,7 +111,7 @@ type TimelineSqlRow = {
   created_at: unknown;
 };
 
-function toTimelineMessage(row: TimelineSqlRow): TimelineMessage {
+export function toTimelineMessage(row: TimelineSqlRow): TimelineMessage {
   return {
     id: String(row.id),
     dialogId: String(row.dialog_id),
