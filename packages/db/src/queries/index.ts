@@ -1,4 +1,3 @@
-export * from "./attachment";
 export * from "./auth-cleanup";
 export * from "./confirm";
 export * from "./contacts";
