@@ -1,3 +1,4 @@
+export * from "./attachment";
 export * from "./auth-cleanup";
 export * from "./confirm";
 export * from "./contacts";
