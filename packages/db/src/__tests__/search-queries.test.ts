@@ -75,11 +75,20 @@ describe("message search query", () => {
     expect((await search("1", ["10"], "+moved*")).map((hit) => hit.id)).toEqual(["101"]);
   });
 
-  test("content without text (a tombstone) never matches", async () => {
+  test("a deleted message (a tombstone) never matches", async () => {
     await testDb.db.execute(
-      sql`UPDATE messages SET content = '{"kind":"deleted"}' WHERE dialog_id = 10 AND id = 102`,
+      sql`UPDATE messages SET kind = 'deleted', content = '{"kind":"deleted"}' WHERE dialog_id = 10 AND id = 102`,
     );
     expect(await search("1", ["10"], "+approved*")).toEqual([]);
+  });
+
+  test("the row that carries an edit is not a result: only the edited message is", async () => {
+    await testDb.db.execute(sql`INSERT INTO messages (dialog_id, id, sender_id, sender_client_id, client_msg_id,
+      client_seq, kind, content, status, seq, created_at, updated_at)
+      VALUES (10, 105, 1, 1, '105', 5, 'edit', '{"kind":"edit","text":"lunch moved"}', 'committed', 5, NOW(3), NOW(3))`);
+    await testDb.db.execute(sql`INSERT INTO dialog_messages (dialog_id, seq, msg_id, sender_id, created_at)
+      VALUES (10, 5, 105, 1, NOW(3))`);
+    expect((await search("1", ["10"], "+moved*")).map((hit) => hit.id)).toEqual(["101"]);
   });
 });
 
