@@ -11,5 +11,6 @@ export * from "./presence";
 export * from "./presence-ticket";
 export * from "./profile-events";
 export * from "./realtime-token";
+export * from "./search";
 export * from "./subjects";
 export * from "./text";
