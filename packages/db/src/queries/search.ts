@@ -78,7 +78,7 @@ export type MessageSearchHit = TimelineMessage;
  * a dialog the caller is not in yields nothing, and a later joiner never finds what came before.
  * Only committed messages on the timeline match, by their current text: an edit rewrites the
  * target's content (search_text follows), a delete empties it, and the rows that carry a change
- * (kind 'edit', which keeps a copy of the new text) are never results themselves.
+ * (kinds edit, delete, reaction — an edit row keeps a copy of the new text) are never results.
  * Snowflake ids order by time, so `id` is the cursor.
  */
 export async function searchDialogMessages(
@@ -105,7 +105,7 @@ export async function searchDialogMessages(
         JOIN dialog_messages t ON t.dialog_id = m.dialog_id AND t.msg_id = m.id
         JOIN dialog_members dm ON dm.dialog_id = m.dialog_id AND dm.user_id = ${search.userId}
        WHERE m.dialog_id IN (${ids}) AND t.dialog_id IN (${ids}) AND dm.dialog_id IN (${ids})
-         AND m.status = 'committed' AND m.kind NOT IN ('edit', 'deleted') AND t.seq > dm.joined_seq
+         AND m.status = 'committed' AND m.kind NOT IN ('edit', 'delete', 'reaction', 'deleted') AND t.seq > dm.joined_seq
          AND MATCH (m.search_text) AGAINST (${search.booleanQuery} IN BOOLEAN MODE)
          ${before}
        ORDER BY m.id DESC
