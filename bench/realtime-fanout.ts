@@ -8,17 +8,13 @@
  */
 import { connect } from "@nats-io/transport-node";
 import { dialogSubject, userSubject } from "@parley/protocol";
+import { startGatewayProcess } from "@parley/testkit/gateway";
+import { startNatsServer } from "@parley/testkit/nats-server";
+import { freePort } from "@parley/testkit/ports";
 import { type Row, report } from "./lib";
 import { spawnLoadgen, waitFor } from "./realtime/fleet";
 import { cpuMeter, cpuSplitMicros } from "./realtime/procfs";
-import {
-  benchKeys,
-  freePort,
-  sourceAddress,
-  startGatewayProcess,
-  startNatsServer,
-  syntheticIds,
-} from "./realtime/setup";
+import { benchKeys, sourceAddress, syntheticIds } from "./realtime/setup";
 
 const MEMBERS = 1_000;
 const CLIENTS_PER_MEMBER = 2;

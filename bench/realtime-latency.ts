@@ -9,17 +9,14 @@ import { createTestAuthConfig } from "@parley/auth/testing";
 import { ApiError, authenticateWithPassword, createTrpcChatApi, type SignedInClient } from "@parley/client";
 import { schema } from "@parley/db";
 import { createTestDatabase } from "@parley/testkit";
+import { startGatewayProcess } from "@parley/testkit/gateway";
+import { startNatsServer } from "@parley/testkit/nats-server";
+import { freePort } from "@parley/testkit/ports";
 import { startApiProcess } from "../apps/realtime/src/testing/stack";
 import { type Row, report, summarize } from "./lib";
 import { type Loadgen, spawnLoadgen } from "./realtime/fleet";
 import { cpuMeter } from "./realtime/procfs";
-import {
-  freePort,
-  sourceAddress,
-  startGatewayProcess,
-  startNatsServer,
-  syntheticIds,
-} from "./realtime/setup";
+import { sourceAddress, syntheticIds } from "./realtime/setup";
 
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 5);
 const HALF_SECONDS = Number(process.env.BENCH_HALF_SECONDS ?? 8);

@@ -3,16 +3,13 @@
  * resident memory per socket. Every socket is a distinct user, so each also costs a NATS
  * subscription (the worst case). Load generators: 4 processes on 127.0.0.2-5.
  */
+
+import { startGatewayProcess } from "@parley/testkit/gateway";
+import { startNatsServer } from "@parley/testkit/nats-server";
 import { type Row, report } from "./lib";
 import { spawnLoadgen } from "./realtime/fleet";
 import { cpuMicros, rssBytes } from "./realtime/procfs";
-import {
-  benchKeys,
-  sourceAddress,
-  startGatewayProcess,
-  startNatsServer,
-  syntheticIds,
-} from "./realtime/setup";
+import { benchKeys, sourceAddress, syntheticIds } from "./realtime/setup";
 
 const TOTAL = Number(process.env.BENCH_SOCKETS ?? 19_000);
 const GENERATORS = 4;

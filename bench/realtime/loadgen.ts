@@ -12,8 +12,8 @@ import {
   REALTIME_TOKEN_ISSUER,
   REALTIME_TOKEN_QUERY_PARAM,
 } from "@parley/protocol";
+import { openRawWs, type RawWs } from "@parley/testkit/raw-ws";
 import { importPKCS8, SignJWT } from "jose";
-import { openRawWs, type RawWs } from "../../apps/realtime/src/testing/raw-ws";
 
 export type LoadgenConfig = {
   mode: "hold" | "count" | "latency";

@@ -1,7 +1,5 @@
 import { exportPKCS8, exportSPKI, generateKeyPair } from "jose";
 
-export { freePort, startGatewayProcess, startNatsServer } from "../../apps/realtime/src/testing/processes";
-
 /** A realtime signing pair for benches (the API holds the private key in production). */
 export async function benchKeys(): Promise<{ privateKeyPem: string; publicKeyPem: string }> {
   const { publicKey, privateKey } = await generateKeyPair("EdDSA", { extractable: true });

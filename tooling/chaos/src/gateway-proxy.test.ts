@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { waitUntil } from "@parley/testkit/wait";
 import { startDelayProxyProcess } from "./delay-proxy-process";
 import { startGatewayProxy } from "./gateway-proxy";
 import { startDelayProxy } from "./http-delay-proxy";
@@ -35,14 +36,6 @@ function connect(url: string) {
   return { ws, received, closed, opened };
 }
 
-async function until(check: () => boolean, what: string) {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
-
 describe("gateway proxy", () => {
   test("drops exactly the one frame a rule matches, strips compression, and cuts a socket", async () => {
     const proxy = startGatewayProxy(upstream.port ?? 0);
@@ -51,7 +44,7 @@ describe("gateway proxy", () => {
         `${proxy.wsUrl}?token=a.${Buffer.from('{"sub":"7","cid":"9"}').toString("base64url")}.c`,
       );
       await client.opened;
-      await until(() => client.received.length === 1, "hello");
+      await waitUntil(() => client.received.length === 1, "hello");
       expect(client.received[0]?.extensions).toBe("none");
       expect(proxy.connections()).toEqual([{ id: 1, userId: "7", clientId: "9" }]);
       let dropped = "";
@@ -62,7 +55,7 @@ describe("gateway proxy", () => {
         },
       });
       client.ws.send("5");
-      await until(() => client.received.length === 5, "four events after hello");
+      await waitUntil(() => client.received.length === 5, "four events after hello");
       expect(client.received.slice(1).map((m) => m.event?.n)).toEqual([1, 3, 4, 5]);
       expect(dropped).toBe('9:{"type":"event","event":{"n":2');
       expect(proxy.pendingDrops()).toBe(0);
@@ -81,7 +74,7 @@ describe("gateway proxy", () => {
       proxy.setUpstream(upstream.port ?? 0);
       const client = connect(proxy.wsUrl);
       await client.opened;
-      await until(() => client.received.length === 1, "hello through the new upstream");
+      await waitUntil(() => client.received.length === 1, "hello through the new upstream");
     } finally {
       proxy.stop();
     }

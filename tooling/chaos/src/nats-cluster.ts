@@ -1,4 +1,5 @@
-import { freePort, type NatsProcess, startNatsServer } from "@parley/realtime/testing/processes";
+import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
+import { freePort } from "@parley/testkit/ports";
 import { z } from "zod";
 
 export type NatsCluster = {

@@ -1,6 +1,6 @@
 import { openSync } from "node:fs";
-import { startGatewayProcess } from "@parley/realtime/testing/processes";
 import { TEST_REDIS_URL } from "@parley/testkit";
+import { startGatewayProcess } from "@parley/testkit/gateway";
 import type { Subprocess } from "bun";
 
 /** A process the chaos run may SIGKILL and start again. */

@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { generateEd25519PemPair, generateSecret } from "@parley/auth";
-import { freePort } from "@parley/realtime/testing/processes";
 import { createTestDatabase, requireMariaDb, requireRedis, type TestDatabase } from "@parley/testkit";
+import { freePort } from "@parley/testkit/ports";
 import { type RemoteDelayProxy, startDelayProxyProcess } from "./delay-proxy-process";
 import { type GatewayProxy, startGatewayProxy } from "./gateway-proxy";
 import { type NatsCluster, startNatsCluster } from "./nats-cluster";

@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ChatEngine } from "@parley/client";
-import { type GatewayProcess, type NatsProcess, startNatsServer } from "../testing/processes";
-import {
-  caughtUp,
-  confirmed,
-  expectSameTimeline,
-  recordEvents,
-  sendSeries,
-  waitUntil,
-} from "../testing/scenario";
-import { readMetric } from "../testing/slow-consumer";
+import { type GatewayProcess, readMetric } from "@parley/testkit/gateway";
+import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
+import { waitUntil } from "@parley/testkit/wait";
+import { caughtUp, confirmed, expectSameTimeline, recordEvents, sendSeries } from "../testing/scenario";
 import { type Stack, startStack } from "../testing/stack";
 
 // The whole path: the real API (groups of ≥ 3 are big, no per-member grace) publishes once on

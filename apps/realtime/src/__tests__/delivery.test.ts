@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatEngine, createTrpcChatApi } from "@parley/client";
 import { CLOSE_REVOKED } from "@parley/protocol";
-import { type NatsProcess, startGatewayProcess, startNatsServer } from "../testing/processes";
-import {
-  caughtUp,
-  confirmed,
-  expectSameTimeline,
-  recordEvents,
-  sendSeries,
-  waitUntil,
-} from "../testing/scenario";
+import { startGatewayProcess } from "@parley/testkit/gateway";
+import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
+import { waitUntil } from "@parley/testkit/wait";
+import { caughtUp, confirmed, expectSameTimeline, recordEvents, sendSeries } from "../testing/scenario";
 import { type Stack, startStack } from "../testing/stack";
 
 let nats: NatsProcess;
@@ -180,9 +175,10 @@ describe("delivery across two gateways", () => {
     const ready = caughtUp(engine);
     await engine.start();
     await ready;
-    const deadline = Date.now() + 8_000;
-    while ((await refreshes()) <= before && Date.now() < deadline) await Bun.sleep(100);
-    expect(await refreshes()).toBeGreaterThan(before);
+    await waitUntil(async () => (await refreshes()) > before, "an in-band token refresh", {
+      timeoutMs: 8_000,
+      intervalMs: 100,
+    });
     expect(engine.connectionState).toBe("open");
 
     // A rejected access token is refreshed once (rotated refresh token) and the call retried.

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { describe, expect, test } from "bun:test";
 import {
   CLOSE_BAD_FRAME,
   CLOSE_GOING_AWAY,
@@ -14,80 +13,42 @@ import {
   PRESENCE_SEEN_SUBJECT,
   userSubject,
 } from "@parley/protocol";
-import { requireNats } from "@parley/testkit";
+import { messageEvent } from "@parley/testkit/events";
+import { useGatewayFixture } from "@parley/testkit/gateway-fixture";
+import { mintWith } from "@parley/testkit/keys";
+import { expectSlowConsumerClose } from "@parley/testkit/slow-consumer";
+import { openProbe } from "@parley/testkit/ws-probe";
 import { exportSPKI, generateKeyPair } from "jose";
-import { messageEvent } from "../testing/events";
-import { createTokenMint, mintWith, type TokenMint } from "../testing/keys";
-import {
-  type GatewayProcess,
-  type NatsProcess,
-  startGatewayProcess,
-  startNatsServer,
-} from "../testing/processes";
-import { expectSlowConsumerClose } from "../testing/slow-consumer";
-import { openProbe, type WsProbe } from "../testing/ws-probe";
 
-let nats: NatsProcess;
-let gateway: GatewayProcess;
-let keys: TokenMint;
-let nc: NatsConnection;
-const probes: WsProbe[] = [];
-let nextId = BigInt(Date.now()) * 1000n;
-const newId = () => String(++nextId);
-
-async function connectUser(userId = newId(), clientId = newId()) {
-  const token = await keys.mint(userId, clientId);
-  const probe = openProbe(`${gateway.wsUrl}?token=${token}`);
-  probes.push(probe);
-  await probe.waitFor((f) => f.type === "hello");
-  return { probe, userId, clientId };
-}
-
-beforeAll(async () => {
-  await requireNats();
-  nats = await startNatsServer();
-  keys = await createTokenMint();
-  gateway = await startGatewayProcess({
-    natsUrl: nats.url,
-    publicKeyPem: keys.publicKeyPem,
-    env: {
-      IDLE_TIMEOUT_MS: "2500",
-      HEARTBEAT_MS: "1000",
-      SWEEP_MS: "200",
-      TOKEN_SKEW_MS: "0",
-      FRAME_RATE: "20",
-      FRAME_BURST: "40",
-    },
-  });
-  nc = await connect({ servers: nats.url });
+const fx = useGatewayFixture({
+  env: {
+    IDLE_TIMEOUT_MS: "2500",
+    HEARTBEAT_MS: "1000",
+    SWEEP_MS: "200",
+    TOKEN_SKEW_MS: "0",
+    FRAME_RATE: "20",
+    FRAME_BURST: "40",
+  },
 });
-
-afterAll(async () => {
-  for (const probe of probes) probe.ws.close();
-  await nc?.close();
-  if (process.env.DEBUG_GATEWAY) console.log(gateway?.output());
-  await gateway?.kill("SIGKILL");
-  await nats?.stop();
-});
+const { newId } = fx;
+const connectUser = (userId?: string, clientId?: string) => fx.connect({ userId, clientId });
 
 describe("gateway guards", () => {
   test("missing, forged and expired tokens get their named close codes", async () => {
-    const missing = openProbe(gateway.wsUrl);
+    const missing = openProbe(fx.gateway.wsUrl);
     expect((await missing.closed).code).toBe(CLOSE_UNAUTHORIZED);
 
     const other = await generateKeyPair("EdDSA", { extractable: true });
-    const forged = openProbe(`${gateway.wsUrl}?token=${await mintWith(other.privateKey, "11", "12")}`);
+    const forged = fx.openSocket(await mintWith(other.privateKey, "11", "12"));
     expect((await forged.closed).code).toBe(CLOSE_UNAUTHORIZED);
 
-    const garbage = openProbe(`${gateway.wsUrl}?token=not.a.jwt`);
+    const garbage = fx.openSocket("not.a.jwt");
     expect((await garbage.closed).code).toBe(CLOSE_UNAUTHORIZED);
 
-    const expired = openProbe(
-      `${gateway.wsUrl}?token=${await keys.mint("11", "12", { issuedAtOffsetSeconds: -120 })}`,
-    );
+    const expired = fx.openSocket(await fx.keys.mint("11", "12", { issuedAtOffsetSeconds: -120 }));
     expect((await expired.closed).code).toBe(CLOSE_TOKEN_EXPIRED);
 
-    const tooLong = openProbe(`${gateway.wsUrl}?token=${await keys.mint("11", "12", { ttlSeconds: 3600 })}`);
+    const tooLong = fx.openSocket(await fx.keys.mint("11", "12", { ttlSeconds: 3600 }));
     expect((await tooLong.closed).code).toBe(CLOSE_UNAUTHORIZED);
     expect(typeof (await exportSPKI(other.publicKey))).toBe("string");
   });
@@ -106,7 +67,7 @@ describe("gateway guards", () => {
     for (let i = 0; i < 5; i++) probe.send("x");
     expect((await probe.closed).code).toBe(CLOSE_BAD_FRAME);
 
-    nc.publish(
+    fx.nc.publish(
       userSubject(bystander.userId),
       JSON.stringify(messageEvent("77", 1, { senderId: bystander.userId })),
     );
@@ -131,7 +92,7 @@ describe("gateway guards", () => {
     const userId = newId();
     const a = await connectUser(userId);
     const b = await connectUser(userId);
-    nc.publish(userSubject(userId), JSON.stringify(messageEvent("77", 1, { senderId: userId })));
+    fx.nc.publish(userSubject(userId), JSON.stringify(messageEvent("77", 1, { senderId: userId })));
     for (const { probe } of [a, b]) {
       const frame = await probe.waitFor((f) => f.type === "event");
       expect(frame.type === "event" && frame.event.type === "message" && frame.event.seq).toBe(1);
@@ -143,28 +104,23 @@ describe("gateway guards", () => {
     const revoked = await connectUser(userId);
     const kept = await connectUser(userId);
     const started = Date.now();
-    nc.publish(
+    fx.nc.publish(
       clientRevokeSubject(revoked.clientId),
       JSON.stringify({ type: "revoke", userId, clientId: revoked.clientId }),
     );
     expect((await revoked.probe.closed).code).toBe(CLOSE_REVOKED);
     expect(Date.now() - started).toBeLessThan(2_000);
-    nc.publish(userSubject(userId), JSON.stringify(messageEvent("77", 1, { senderId: userId })));
+    fx.nc.publish(userSubject(userId), JSON.stringify(messageEvent("77", 1, { senderId: userId })));
     await kept.probe.waitFor((f) => f.type === "event");
   });
 
   test("in-band refresh keeps a socket past its first token; without it the socket closes 4002", async () => {
     const userId = newId();
     const clientId = newId();
-    const refreshed = openProbe(
-      `${gateway.wsUrl}?token=${await keys.mint(userId, clientId, { ttlSeconds: 2 })}`,
-    );
-    const lapsed = openProbe(
-      `${gateway.wsUrl}?token=${await keys.mint(newId(), newId(), { ttlSeconds: 2 })}`,
-    );
-    probes.push(refreshed, lapsed);
+    const refreshed = fx.openSocket(await fx.keys.mint(userId, clientId, { ttlSeconds: 2 }));
+    const lapsed = fx.openSocket(await fx.keys.mint(newId(), newId(), { ttlSeconds: 2 }));
     await refreshed.waitFor((f) => f.type === "hello");
-    refreshed.send({ type: "auth", token: await keys.mint(userId, clientId, { ttlSeconds: 30 }) });
+    refreshed.send({ type: "auth", token: await fx.keys.mint(userId, clientId, { ttlSeconds: 30 }) });
     await refreshed.waitFor((f) => f.type === "auth.ok");
     const ping = setInterval(() => refreshed.send({ type: "ping" }), 500);
     expect((await lapsed.closed).code).toBe(CLOSE_TOKEN_EXPIRED);
@@ -173,7 +129,7 @@ describe("gateway guards", () => {
     expect(refreshed.ws.readyState).toBe(WebSocket.OPEN);
 
     // A token for someone else is an attack, not a refresh.
-    refreshed.send({ type: "auth", token: await keys.mint(newId(), clientId) });
+    refreshed.send({ type: "auth", token: await fx.keys.mint(newId(), clientId) });
     expect((await refreshed.closed).code).toBe(CLOSE_UNAUTHORIZED);
   });
 
@@ -187,18 +143,18 @@ describe("gateway guards", () => {
     const watcher = await connectUser();
     const watchedId = newId();
     const seen: string[] = [];
-    const seenSub = nc.subscribe(PRESENCE_SEEN_SUBJECT, {
+    const seenSub = fx.nc.subscribe(PRESENCE_SEEN_SUBJECT, {
       callback: (_e, msg) => void seen.push(msg.string()),
     });
     const keepAlive = setInterval(() => watcher.probe.send({ type: "ping" }), 500);
     watcher.probe.send({
       type: "presence.watch",
-      ticket: await keys.ticket(watcher.userId, watcher.clientId, [watchedId]),
+      ticket: await fx.keys.ticket(watcher.userId, watcher.clientId, [watchedId]),
     });
     await watcher.probe.waitFor((f) => f.type === "event" && f.event.type === "presence" && !f.event.online);
     const watched = await connectUser(watchedId);
     await watcher.probe.waitFor((f) => f.type === "event" && f.event.type === "presence" && f.event.online);
-    nc.publish(
+    fx.nc.publish(
       userSubject(watchedId),
       JSON.stringify({ type: "typing", dialogId: "77", userId: "5", expiresAt: Date.now() + 5_000 }),
     );
@@ -223,13 +179,13 @@ describe("gateway guards", () => {
     const big = { ...messageEvent("77", 1, { senderId: userId }) };
     big.message = { ...big.message, content: { kind: "text", text: "x".repeat(3_500) } };
     await expectSlowConsumerClose({
-      gateway,
-      token: await keys.mint(userId, newId()),
-      nc,
+      gateway: fx.gateway,
+      token: await fx.keys.mint(userId, newId()),
+      nc: fx.nc,
       subject: userSubject(userId),
       payload: JSON.stringify(big),
     });
-    nc.publish(
+    fx.nc.publish(
       userSubject(bystander.userId),
       JSON.stringify(messageEvent("77", 1, { senderId: bystander.userId })),
     );
@@ -237,9 +193,9 @@ describe("gateway guards", () => {
   });
 
   test("/healthz answers on the public port, /metrics on the ops port", async () => {
-    const health = await fetch(`${gateway.url}/healthz`);
+    const health = await fetch(`${fx.gateway.url}/healthz`);
     expect(health.status).toBe(200);
-    const metrics = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${fx.gateway.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/realtime_sockets \d+/);
     expect(metrics).toMatch(/realtime_frames_in_total [1-9]/);
     expect(metrics).toMatch(/realtime_bad_frames_total [1-9]/);
@@ -247,7 +203,7 @@ describe("gateway guards", () => {
 
   test("SIGTERM closes sockets with 1001 going away", async () => {
     const { probe } = await connectUser();
-    await gateway.kill("SIGTERM");
+    await fx.gateway.kill("SIGTERM");
     expect((await probe.closed).code).toBe(CLOSE_GOING_AWAY);
   });
 });

@@ -1,14 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import type { ChatEngine, SignedInClient } from "@parley/client";
-import { freePort, type NatsProcess, startNatsServer } from "../testing/processes";
-import {
-  caughtUp,
-  confirmed,
-  expectSameTimeline,
-  recordEvents,
-  sendSeries,
-  waitUntil,
-} from "../testing/scenario";
+import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
+import { freePort } from "@parley/testkit/ports";
+import { waitUntil } from "@parley/testkit/wait";
+import { caughtUp, confirmed, expectSameTimeline, recordEvents, sendSeries } from "../testing/scenario";
 import { type Stack, startStack } from "../testing/stack";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -83,7 +78,7 @@ describe("NATS failures", () => {
     await waitUntil(
       () => engines.every((e) => confirmed(e, dialogId).length === 80),
       "every message after the NATS restart",
-      30_000,
+      { timeoutMs: 30_000 },
     );
     await Promise.all(engines.map((e) => e.settled(15_000)));
     expectSameTimeline(engines, dialogId, 80, events);
@@ -134,7 +129,7 @@ describe("NATS failures", () => {
     await waitUntil(
       () => engines.every((e) => confirmed(e, dialogId).length === 70),
       "every message after a node died",
-      30_000,
+      { timeoutMs: 30_000 },
     );
     await Promise.all(engines.map((e) => e.settled(15_000)));
     expectSameTimeline(engines, dialogId, 70, events);
@@ -158,12 +153,14 @@ async function waitForRoutes(nodes: NatsProcess[]): Promise<void> {
     },
   });
   await sub.flush();
-  const deadline = Date.now() + 10_000;
-  while (received < pubs.length * 2 && Date.now() < deadline) {
+  const probeRoutes = async () => {
     for (const pub of pubs) pub.publish("routes.check", "x");
     await Promise.all(pubs.map((p) => p.flush()));
-    await Bun.sleep(100);
+    return received >= pubs.length * 2;
+  };
+  try {
+    await waitUntil(probeRoutes, "NATS cluster routes to form", { timeoutMs: 10_000, intervalMs: 100 });
+  } finally {
+    await Promise.all([sub.close(), ...pubs.map((p) => p.close())]);
   }
-  await Promise.all([sub.close(), ...pubs.map((p) => p.close())]);
-  if (received < pubs.length * 2) throw new Error("NATS cluster routes did not form");
 }

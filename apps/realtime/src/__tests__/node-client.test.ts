@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type NatsProcess, startNatsServer } from "../testing/processes";
+import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
 import { type Stack, startStack } from "../testing/stack";
 
 /**

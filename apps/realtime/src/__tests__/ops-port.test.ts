@@ -1,33 +1,11 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { requireNats } from "@parley/testkit";
-import { createTokenMint, type TokenMint } from "../testing/keys";
-import {
-  type GatewayProcess,
-  type NatsProcess,
-  startGatewayProcess,
-  startNatsServer,
-} from "../testing/processes";
-import { openProbe } from "../testing/ws-probe";
+import { expect, test } from "bun:test";
+import { useGatewayFixture } from "@parley/testkit/gateway-fixture";
 
-let nats: NatsProcess;
-let gateway: GatewayProcess;
-let keys: TokenMint;
-
-beforeAll(async () => {
-  await requireNats();
-  nats = await startNatsServer();
-  keys = await createTokenMint();
-  gateway = await startGatewayProcess({ natsUrl: nats.url, publicKeyPem: keys.publicKeyPem });
-});
-
-afterAll(async () => {
-  await gateway?.kill("SIGKILL");
-  await nats?.stop();
-});
+const fx = useGatewayFixture();
 
 test("the public port serves /ws and a bare /healthz; metrics and health details only on the ops port", async () => {
-  const probe = openProbe(`${gateway.wsUrl}?token=${await keys.mint("7001", "7002")}`);
-  await probe.waitFor((f) => f.type === "hello");
+  const { probe } = await fx.connect({ userId: "7001", clientId: "7002" });
+  const { gateway } = fx;
 
   expect((await fetch(`${gateway.url}/metrics`)).status).toBe(404);
   const publicHealth = await fetch(`${gateway.url}/healthz`);

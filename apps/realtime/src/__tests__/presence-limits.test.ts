@@ -1,66 +1,23 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { describe, expect, test } from "bun:test";
 import { FRAME_ERROR_CODES, MAX_PRESENCE_WATCH, userSubject } from "@parley/protocol";
-import { requireNats } from "@parley/testkit";
-import { messageEvent } from "../testing/events";
-import { createTokenMint, type TokenMint } from "../testing/keys";
-import {
-  type GatewayProcess,
-  type NatsProcess,
-  startGatewayProcess,
-  startNatsServer,
-} from "../testing/processes";
-import { openProbe, type WsProbe } from "../testing/ws-probe";
+import { messageEvent } from "@parley/testkit/events";
+import { useGatewayFixture } from "@parley/testkit/gateway-fixture";
+import type { WsProbe } from "@parley/testkit/ws-probe";
 
 const WATCH_RATE = 5;
 const WATCH_BURST = 12;
 const MAX_WATCHED = 40;
 
-let nats: NatsProcess;
-let gateway: GatewayProcess;
-let keys: TokenMint;
-let nc: NatsConnection;
-const probes: WsProbe[] = [];
-let nextId = BigInt(Date.now()) * 1000n;
-const newId = () => String(++nextId);
+const fx = useGatewayFixture({
+  env: {
+    PRESENCE_WATCH_RATE: String(WATCH_RATE),
+    PRESENCE_WATCH_BURST: String(WATCH_BURST),
+    PRESENCE_MAX_WATCHED: String(MAX_WATCHED),
+  },
+});
+const { newId, metric } = fx;
 const newIds = (n: number) => Array.from({ length: n }, newId);
-
-beforeAll(async () => {
-  await requireNats();
-  nats = await startNatsServer();
-  keys = await createTokenMint();
-  gateway = await startGatewayProcess({
-    natsUrl: nats.url,
-    publicKeyPem: keys.publicKeyPem,
-    env: {
-      PRESENCE_WATCH_RATE: String(WATCH_RATE),
-      PRESENCE_WATCH_BURST: String(WATCH_BURST),
-      PRESENCE_MAX_WATCHED: String(MAX_WATCHED),
-    },
-  });
-  nc = await connect({ servers: nats.url });
-});
-
-afterAll(async () => {
-  for (const probe of probes) probe.ws.close();
-  await nc?.close();
-  await gateway?.kill("SIGKILL");
-  await nats?.stop();
-});
-
-async function connectUser(userId = newId(), clientId = newId()) {
-  const probe = openProbe(`${gateway.wsUrl}?token=${await keys.mint(userId, clientId)}`);
-  probes.push(probe);
-  await probe.waitFor((f) => f.type === "hello");
-  return { probe, userId, clientId };
-}
-
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
-  const match = text.match(new RegExp(`^${name} (\\S+)$`, "m"));
-  if (!match?.[1]) throw new Error(`metric ${name} missing`);
-  return Number(match[1]);
-}
+const connectUser = (userId?: string, clientId?: string) => fx.connect({ userId, clientId });
 
 const presenceOf = (probe: WsProbe, userId: string) =>
   probe.frames.filter((f) => f.type === "event" && f.event.type === "presence" && f.event.userId === userId);
@@ -91,11 +48,11 @@ describe("presence.watch needs a ticket naming who may be watched", () => {
     const watcher = await connectUser();
     const watched = newId();
     const tickets = [
-      await keys.ticket(watcher.userId, newId(), [watched]),
-      await keys.ticket(newId(), watcher.clientId, [watched]),
-      await keys.ticket(watcher.userId, watcher.clientId, [watched], { issuedAtOffsetSeconds: -600 }),
-      await keys.mint(watcher.userId, watcher.clientId), // a realtime token is not a ticket
-      `${(await keys.ticket(watcher.userId, watcher.clientId, [watched])).slice(0, -4)}AAAA`,
+      await fx.keys.ticket(watcher.userId, newId(), [watched]),
+      await fx.keys.ticket(newId(), watcher.clientId, [watched]),
+      await fx.keys.ticket(watcher.userId, watcher.clientId, [watched], { issuedAtOffsetSeconds: -600 }),
+      await fx.keys.mint(watcher.userId, watcher.clientId), // a realtime token is not a ticket
+      `${(await fx.keys.ticket(watcher.userId, watcher.clientId, [watched])).slice(0, -4)}AAAA`,
     ];
     for (const ticket of tickets) {
       const before = watcher.probe.frames.length;
@@ -116,7 +73,7 @@ describe("presence.watch needs a ticket naming who may be watched", () => {
     const watcher = await connectUser();
     const online = await connectUser();
     const [offline, notAsked] = newIds(2) as [string, string];
-    const ticket = await keys.ticket(watcher.userId, watcher.clientId, [online.userId, offline, notAsked]);
+    const ticket = await fx.keys.ticket(watcher.userId, watcher.clientId, [online.userId, offline, notAsked]);
     watcher.probe.send({ type: "presence.watch", ticket, userIds: [online.userId, offline] });
     await watcher.probe.waitFor(
       (f) =>
@@ -145,12 +102,12 @@ describe("presence work is budgeted, not frames", () => {
     const probesBefore = await metric("realtime_presence_probes_total");
     first.probe.send({
       type: "presence.watch",
-      ticket: await keys.ticket(first.userId, first.clientId, [watched.userId]),
+      ticket: await fx.keys.ticket(first.userId, first.clientId, [watched.userId]),
     });
     await first.probe.waitFor((f) => f.type === "event" && f.event.type === "presence");
     second.probe.send({
       type: "presence.watch",
-      ticket: await keys.ticket(second.userId, second.clientId, [watched.userId]),
+      ticket: await fx.keys.ticket(second.userId, second.clientId, [watched.userId]),
     });
     await second.probe.waitFor((f) => f.type === "event" && f.event.type === "presence" && f.event.online);
     // The watched user is held here: no probe at all. Another gateway's users cost one, once.
@@ -158,14 +115,14 @@ describe("presence work is budgeted, not frames", () => {
     const elsewhere = newId();
     first.probe.send({
       type: "presence.watch",
-      ticket: await keys.ticket(first.userId, first.clientId, [watched.userId, elsewhere]),
+      ticket: await fx.keys.ticket(first.userId, first.clientId, [watched.userId, elsewhere]),
     });
     await first.probe.waitFor(
       (f) => f.type === "event" && f.event.type === "presence" && f.event.userId === elsewhere,
     );
     second.probe.send({
       type: "presence.watch",
-      ticket: await keys.ticket(second.userId, second.clientId, [elsewhere]),
+      ticket: await fx.keys.ticket(second.userId, second.clientId, [elsewhere]),
     });
     await second.probe.waitFor(
       (f) => f.type === "event" && f.event.type === "presence" && f.event.userId === elsewhere,
@@ -178,14 +135,14 @@ describe("presence work is budgeted, not frames", () => {
     const a = await connectUser(userId);
     const b = await connectUser(userId);
     const firstIds = newIds(WATCH_BURST - 2);
-    a.probe.send({ type: "presence.watch", ticket: await keys.ticket(userId, a.clientId, firstIds) });
+    a.probe.send({ type: "presence.watch", ticket: await fx.keys.ticket(userId, a.clientId, firstIds) });
     await a.probe.waitFor(
       (f) => f.type === "event" && f.event.type === "presence" && f.event.userId === firstIds.at(-1),
     );
     const limitedBefore = await metric("realtime_presence_limited_total");
     // The other socket of the same user draws on the same budget.
     const more = newIds(WATCH_BURST);
-    b.probe.send({ type: "presence.watch", ticket: await keys.ticket(userId, b.clientId, more) });
+    b.probe.send({ type: "presence.watch", ticket: await fx.keys.ticket(userId, b.clientId, more) });
     await b.probe.waitFor((f) => f.type === "error" && f.code === FRAME_ERROR_CODES.presenceLimited);
     await Bun.sleep(700);
     for (const id of more) expect(presenceOf(b.probe, id)).toHaveLength(0);
@@ -195,7 +152,7 @@ describe("presence work is budgeted, not frames", () => {
     const otherIds = newIds(3);
     other.probe.send({
       type: "presence.watch",
-      ticket: await keys.ticket(other.userId, other.clientId, otherIds),
+      ticket: await fx.keys.ticket(other.userId, other.clientId, otherIds),
     });
     await other.probe.waitFor(
       (f) => f.type === "event" && f.event.type === "presence" && f.event.userId === otherIds.at(-1),
@@ -212,7 +169,7 @@ describe("presence work is budgeted, not frames", () => {
       for (const s of sockets) {
         s.probe.send({
           type: "presence.watch",
-          ticket: await keys.ticket(userId, s.clientId, newIds(MAX_PRESENCE_WATCH)),
+          ticket: await fx.keys.ticket(userId, s.clientId, newIds(MAX_PRESENCE_WATCH)),
         });
       }
       await Bun.sleep(60);
@@ -222,7 +179,7 @@ describe("presence work is budgeted, not frames", () => {
     const probes = (await metric("realtime_presence_probes_total")) - probesBefore;
     expect(probes).toBeLessThanOrEqual(WATCH_BURST + Math.ceil(WATCH_RATE * elapsedSeconds));
     expect(await metric("realtime_presence_watched_users")).toBeLessThanOrEqual(MAX_WATCHED);
-    nc.publish(
+    fx.nc.publish(
       userSubject(bystander.userId),
       JSON.stringify(messageEvent("77", 1, { senderId: bystander.userId })),
     );
@@ -237,7 +194,7 @@ describe("presence work is budgeted, not frames", () => {
       const ids = newIds(10);
       watcher.probe.send({
         type: "presence.watch",
-        ticket: await keys.ticket(watcher.userId, watcher.clientId, ids),
+        ticket: await fx.keys.ticket(watcher.userId, watcher.clientId, ids),
       });
       // Either outcome is final: refused, or the last id answered.
       const outcome = await watcher.probe.waitFor(

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatApi, createTrpcChatApi, MemoryStore, type SendAck } from "@parley/client";
-import { freePort, type NatsProcess, startNatsServer } from "../testing/processes";
-import { caughtUp, confirmed, expectSameTimeline, recordEvents, waitUntil } from "../testing/scenario";
+import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
+import { freePort } from "@parley/testkit/ports";
+import { waitUntil } from "@parley/testkit/wait";
+import { caughtUp, confirmed, expectSameTimeline, recordEvents } from "../testing/scenario";
 import { type Stack, startStack } from "../testing/stack";
 
 /**

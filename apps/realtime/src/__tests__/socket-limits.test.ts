@@ -1,52 +1,13 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { CLOSE_TOO_MANY_SOCKETS } from "@parley/protocol";
-import { requireNats } from "@parley/testkit";
-import { createTokenMint, type TokenMint } from "../testing/keys";
-import {
-  type GatewayProcess,
-  type NatsProcess,
-  startGatewayProcess,
-  startNatsServer,
-} from "../testing/processes";
-import { openProbe, type WsProbe } from "../testing/ws-probe";
+import { useGatewayFixture } from "@parley/testkit/gateway-fixture";
+import type { WsProbe } from "@parley/testkit/ws-probe";
 
-let nats: NatsProcess;
-let gateway: GatewayProcess;
-let keys: TokenMint;
-const probes: WsProbe[] = [];
-let nextId = BigInt(Date.now()) * 1000n;
-const newId = () => String(++nextId);
-
-beforeAll(async () => {
-  await requireNats();
-  nats = await startNatsServer();
-  keys = await createTokenMint();
-  gateway = await startGatewayProcess({
-    natsUrl: nats.url,
-    publicKeyPem: keys.publicKeyPem,
-    env: { MAX_SOCKETS_PER_CLIENT: "3", MAX_SOCKETS_PER_USER: "5" },
-  });
-});
-
-afterAll(async () => {
-  for (const probe of probes) probe.ws.close();
-  await gateway?.kill("SIGKILL");
-  await nats?.stop();
-});
+const fx = useGatewayFixture({ env: { MAX_SOCKETS_PER_CLIENT: "3", MAX_SOCKETS_PER_USER: "5" } });
+const { newId } = fx;
 
 /** Opens a socket and reports how it ended up: "hello" or its close code. */
-async function open(
-  userId: string,
-  clientId: string,
-): Promise<{ probe: WsProbe; outcome: number | "hello" }> {
-  const probe = openProbe(`${gateway.wsUrl}?token=${await keys.mint(userId, clientId)}`);
-  probes.push(probe);
-  const outcome = await Promise.race([
-    probe.waitFor((f) => f.type === "hello").then(() => "hello" as const),
-    probe.closed.then((closed) => closed.code),
-  ]);
-  return { probe, outcome };
-}
+const open = async (userId: string, clientId: string) => fx.outcomeOf(await fx.keys.mint(userId, clientId));
 
 test("one client holds at most MAX_SOCKETS_PER_CLIENT sockets; more are closed with CLOSE_TOO_MANY_SOCKETS", async () => {
   const userId = newId();

@@ -1,14 +1,6 @@
 import { expect } from "bun:test";
 import type { ChatEngine } from "@parley/client";
 
-export async function waitUntil(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await Bun.sleep(25);
-  }
-}
-
 export const confirmed = (engine: ChatEngine, dialogId: string) =>
   engine.messages(dialogId).filter((m) => m.seq !== null);
 

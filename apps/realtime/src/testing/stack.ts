@@ -16,8 +16,9 @@ import {
   TEST_REDIS_URL,
   type TestDatabase,
 } from "@parley/testkit";
+import { type GatewayProcess, startGatewayProcess } from "@parley/testkit/gateway";
+import { waitForListening } from "@parley/testkit/processes";
 import type { Subprocess } from "bun";
-import { type GatewayProcess, startGatewayProcess, waitForListening } from "./processes";
 
 const API_SERVER = join(import.meta.dir, "api-server.ts");
 

@@ -1,14 +1,9 @@
 import { expect } from "bun:test";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { CLOSE_SLOW_CONSUMER } from "@parley/protocol";
-import type { GatewayProcess } from "./processes";
+import { type GatewayProcess, readMetric } from "./gateway";
 import { openRawWs } from "./raw-ws";
-
-/** One numeric sample from the gateway's /metrics (NaN when the name is missing). */
-export async function readMetric(gateway: GatewayProcess, name: string): Promise<number> {
-  const text = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
-  return Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1]);
-}
+import { waitUntil } from "./wait";
 
 /**
  * Opens a socket with `token` that stops reading after hello, publishes `payload` on `subject` until
@@ -37,9 +32,7 @@ export async function expectSlowConsumerClose(options: {
       code = closeCode;
     },
   });
-  const deadline = Date.now() + 5_000;
-  while (!hello && Date.now() < deadline) await Bun.sleep(10);
-  expect(hello).toBe(true);
+  await waitUntil(() => hello, "hello on the socket that will stall", { timeoutMs: 5_000 });
   stalled.socket.pause();
   const closes = () => readMetric(gateway, "realtime_slow_consumer_closes_total");
   const before = await closes();
@@ -48,12 +41,11 @@ export async function expectSlowConsumerClose(options: {
     if (i % 100 === 0) await nc.flush();
   }
   await nc.flush();
-  const waitUntil = Date.now() + 5_000;
-  while ((await closes()) === before && Date.now() < waitUntil) await Bun.sleep(50);
-  expect(await closes()).toBeGreaterThan(before);
+  await waitUntil(async () => (await closes()) > before, "a slow-consumer close counted", {
+    timeoutMs: 5_000,
+  });
   // Reading again drains the backlog down to the close frame the gateway queued behind it.
   stalled.socket.resume();
-  const closeDeadline = Date.now() + 10_000;
-  while (code === 0 && Date.now() < closeDeadline) await Bun.sleep(20);
+  await waitUntil(() => code !== 0, "the stalled socket closed", { timeoutMs: 10_000 });
   expect([CLOSE_SLOW_CONSUMER, 1006]).toContain(code);
 }
