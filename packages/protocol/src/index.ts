@@ -1,3 +1,4 @@
+export * from "./attachment";
 export * from "./close-codes";
 export * from "./env";
 export * from "./errors";

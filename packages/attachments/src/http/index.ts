@@ -1,0 +1,1 @@
+export { type AttachmentHttpServices, createAttachmentHandler } from "./routes";

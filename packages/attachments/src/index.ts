@@ -1,0 +1,10 @@
+export { attachmentNotFound, canUseScope } from "./access";
+export type { AttachmentActor, AttachmentDeps, AttachmentLimits } from "./deps";
+export { cleanFileName, contentDisposition } from "./file-name";
+export { describeImage, THUMB_MAX_SIDE, THUMB_MIME } from "./image";
+export { attachmentStorageKey } from "./keys";
+export { attachmentLimits, DEFAULT_ATTACHMENT_LIMITS, spendUploadBudget } from "./limits";
+export { findReadableAttachment, type OpenedAttachment } from "./read";
+export { resolveMessageAttachments } from "./send-check";
+export { sniffMime } from "./sniff";
+export { UPLOAD_REFUSAL, type UploadInput, uploadAttachment } from "./upload";
