@@ -22,7 +22,7 @@ export const dialogs = mysqlTable("dialogs", {
   id: id("id").primaryKey(),
   kind: mysqlEnum("kind", DIALOG_KINDS).notNull(),
   title: varchar("title", { length: 128 }),
-  /** A group's avatar (storage key, purpose "avatar"); null shows initials. */
+  /** A group's avatar: the id of a `dialog_avatar` attachment (scope = this dialog); null shows initials. */
   avatarKey: varchar("avatar_key", { length: 191 }),
   /** Bumped by every title or avatar change (same idea as users.profile_version). */
   profileVersion: int("profile_version", { unsigned: true }).notNull().default(0),

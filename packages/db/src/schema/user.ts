@@ -6,7 +6,7 @@ export const users = mysqlTable("users", {
   id: id("id").primaryKey(),
   handle: varchar("handle", { length: 32 }).notNull(),
   displayName: varchar("display_name", { length: 64 }).notNull(),
-  /** The storage key of the avatar image (purpose "avatar"); null shows initials. */
+  /** The avatar: the id of the user's own `user_avatar` attachment (scope = this user); null shows initials. */
   avatarKey: varchar("avatar_key", { length: 191 }),
   /**
    * Bumped by every name or avatar change, in the same UPDATE: clients keep the highest version they
