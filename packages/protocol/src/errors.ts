@@ -48,6 +48,16 @@ export const ERROR_REASON = {
   BROWSER_SIGNED_OUT: "browser_signed_out",
   /** Tabs are opened with the browser's cookie session, not with a bearer token. */
   NOT_A_BROWSER_SESSION: "not_a_browser_session",
+  /** A search without enough characters to search by (people: 3; messages: one word of 3). */
+  SEARCH_QUERY_TOO_SHORT: "search_query_too_short",
+  /** The message an edit, delete, reaction or reply names is not in the dialog (or not visible). */
+  MESSAGE_NOT_FOUND: "message_not_found",
+  /** The message was deleted for everyone: it takes no edit or reaction. */
+  MESSAGE_DELETED: "message_deleted",
+  /** Editing someone else's message, or deleting it without being a group's owner or admin. */
+  NOT_ALLOWED: "not_allowed",
+  /** A new emoji on a message that already carries the most distinct reactions allowed. */
+  TOO_MANY_REACTIONS: "too_many_reactions",
 } as const;
 export type ErrorReason = (typeof ERROR_REASON)[keyof typeof ERROR_REASON];
 
