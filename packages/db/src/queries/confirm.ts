@@ -101,6 +101,11 @@ export type CommitWrite = {
   outboxKind: string;
   /** The outbox payload, serialised once by the caller (the same text is published). */
   outboxJson: string;
+  /**
+   * A change row (edit, delete, reaction) takes a seq but is not the dialog's last *message*: the
+   * inbox snapshot keeps its message, and only follows an edit or delete of that very message.
+   */
+  change?: { targetId: string; preview: string | null };
 };
 
 /**
@@ -116,11 +121,20 @@ export async function writeCommit(tx: Tx, write: CommitWrite): Promise<void> {
   const { dialogId, msgId, seq, senderId, clientId, clientSeq, createdAt } = write;
   await tx.execute(sql`INSERT INTO dialog_messages (dialog_id, seq, msg_id, sender_id, created_at)
         VALUES (${dialogId}, ${seq}, ${msgId}, ${senderId}, ${createdAt})`);
-  await tx.execute(sql`UPDATE dialogs d JOIN dialog_members m ON m.dialog_id = d.id
+  if (write.change) {
+    const { targetId, preview } = write.change;
+    await tx.execute(sql`UPDATE dialogs d JOIN dialog_members m ON m.dialog_id = d.id
+           SET d.last_seq = ${seq},
+               d.last_preview = IF(d.last_message_id = ${targetId} AND ${preview} IS NOT NULL, ${preview}, d.last_preview),
+               m.read_seq = GREATEST(m.read_seq, ${seq}), m.delivered_seq = GREATEST(m.delivered_seq, ${seq})
+         WHERE d.id = ${dialogId} AND m.dialog_id = ${dialogId} AND m.user_id = ${senderId}`);
+  } else {
+    await tx.execute(sql`UPDATE dialogs d JOIN dialog_members m ON m.dialog_id = d.id
            SET d.last_seq = ${seq}, d.last_message_id = ${msgId}, d.last_sender_id = ${senderId},
                d.last_preview = ${write.preview}, d.last_message_at = ${createdAt},
                m.read_seq = GREATEST(m.read_seq, ${seq}), m.delivered_seq = GREATEST(m.delivered_seq, ${seq})
          WHERE d.id = ${dialogId} AND m.dialog_id = ${dialogId} AND m.user_id = ${senderId}`);
+  }
   await tx.execute(clientSeqSql(dialogId, clientId, clientSeq));
   await tx.execute(sql`INSERT INTO outbox (dialog_id, id, kind, payload, created_at)
         VALUES (${dialogId}, ${msgId}, ${write.outboxKind}, ${write.outboxJson}, NOW(3))`);

@@ -5,6 +5,7 @@ export * from "./contacts";
 export * from "./dialog";
 export * from "./lease";
 export * from "./message";
+export * from "./message-change";
 export * from "./outbox";
 export * from "./profiles";
 export * from "./result";
