@@ -1,9 +1,22 @@
 import { describe, expect, test } from "bun:test";
+import {
+  analyzeSql as analyzeWith,
+  findScatterStatements,
+  type KeyspaceVSchema,
+  shardingRulesFrom,
+} from "@parley/vitess-lint";
 import { getTableName, is } from "drizzle-orm";
 import { MySqlTable } from "drizzle-orm/mysql-core";
 import * as schema from "../src/schema";
-import { analyzeSql, findScatterStatements } from "./guard";
-import { PARLEY_SHARDING_RULES } from "./vschema";
+import { VSCHEMAS } from "./index";
+
+/**
+ * Parley's statements against Parley's VSchemas: the shapes the send path, sync, auth and the workers
+ * use route to one shard, the scatters and forbidden assignments are caught, and every table of the
+ * schema is declared. (The analyzer itself lives in tooling/vitess-lint.)
+ */
+const PARLEY_SHARDING_RULES = shardingRulesFrom(VSCHEMAS as Record<string, KeyspaceVSchema>);
+const analyzeSql = (sql: string) => analyzeWith(sql, PARLEY_SHARDING_RULES);
 
 /** Statements the send path, sync, auth and the workers use (or drizzle emits for them). */
 const ROUTED: string[] = [
@@ -125,7 +138,9 @@ describe("scatter guard: SQL analyzer", () => {
 
   test("findScatterStatements dedupes repeated statements", () => {
     const bad = "SELECT * FROM outbox";
-    expect(findScatterStatements([bad, bad, "SELECT * FROM dialogs WHERE id = ?", bad])).toHaveLength(1);
+    expect(
+      findScatterStatements([bad, bad, "SELECT * FROM dialogs WHERE id = ?", bad], PARLEY_SHARDING_RULES),
+    ).toHaveLength(1);
   });
 
   test("every table of the Drizzle schema is declared in the VSchema", () => {

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
+import {
+  findScatterStatements,
+  formatViolations,
+  type GuardViolation,
+  type KeyspaceVSchema,
+  shardingRulesFrom,
+} from "@parley/vitess-lint";
 import mysql from "mysql2/promise";
-import { findScatterStatements, formatViolations, type GuardViolation } from "../../vitess";
+import { VSCHEMAS } from "../../vitess";
 import { type CreateDbOptions, createDb, type Db, type DbHandle } from "../client";
 import { migrateDatabase } from "../migrate";
 import { type CreateSendPoolOptions, createSendPool, type SendPool } from "../send-pool";
@@ -25,6 +32,9 @@ export type TestDatabase = {
    */
   drop: () => Promise<void>;
 };
+
+/** What vtgate would do with each table: from the committed VSchemas, so guard and routing agree. */
+const SHARDING_RULES = shardingRulesFrom(VSCHEMAS as Record<string, KeyspaceVSchema>);
 
 export class ScatterQueryError extends Error {
   constructor(
@@ -73,7 +83,7 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
     name,
     db: main.db,
     statements,
-    scatterStatements: () => findScatterStatements(statements),
+    scatterStatements: () => findScatterStatements(statements, SHARDING_RULES),
     connect,
     connectSendPool,
     drop: async () => {
@@ -86,7 +96,7 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
       } finally {
         await admin.end();
       }
-      const violations = findScatterStatements(statements);
+      const violations = findScatterStatements(statements, SHARDING_RULES);
       if (violations.length > 0) throw new ScatterQueryError(name, violations);
     },
   };

@@ -1,6 +1,6 @@
+import type { ShardingRules } from "./sharding-rules";
 import { SHARD_TARGETED_MARKER, tokenize } from "./sql-tokens";
 import { type GuardViolation, StatementAnalyzer } from "./statement-analyzer";
-import { PARLEY_SHARDING_RULES, type ShardingRules } from "./vschema";
 
 export type { GuardViolation } from "./statement-analyzer";
 
@@ -15,7 +15,7 @@ export type { GuardViolation } from "./statement-analyzer";
  */
 
 /** Finds the violations in one SQL string (possibly several `;`-separated statements). */
-export function analyzeSql(sql: string, rules: ShardingRules = PARLEY_SHARDING_RULES): GuardViolation[] {
+export function analyzeSql(sql: string, rules: ShardingRules): GuardViolation[] {
   const { tokens, comments } = tokenize(sql);
   if (comments.some((comment) => comment.includes(SHARD_TARGETED_MARKER))) return [];
   const violations: GuardViolation[] = [];
@@ -30,10 +30,7 @@ export function analyzeSql(sql: string, rules: ShardingRules = PARLEY_SHARDING_R
 }
 
 /** Every violation in a list of captured statements; each distinct SQL text is analysed once. */
-export function findScatterStatements(
-  statements: Iterable<string>,
-  rules: ShardingRules = PARLEY_SHARDING_RULES,
-): GuardViolation[] {
+export function findScatterStatements(statements: Iterable<string>, rules: ShardingRules): GuardViolation[] {
   const seen = new Set<string>();
   const violations: GuardViolation[] = [];
   for (const sql of statements) {

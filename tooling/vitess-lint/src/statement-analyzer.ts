@@ -1,44 +1,27 @@
-import { EOF, matchParens, type Token } from "./sql-tokens";
-import {
-  GUARDED_STATEMENTS,
-  JOIN_WORDS,
-  NOT_AN_ALIAS,
-  SELECT_CLAUSES,
-  SYSTEM_SCHEMAS,
-  VALUE_WORDS,
-} from "./sql-words";
-import type { ShardedTable, ShardingRules } from "./vschema";
+import { closePins, conditionFacts, type Facts, mergeFacts, type Scope } from "./conditions";
+import type { ShardedTable, ShardingRules } from "./sharding-rules";
+import type { Token } from "./sql-tokens";
+import { GUARDED_STATEMENTS, JOIN_WORDS, SELECT_CLAUSES, SYSTEM_SCHEMAS } from "./sql-words";
+import { TokenCursor } from "./token-cursor";
 
 export type GuardViolation = { sql: string; table: string; reason: string };
-
-type TableRef = { id: number; table: string | null; alias: string; rule: ShardedTable | undefined };
-
-type Scope = {
-  tables: TableRef[];
-  parent: Scope | null;
-  /** Column keys (`<ref id>.<column>`) pinned to values in this block and its ancestors. */
-  pinned: Set<string>;
-};
-
-type Facts = { pins: Set<string>; links: [string, string][] };
 
 /**
  * Reads one statement's tokens the way vtgate plans it: query blocks (SELECT, subqueries, derived
  * tables, UNION parts) each with their tables, and the equalities that pin columns to values.
  */
-export class StatementAnalyzer {
-  private readonly match: Int32Array;
+export class StatementAnalyzer extends TokenCursor {
   private nextRefId = 0;
   /** JOIN … USING (col) equalities, consumed by the next resolveScope. */
   private usingLinks: [string, string][] = [];
 
   constructor(
     private readonly sql: string,
-    private readonly tokens: Token[],
+    tokens: Token[],
     private readonly rules: ShardingRules,
     private readonly violations: GuardViolation[],
   ) {
-    this.match = matchParens(tokens);
+    super(tokens);
   }
 
   run(): void {
@@ -51,53 +34,6 @@ export class StatementAnalyzer {
     else if (first === "INSERT" || first === "REPLACE") this.analyzeInsert(0, end);
     else if (first === "UPDATE") this.analyzeUpdate(0, end);
     else this.analyzeDelete(0, end);
-  }
-
-  // ── tokens ────────────────────────────────────────────────────────────────────────────────────
-
-  private tok(i: number): Token {
-    return this.tokens[i] ?? EOF;
-  }
-
-  private isWord(i: number, upper: string): boolean {
-    const token = this.tok(i);
-    return token.kind === "word" && token.upper === upper;
-  }
-
-  private close(i: number): number {
-    const m = this.match[i];
-    return m === undefined || m < 0 ? this.tokens.length : m;
-  }
-
-  private isSubqueryOpen(i: number): boolean {
-    if (this.tok(i).kind !== "(") return false;
-    let j = i + 1;
-    while (this.tok(j).kind === "(") j++;
-    return this.isWord(j, "SELECT") || this.isWord(j, "WITH");
-  }
-
-  /** Positions in [s, e) at paren depth 0 (relative to s) where `test` holds. */
-  private topLevel(s: number, e: number, test: (i: number) => boolean): number[] {
-    const found: number[] = [];
-    for (let i = s; i < e; i++) {
-      if (this.tok(i).kind === "(") {
-        i = this.close(i);
-        continue;
-      }
-      if (test(i)) found.push(i);
-    }
-    return found;
-  }
-
-  private splitTopLevel(s: number, e: number, isSeparator: (i: number) => boolean): [number, number][] {
-    const parts: [number, number][] = [];
-    let start = s;
-    for (const at of this.topLevel(s, e, isSeparator)) {
-      parts.push([start, at]);
-      start = at + 1;
-    }
-    parts.push([start, e]);
-    return parts;
   }
 
   private report(table: string, reason: string): void {
@@ -261,15 +197,6 @@ export class StatementAnalyzer {
     return this.rules.sharded.get(table);
   }
 
-  private readQualifiedName(i: number): { schema: string | null; table: string; next: number } | null {
-    const first = this.tok(i);
-    if (first.kind !== "word" && first.kind !== "ident") return null;
-    if (this.tok(i + 1).kind === "." && ["word", "ident"].includes(this.tok(i + 2).kind)) {
-      return { schema: first.value, table: this.tok(i + 2).value, next: i + 3 };
-    }
-    return { schema: null, table: first.value, next: i + 1 };
-  }
-
   /**
    * Table references of a FROM / UPDATE / DELETE … USING clause: tables, aliases, derived tables,
    * JOIN … ON / USING. ON conditions are collected; derived tables are analysed as their own blocks.
@@ -355,21 +282,12 @@ export class StatementAnalyzer {
     }
   }
 
-  private readAlias(i: number): { alias: string | null; next: number } {
-    if (this.isWord(i, "AS")) return { alias: this.tok(i + 1).value, next: i + 2 };
-    const token = this.tok(i);
-    if (token.kind === "ident" || (token.kind === "word" && !NOT_AN_ALIAS.has(token.upper))) {
-      return { alias: token.value, next: i + 1 };
-    }
-    return { alias: null, next: i };
-  }
-
-  // ── conditions ────────────────────────────────────────────────────────────────────────────────
+  // ── routing ───────────────────────────────────────────────────────────────────────────────────
 
   private resolveScope(scope: Scope, conditions: [number, number][]): void {
     const facts: Facts = { pins: new Set(), links: [...this.usingLinks] };
     this.usingLinks = [];
-    for (const [cs, ce] of conditions) mergeFacts(facts, this.conditionFacts(cs, ce, scope));
+    for (const [cs, ce] of conditions) mergeFacts(facts, conditionFacts(this, cs, ce, scope));
     const inherited = new Set<string>();
     for (let p = scope.parent; p; p = p.parent) for (const key of p.pinned) inherited.add(key);
     scope.pinned = closePins(facts, inherited);
@@ -390,156 +308,6 @@ export class StatementAnalyzer {
         `scatter: ${name} is not constrained by its sharding key (${keys}) with = or IN`,
       );
     }
-  }
-
-  /** Facts of a boolean condition: columns pinned to values, and column = column links. */
-  private conditionFacts(s: number, e: number, scope: Scope): Facts {
-    // Unwrap ( … ) around a whole condition, but not a row constructor `(a, b) IN …` or a subquery.
-    while (
-      this.tok(s).kind === "(" &&
-      this.close(s) === e - 1 &&
-      !this.isSubqueryOpen(s) &&
-      this.topLevel(s + 1, e - 1, (k) => this.tok(k).kind === ",").length === 0
-    ) {
-      s++;
-      e--;
-    }
-    const isOr = (k: number) =>
-      this.isWord(k, "OR") ||
-      this.isWord(k, "XOR") ||
-      (this.tok(k).kind === "op" && this.tok(k).value === "||");
-    const disjuncts = this.splitTopLevel(s, e, isOr);
-    if (disjuncts.length > 1) {
-      // A column is pinned by an OR only if every branch pins it (to a finite set of values).
-      const branches = disjuncts.map(([ds, de]) => closePins(this.conditionFacts(ds, de, scope), new Set()));
-      const [first, ...rest] = branches;
-      const common = [...(first ?? [])].filter((key) => rest.every((branch) => branch.has(key)));
-      return { pins: new Set(common), links: [] };
-    }
-    const conjuncts = this.splitConjuncts(s, e);
-    if (conjuncts.length > 1) {
-      const facts: Facts = { pins: new Set(), links: [] };
-      for (const [cs, ce] of conjuncts) mergeFacts(facts, this.conditionFacts(cs, ce, scope));
-      return facts;
-    }
-    return this.predicateFacts(s, e, scope);
-  }
-
-  /** Splits on top-level AND / &&, keeping `BETWEEN x AND y` whole. */
-  private splitConjuncts(s: number, e: number): [number, number][] {
-    let betweenOpen = false;
-    return this.splitTopLevel(s, e, (k) => {
-      if (this.isWord(k, "BETWEEN")) {
-        betweenOpen = true;
-        return false;
-      }
-      const isAnd = this.isWord(k, "AND") || (this.tok(k).kind === "op" && this.tok(k).value === "&&");
-      if (isAnd && betweenOpen) {
-        betweenOpen = false;
-        return false;
-      }
-      return isAnd;
-    });
-  }
-
-  private predicateFacts(s: number, e: number, scope: Scope): Facts {
-    const facts: Facts = { pins: new Set(), links: [] };
-    if (this.isWord(s, "NOT")) return facts;
-    const eqAt = this.topLevel(s, e, (k) => {
-      const t = this.tok(k);
-      return t.kind === "op" && (t.value === "=" || t.value === "<=>");
-    })[0];
-    if (eqAt !== undefined) {
-      const left = this.columnKeys(s, eqAt, scope);
-      const right = this.columnKeys(eqAt + 1, e, scope);
-      if (left && right) {
-        for (const a of left) for (const b of right) facts.links.push([a, b]);
-      } else if (left && this.isValue(eqAt + 1, e)) {
-        for (const key of left) facts.pins.add(key);
-      } else if (right && this.isValue(s, eqAt)) {
-        for (const key of right) facts.pins.add(key);
-      }
-      return facts;
-    }
-    const inAt = this.topLevel(s, e, (k) => this.isWord(k, "IN") && !this.isWord(k - 1, "NOT"))[0];
-    if (inAt === undefined || this.tok(inAt + 1).kind !== "(" || this.close(inAt + 1) !== e - 1) return facts;
-    if (this.isSubqueryOpen(inAt + 1)) return facts;
-    const items = this.splitTopLevel(inAt + 2, e - 1, (k) => this.tok(k).kind === ",");
-    const single = this.columnKeys(s, inAt, scope);
-    if (single) {
-      if (items.every(([is, ie]) => this.isValue(is, ie))) for (const key of single) facts.pins.add(key);
-      return facts;
-    }
-    // Row constructor: (a, b) IN ((?, ?), (?, ?)) pins each position whose values are all values.
-    if (this.tok(s).kind !== "(" || this.close(s) !== inAt - 1) return facts;
-    const columns = this.splitTopLevel(s + 1, inAt - 1, (k) => this.tok(k).kind === ",").map(([cs, ce]) =>
-      this.columnKeys(cs, ce, scope),
-    );
-    const rows = items.map(([is, ie]) => {
-      if (this.tok(is).kind !== "(" || this.close(is) !== ie - 1) return null;
-      return this.splitTopLevel(is + 1, ie - 1, (k) => this.tok(k).kind === ",");
-    });
-    columns.forEach((keys, position) => {
-      if (!keys) return;
-      const allValues = rows.every((row) => {
-        const cell = row?.[position];
-        return cell !== undefined && row?.length === columns.length && this.isValue(cell[0], cell[1]);
-      });
-      if (allValues) for (const key of keys) facts.pins.add(key);
-    });
-    return facts;
-  }
-
-  /** A column reference spanning exactly [s, e): `col`, `t.col`, `db.t.col`, optionally in parens. */
-  private readColumnRef(s: number, e: number): { qualifier: string | null; column: string } | null {
-    while (this.tok(s).kind === "(" && this.close(s) === e - 1) {
-      s++;
-      e--;
-    }
-    const isName = (k: number) => {
-      const t = this.tok(k);
-      return t.kind === "ident" || (t.kind === "word" && !VALUE_WORDS.has(t.upper));
-    };
-    const length = e - s;
-    if (length === 1 && isName(s) && this.tok(s + 1).kind !== "(")
-      return { qualifier: null, column: this.tok(s).value };
-    if (length === 3 && isName(s) && this.tok(s + 1).kind === "." && isName(s + 2)) {
-      return { qualifier: this.tok(s).value, column: this.tok(s + 2).value };
-    }
-    if (length === 5 && isName(s) && this.tok(s + 1).kind === "." && this.tok(s + 3).kind === ".") {
-      return { qualifier: this.tok(s + 2).value, column: this.tok(s + 4).value };
-    }
-    return null;
-  }
-
-  private readColumn(s: number): { qualifier: string | null; column: string } | null {
-    if (this.tok(s + 1).kind === "." && this.tok(s + 3).kind === ".") return this.readColumnRef(s, s + 5);
-    if (this.tok(s + 1).kind === ".") return this.readColumnRef(s, s + 3);
-    return this.readColumnRef(s, s + 1);
-  }
-
-  /** The column keys a reference may denote: qualified → that table; bare → every table of the block. */
-  private columnKeys(s: number, e: number, scope: Scope): string[] | null {
-    const ref = this.readColumnRef(s, e);
-    if (!ref) return null;
-    if (ref.qualifier === null) return scope.tables.map((t) => `${t.id}.${ref.column}`);
-    for (let sc: Scope | null = scope; sc; sc = sc.parent) {
-      const table = sc.tables.find((t) => t.alias === ref.qualifier);
-      if (table) return [`${table.id}.${ref.column}`];
-    }
-    return [];
-  }
-
-  /** True when [s, e) is an expression of parameters, literals and functions only (no column, no subquery). */
-  private isValue(s: number, e: number): boolean {
-    if (e <= s) return false;
-    for (let k = s; k < e; k++) {
-      const t = this.tok(k);
-      if (t.kind === "ident" || t.kind === ".") return false;
-      if (t.kind === "(" && this.isSubqueryOpen(k)) return false;
-      if (t.kind === "word" && !VALUE_WORDS.has(t.upper) && this.tok(k + 1).kind !== "(") return false;
-    }
-    return true;
   }
 
   /** UPDATE … SET and ON DUPLICATE KEY UPDATE: vtgate refuses to change a vindex column. */
@@ -585,28 +353,4 @@ export class StatementAnalyzer {
       }
     }
   }
-}
-
-function mergeFacts(into: Facts, from: Facts): void {
-  for (const key of from.pins) into.pins.add(key);
-  into.links.push(...from.links);
-}
-
-/** Pins spread along column = column links until nothing changes (a tiny union-find would do too). */
-function closePins(facts: Facts, inherited: Set<string>): Set<string> {
-  const pinned = new Set([...inherited, ...facts.pins]);
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const [a, b] of facts.links) {
-      if (pinned.has(a) && !pinned.has(b)) {
-        pinned.add(b);
-        changed = true;
-      } else if (pinned.has(b) && !pinned.has(a)) {
-        pinned.add(a);
-        changed = true;
-      }
-    }
-  }
-  return pinned;
 }

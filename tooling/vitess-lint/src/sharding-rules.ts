@@ -1,6 +1,3 @@
-import parleyVSchema from "./parley.vschema.json";
-import parleyGlobalVSchema from "./parley_global.vschema.json";
-
 /** The subset of Vitess' keyspace VSchema JSON the guard reads. */
 export type KeyspaceVSchema = {
   sharded?: boolean;
@@ -21,11 +18,6 @@ export type ShardedTable = {
 export type ShardingRules = {
   sharded: Map<string, ShardedTable>;
   unsharded: Set<string>;
-};
-
-export const VSCHEMAS: Record<string, KeyspaceVSchema> = {
-  parley: parleyVSchema,
-  parley_global: parleyGlobalVSchema,
 };
 
 export function shardingRulesFrom(keyspaces: Record<string, KeyspaceVSchema>): ShardingRules {
@@ -54,6 +46,3 @@ export function shardingRulesFrom(keyspaces: Record<string, KeyspaceVSchema>): S
   }
   return { sharded, unsharded };
 }
-
-/** The rules of packages/db/vitess/*.vschema.json. */
-export const PARLEY_SHARDING_RULES: ShardingRules = shardingRulesFrom(VSCHEMAS);
