@@ -2,7 +2,7 @@ import Link from "next/link";
 import { LocalTime } from "~/components/local-time";
 import { formatShortTime } from "~/lib/format-time";
 import type { RouterOutputs } from "~/trpc/types";
-import { initials } from "./sidebar";
+import { initials } from "./initials";
 
 type InboxItem = RouterOutputs["dialog"]["list"]["items"][number];
 

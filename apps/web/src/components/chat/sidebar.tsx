@@ -6,6 +6,7 @@ import { useConnectionState } from "~/sync/sync-provider";
 import type { Me } from "~/trpc/types";
 import { ConnectionIndicator } from "./connection-indicator";
 import { DialogList } from "./dialog-list";
+import { initials } from "./initials";
 import { NewConversationMenu } from "./new-conversation-menu";
 import { SignOutButton } from "./sign-out-button";
 
@@ -40,13 +41,4 @@ export function Sidebar({ viewer }: { viewer: Me }) {
       <DialogList />
     </aside>
   );
-}
-
-export function initials(name: string): string {
-  const letters = name
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 2)
-    .map((word) => [...word][0]?.toUpperCase() ?? "");
-  return letters.join("") || "?";
 }
