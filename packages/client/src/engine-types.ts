@@ -9,6 +9,7 @@ import type {
   TTypingEvent,
 } from "@parley/protocol";
 import type { ChatApi } from "./api";
+import type { AttachmentUploader, UploadProgress } from "./attachment-uploads";
 import type { ConnectionState } from "./connection";
 import type { ChatStore } from "./store";
 
@@ -54,6 +55,8 @@ export type EngineEvents = {
   groupInfo: TGroupInfoEvent;
   receipt: TReceiptEvent;
   error: { where: string; error: unknown };
+  /** Bytes of a message's files sent so far (the bubble's progress). */
+  upload: UploadProgress;
 };
 
 export type ChatEngineOptions = {
@@ -68,6 +71,8 @@ export type ChatEngineOptions = {
   /** In-flight sends per dialog (the API waits briefly for a predecessor). */
   sendWindow?: number;
   syncPageSize?: number;
+  /** Uploads a file for `sendFiles` (absent: messages with files fail at once). */
+  uploader?: AttachmentUploader;
   /** Behind by more than this: load the newest page first, backfill older pages lazily. */
   maxCatchUp?: number;
   /** Heard nothing for this long: ask dialog.changes (lost pushes, silent NATS failures). */

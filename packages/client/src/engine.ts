@@ -7,6 +7,13 @@ import {
   type TServerFrame,
 } from "@parley/protocol";
 import { type ApiError, type SendAck, toApiError } from "./api";
+import {
+  AttachmentUploads,
+  hasUnsentAttachments,
+  type OutgoingFile,
+  type UploadProgress,
+} from "./attachment-uploads";
+import { randomId } from "./backoff";
 import { renderTimeline } from "./chat-messages";
 import type { ConnectionState } from "./connection";
 import { Emitter } from "./emitter";
@@ -39,10 +46,12 @@ export class ChatEngine {
   private readonly emitter = new Emitter<EngineEvents>();
   private readonly emit: EmitEngineEvent = (event, payload) => this.emitter.emit(event, payload);
   private readonly parts: EngineParts;
+  private readonly uploads: AttachmentUploads;
   private started = false;
   private stopped = false;
 
   constructor(private readonly options: ChatEngineOptions) {
+    this.uploads = new AttachmentUploads(options.uploader, (progress) => this.emit("upload", progress));
     this.parts = assembleEngineParts(options, {
       emit: this.emit,
       onFrame: (frame) => this.onFrame(frame),
@@ -100,13 +109,36 @@ export class ChatEngine {
   }
 
   /**
+   * Sends files (and an optional caption) as one message. It takes its place in this client's order
+   * now — a message typed after it waits behind it, never overtakes it — and is sent once every file
+   * is uploaded (`upload` events report progress). A failed upload fails the message in place, like
+   * any failed send (retry uploads again; discard forgets it).
+   */
+  sendFiles(dialogId: string, files: readonly OutgoingFile[], text?: string): string {
+    const localId = randomId();
+    const prepare = this.uploads.start(dialogId, localId, files, text);
+    this.parts.queues.queueFor(dialogId).enqueuePrepared(this.uploads.draft(files, text), prepare, localId);
+    this.emit("status", { dialogId, localId, status: "pending" });
+    return localId;
+  }
+
+  /** Bytes sent so far of a pending message's files (null: not uploading). */
+  uploadProgress(localId: string): UploadProgress | null {
+    return this.uploads.progressOf(localId);
+  }
+
+  /**
    * Sends a failed message again. It never committed, so it goes at the end as a new message (new
    * clientMsgId and clientSeq) under the same local id; false if there is no such failed send.
    */
   retry(dialogId: string, localId: string): boolean {
     const failed = this.parts.failedSends.take(dialogId, localId);
     if (!failed) return false;
-    this.parts.queues.queueFor(dialogId).enqueue(failed.item.content, localId);
+    const queue = this.parts.queues.queueFor(dialogId);
+    // Files that never finished uploading go up again (if this run still holds them).
+    const upload = hasUnsentAttachments(failed.item.content) ? this.uploads.restart(dialogId, localId) : null;
+    if (upload) queue.enqueuePrepared(failed.item.content, upload, localId);
+    else queue.enqueue(failed.item.content, localId);
     this.emit("status", { dialogId, localId, status: "pending" });
     return true;
   }
@@ -116,6 +148,7 @@ export class ChatEngine {
     const failed = this.parts.failedSends.take(dialogId, localId);
     if (!failed) return false;
     void this.parts.journal.forget(localId);
+    this.uploads.forget(localId);
     return true;
   }
 
@@ -286,6 +319,7 @@ export class ChatEngine {
 
   private onAck(item: OutgoingItem, ack: SendAck): void {
     this.parts.failedSends.onAck(item, ack);
+    this.uploads.forget(item.localId);
     const timeline = this.parts.states.timeline(item.dialogId);
     timeline.serverLastSeq = Math.max(timeline.serverLastSeq, ack.seq);
     this.emit("status", {

@@ -9,6 +9,14 @@ export {
   type SyncPage,
   toApiError,
 } from "./api";
+export { createFetchUploader, readUploadAnswer } from "./attachment-upload-http";
+export {
+  type AttachmentUploader,
+  hasUnsentAttachments,
+  type OutgoingFile,
+  UNSENT_ATTACHMENT_ID,
+  type UploadProgress,
+} from "./attachment-uploads";
 export { backoffDelay } from "./backoff";
 export { type ConnectionState, RealtimeConnection } from "./connection";
 export { DialogTimeline, type PushResult } from "./dialog-timeline";

@@ -19,6 +19,11 @@ export type OutgoingItem = {
    * clientMsgId; "uncertain" (network, busy) may have committed. Restored items start "uncertain".
    */
   outcome?: "new" | "ahead" | "refused" | "uncertain";
+  /**
+   * In memory only: the content is still being prepared (its files uploading). The item holds its
+   * place and clientSeq; neither it nor any later item is dispatched until it is ready.
+   */
+  preparing?: boolean;
 };
 
 export type SendQueueHooks = {
@@ -139,6 +144,49 @@ export class DialogSendQueue {
     this.pump();
   }
 
+  /**
+   * Queues a message whose content is not ready yet (files uploading): it takes its place in the
+   * sender's order now — a later message waits behind it — and goes out once `prepare` resolves
+   * with the content to send. If preparing fails, the message fails in place (`onFailed`, so the
+   * user can retry or delete it) and the queue moves on: its number was never sent, so it is given
+   * back when nothing after it has been numbered.
+   */
+  enqueuePrepared(
+    draft: OutgoingItem["content"],
+    prepare: Promise<OutgoingItem["content"]>,
+    localId: string = randomId(),
+  ): OutgoingItem {
+    const wasHeld = this.held;
+    this.held = true;
+    const item = this.enqueue(draft, localId);
+    this.held = wasHeld;
+    item.preparing = true;
+    prepare.then(
+      (content) => {
+        if (this.stopped || !this.items.includes(item)) return;
+        item.content = content;
+        item.preparing = false;
+        void this.save(item);
+        this.pump();
+      },
+      (raw: unknown) => {
+        if (this.stopped || !this.items.includes(item)) return;
+        item.preparing = false;
+        const index = this.items.indexOf(item);
+        const isLastNumbered = this.items.slice(index + 1).every((later) => later.clientSeq === 0);
+        if (item.clientSeq !== 0 && item.clientSeq === this.nextClientSeq - 1 && isLastNumbered) {
+          this.nextClientSeq--;
+          item.clientSeq = 0;
+        }
+        this.remove(item);
+        this.hooks.onFailed(item, toApiError(raw));
+        this.pump();
+      },
+    );
+    this.pump();
+    return item;
+  }
+
   /** Starts pumping (after restore). */
   release(): void {
     if (!this.held) return;
@@ -173,6 +221,8 @@ export class DialogSendQueue {
       if (this.inflight >= limit) return;
       if (item.state !== "queued") continue;
       if (item.clientSeq === 0) item.clientSeq = this.nextClientSeq++;
+      // Still uploading: it has its number and place, and nothing after it may overtake it.
+      if (item.preparing) return;
       this.dispatch(item);
     }
   }

@@ -1,4 +1,5 @@
 import type { ApiError, ChatApi, SendAck } from "./api";
+import { hasUnsentAttachments } from "./attachment-uploads";
 import type { DialogStates } from "./dialog-states";
 import type { FailedSends } from "./failed-sends";
 import { fromStored, type OutgoingJournal } from "./outgoing-journal";
@@ -76,6 +77,13 @@ export class SendQueues {
       const pending: OutgoingItem[] = [];
       for (const record of records) {
         const item = fromStored(record);
+        // Its files were uploading when the last run ended: they are gone, so it can only fail in place.
+        if (record.status === "pending" && hasUnsentAttachments(record.content)) {
+          const failed = { item, error: "UPLOAD_INTERRUPTED: the files were not uploaded", anchorSeq: null };
+          failedSends.restore(failed);
+          void journal.saveFailed(item, failed.error, null);
+          continue;
+        }
         if (record.status === "failed") {
           failedSends.restore({ item, error: record.error ?? "failed", anchorSeq: record.anchorSeq ?? null });
           continue;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZId } from "./ids";
+import { MAX_TEXT_LENGTH } from "./message-text";
 import { isWellFormedText, WELL_FORMED_TEXT_MESSAGE } from "./text";
 
 /** Most attachments one message carries. */
@@ -44,11 +45,7 @@ export type AttachmentPurpose = (typeof ATTACHMENT_PURPOSE)[number];
  */
 export const ZAttachmentRef = z.object({
   id: ZId,
-  name: z
-    .string()
-    .min(1)
-    .max(MAX_ATTACHMENT_NAME_LENGTH)
-    .refine(isWellFormedText, WELL_FORMED_TEXT_MESSAGE),
+  name: z.string().min(1).max(MAX_ATTACHMENT_NAME_LENGTH).refine(isWellFormedText, WELL_FORMED_TEXT_MESSAGE),
   size: z.number().int().min(0).max(MAX_ATTACHMENT_BYTES),
   mime: z.enum(ATTACHMENT_MIME_TYPES),
   width: z.number().int().positive().optional(),
@@ -59,7 +56,10 @@ export const ZAttachmentRef = z.object({
 export type TAttachmentRef = z.infer<typeof ZAttachmentRef>;
 
 /** The upload route's answer. */
-export const ZUploadedAttachment = ZAttachmentRef.extend({ purpose: z.enum(ATTACHMENT_PURPOSE), scopeId: ZId });
+export const ZUploadedAttachment = ZAttachmentRef.extend({
+  purpose: z.enum(ATTACHMENT_PURPOSE),
+  scopeId: ZId,
+});
 export type TUploadedAttachment = z.infer<typeof ZUploadedAttachment>;
 
 /** Where an attachment's bytes are read (members only; a cookie or a bearer token). */
@@ -69,3 +69,34 @@ export function attachmentPath(scopeId: string, attachmentId: string, variant?: 
 
 /** Where uploads go: `POST` the raw bytes, `?purpose=…&scope=<dialog id>&name=…`. */
 export const ATTACHMENT_UPLOAD_PATH = "/api/attachments";
+
+/** A caption: like message text, but may be empty (a file sent on its own). */
+export const ZCaption = z
+  .string()
+  .refine(isWellFormedText, WELL_FORMED_TEXT_MESSAGE)
+  .refine(
+    (text) => [...text].length <= MAX_TEXT_LENGTH,
+    `text must be at most ${MAX_TEXT_LENGTH} characters`,
+  );
+
+/**
+ * A message of files: at least one attachment, a caption (`""` for none; edited like a text
+ * message's text, so `text` is always a string), optionally answering another message. The server
+ * checks each attachment on send and replaces its facts with its own.
+ */
+export const ZMediaContent = z.object({
+  kind: z.literal("media"),
+  text: ZCaption,
+  attachments: z.array(ZAttachmentRef).min(1).max(MAX_ATTACHMENTS_PER_MESSAGE),
+  replyTo: ZId.optional(),
+});
+export type TMediaContent = z.infer<typeof ZMediaContent>;
+
+/** One line for an inbox row or a notification: the caption, else the first file's name. */
+export function describeMedia(content: TMediaContent): string {
+  if (content.text.trim()) return content.text;
+  const [first] = content.attachments;
+  const more = content.attachments.length > 1 ? ` +${content.attachments.length - 1}` : "";
+  const icon = first && isImageMime(first.mime) ? "🖼" : "📎";
+  return `${icon} ${first?.name ?? "file"}${more}`;
+}

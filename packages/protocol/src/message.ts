@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZMediaContent } from "./attachment";
 import { ZId, ZSeq } from "./ids";
 import {
   ZChangeContent,
@@ -20,6 +21,7 @@ export const ZMessageContent = z.discriminatedUnion("kind", [
     /** The message this one answers (same dialog); the server adds a quoted preview (`TMessage.reply`). */
     replyTo: ZId.optional(),
   }),
+  ZMediaContent,
 ]);
 export type TMessageContent = z.infer<typeof ZMessageContent>;
 
