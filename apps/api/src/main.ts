@@ -4,8 +4,10 @@
  * others and stops them with itself; each has its own pools, NATS connection and leased id worker.
  */
 import { createApiServices } from "@parley/api";
+import { createAttachmentRoute, MAX_UPLOAD_REQUEST_BYTES } from "./attachment-route";
 import { readApiServerEnv } from "./env";
 import { createHandler } from "./handler";
+import { createRequestGate } from "./request-gate";
 
 const IS_CHILD = process.env.PARLEY_API_CHILD === "1";
 
@@ -21,14 +23,25 @@ try {
 const runtime = await createApiServices();
 const handle = createHandler({
   services: runtime.services,
+  attachments: createAttachmentRoute(runtime.services),
+  maxRequestBytes: env.MAX_REQUEST_BYTES,
   trustedProxies: env.TRUSTED_PROXY_HOPS,
+  gate: createRequestGate({
+    ratePerSecond: env.GATE_RATE_PER_SECOND,
+    burst: env.GATE_BURST,
+    maxHoldMs: env.GATE_MAX_HOLD_MS,
+    maxHeldPerCaller: env.GATE_MAX_HELD_PER_CALLER,
+    // A budget's window is 10 s; holding a procedure longer than that would outlast the refusal.
+    maxPenaltyMs: 10_000,
+  }),
   ...(env.NEXT_ORIGIN ? { nextOrigin: env.NEXT_ORIGIN } : {}),
 });
 const server = Bun.serve({
   port: env.PORT,
   hostname: env.HOST,
   reusePort: true,
-  maxRequestBodySize: env.MAX_REQUEST_BYTES,
+  // Uploads are larger than any other request; the handler holds everything else to MAX_REQUEST_BYTES.
+  maxRequestBodySize: Math.max(env.MAX_REQUEST_BYTES, MAX_UPLOAD_REQUEST_BYTES),
   // A send may wait for its predecessor (CLIENT_SEQ_WAIT_MS) and a slow database: not 10 s idle cuts.
   idleTimeout: 60,
   fetch: (req, srv) => handle(req, srv.requestIP(req)?.address ?? null),

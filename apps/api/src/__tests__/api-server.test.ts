@@ -174,6 +174,47 @@ describe("the production API server (Bun.serve, several processes on one port)",
     expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
   });
 
+  test("a caller looping on a refused call is held at the gate, not served a request per refusal", async () => {
+    const tag = Date.now() % 100_000;
+    const loud = await signUp(`loud${tag}`);
+    const calm = await signUp(`calm${tag}`);
+    const dialog = await call("dialog.openDirect", { userId: calm.userId }, loud.accessToken);
+    const dialogId = dialog.body.result.data.id;
+    type Refusal = { error?: { data?: { code?: string; details?: { scope?: string; retryAfterMs?: number } } } };
+    const typing = async (token: string) => {
+      const response = await fetch(`${apiUrl}/api/trpc/dialog.typing`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ dialogId }),
+      });
+      return { status: response.status, body: (await response.json()) as Refusal };
+    };
+    // Spend the typing budget (20 per client per 10 s) until the API refuses.
+    let first: Refusal | null = null;
+    for (let i = 0; i < 60 && !first; i++) {
+      const answer = await typing(loud.accessToken);
+      if (answer.status === 429) first = answer.body;
+    }
+    expect(first?.error?.data?.details?.scope).toBeUndefined(); // refused by the budget inside the API
+    // Now loop as an abusive client would, ignoring Retry-After, for 2.5 s.
+    const started = performance.now();
+    const statuses: number[] = [];
+    const scopes = new Set<string | undefined>();
+    while (performance.now() - started < 2_500) {
+      const answer = await typing(loud.accessToken);
+      statuses.push(answer.status);
+      scopes.add(answer.body.error?.data?.details?.scope);
+    }
+    // Each refusal was held ~1 s at the gate: a handful of requests, not hundreds. (Two processes:
+    // each learns of the refusal from one budget answer of its own.)
+    expect(statuses.length).toBeLessThanOrEqual(8);
+    expect(statuses.every((status) => status === 429)).toBe(true);
+    expect(scopes.has("gate")).toBe(true);
+    // Another user is not held.
+    const other = await typing(calm.accessToken);
+    expect(other.status).toBe(200);
+  }, 30_000);
+
   test("runs API_PROCESSES processes", async () => {
     const children = (await Bun.$`pgrep -P ${api.pid}`.nothrow().text()).trim().split("\n").filter(Boolean);
     expect(children.length).toBe(1);
