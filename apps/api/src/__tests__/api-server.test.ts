@@ -180,7 +180,9 @@ describe("the production API server (Bun.serve, several processes on one port)",
     const calm = await signUp(`calm${tag}`);
     const dialog = await call("dialog.openDirect", { userId: calm.userId }, loud.accessToken);
     const dialogId = dialog.body.result.data.id;
-    type Refusal = { error?: { data?: { code?: string; details?: { scope?: string; retryAfterMs?: number } } } };
+    type Refusal = {
+      error?: { data?: { code?: string; details?: { scope?: string; retryAfterMs?: number } } };
+    };
     const typing = async (token: string) => {
       const response = await fetch(`${apiUrl}/api/trpc/dialog.typing`, {
         method: "POST",
