@@ -1,17 +1,16 @@
 /**
  * Noisy neighbour: while one account floods everything it can reach within its limits (bench/noisy/
  * attacker.ts), another user's send→deliver latency (tRPC message.send → API → NATS → gateway → the
- * peer's socket) should stay within 2× its quiet value. Phases alternate quiet / noisy twice on one
- * API process and one gateway with production budgets, so both see the same machine load.
- * Run alone: `bun noisy-neighbour.ts` (BENCH_PHASE_SECONDS, default 8).
+ * peer's socket) should stay within 2× its quiet value. Phases alternate quiet / noisy twice on the
+ * production stack (bench/e2e/stack.ts: apps/api with its request gate and production budgets, one
+ * gateway, the worker), so both phases see the same machine load.
+ * Run alone: `bun noisy-neighbour.ts` (BENCH_PHASE_SECONDS, default 8; API_PROCESSES, default 1).
  */
-import { createTestAuthConfig } from "@parley/auth/testing";
+import { join } from "node:path";
 import { authenticateWithPassword, createTrpcChatApi } from "@parley/client";
-import { createTestDatabase } from "@parley/testkit";
-import { startApiProcess } from "../apps/realtime/src/testing/stack";
+import { freePort, startStack } from "./e2e/stack";
 import { type Row, report, summarize } from "./lib";
 import { type AttackStats, startAttacker } from "./noisy/attacker";
-import { startGatewayProcess, startNatsServer } from "./realtime/setup";
 
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -20,19 +19,17 @@ const PASSWORD = "correct horse battery staple";
 const stamp = () => performance.timeOrigin + performance.now();
 
 async function main(): Promise<void> {
-  const nats = await startNatsServer();
-  const testDb = await createTestDatabase("benchnoisy");
-  const config = await createTestAuthConfig();
-  const api = await startApiProcess({
-    databaseUrl: testDb.url,
-    natsUrl: nats.url,
-    authConfigJson: JSON.stringify(config),
-    env: { DEFAULT_RATE_LIMITS: "1" },
+  const metricsPort = await freePort();
+  const stack = await startStack({
+    checkout: join(import.meta.dir, ".."),
+    api: "lean",
+    apiProcesses: Number(process.env.API_PROCESSES ?? 1),
+    logDir: join(import.meta.dir, "results", "noisy-logs"),
+    keepDb: false,
+    gatewayMetricsPort: metricsPort,
   });
-  const gateway = await startGatewayProcess({
-    natsUrl: nats.url,
-    publicKeyPem: config.realtimeTokenPublicKey,
-  });
+  const api = { trpcUrl: `${stack.apiUrl}/api/trpc` };
+  const gateway = { wsUrl: stack.realtimeUrl, metricsUrl: `http://127.0.0.1:${metricsPort}` };
   const tag = Date.now().toString(36).slice(-5);
   const signUp = async (handle: string) => ({
     ...(await authenticateWithPassword(api.trpcUrl, "signUp", {
@@ -185,10 +182,7 @@ async function main(): Promise<void> {
       loadavg: (await Bun.file("/proc/loadavg").text()).trim(),
     });
   } finally {
-    await gateway.kill("SIGKILL");
-    await api.kill();
-    await testDb.drop().catch(() => undefined);
-    await nats.stop();
+    await stack.stop();
   }
 }
 

@@ -153,6 +153,10 @@ export async function startStack(options: {
   apiProcesses: number;
   logDir: string;
   keepDb: boolean;
+  /** The gateway's metrics port (0 = any, unreported). */
+  gatewayMetricsPort?: number;
+  /** Added to every process's environment (e.g. production budgets a bench keeps). */
+  env?: Record<string, string>;
 }): Promise<Stack> {
   const { checkout, logDir } = options;
   await requireMariaDb();
@@ -198,6 +202,7 @@ export async function startStack(options: {
       // A group of BIG_GROUP_MIN_MEMBERS or more is measured in its steady state (one publish on the
       // dialog subject), not in the first 90 s after it was created. API and worker must agree.
       BIG_GROUP_FANOUT_GRACE_MS: "0",
+      ...options.env,
     };
     const api =
       options.api === "next"
@@ -215,7 +220,7 @@ export async function startStack(options: {
         HOST: "127.0.0.1",
         GATEWAY_ID: "e2e1",
         // Its metrics port is its own (never the default 9464 a dev gateway may hold).
-        METRICS_PORT: "0",
+        METRICS_PORT: String(options.gatewayMetricsPort ?? 0),
       },
     );
     launched.push(gateway);
