@@ -117,7 +117,7 @@ export async function applyMessageChange(
 ): Promise<MessageStateRow | null> {
   const { dialogId, targetId, seq, at } = key;
   const target = await getMessageState(tx, dialogId, targetId);
-  if (!target || target.status !== "committed") return target;
+  if (target?.status !== "committed") return target;
   const isLive = target.kind !== "deleted" && target.version < seq;
   if (change.kind === "edit" && isLive) {
     await tx.execute(sql`
