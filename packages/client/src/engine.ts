@@ -114,8 +114,7 @@ export class ChatEngine {
    * is uploaded (`upload` events report progress). A failed upload fails the message in place, like
    * any failed send (retry uploads again; discard forgets it).
    */
-  sendFiles(dialogId: string, files: readonly OutgoingFile[], text?: string): string {
-    const localId = randomId();
+  sendFiles(dialogId: string, files: readonly OutgoingFile[], text?: string, localId: string = randomId()): string {
     const prepare = this.uploads.start(dialogId, localId, files, text);
     this.parts.queues.queueFor(dialogId).enqueuePrepared(this.uploads.draft(files, text), prepare, localId);
     this.emit("status", { dialogId, localId, status: "pending" });

@@ -9,6 +9,8 @@ import {
 import { CLOSE_REVOKED } from "@parley/protocol";
 import { tabSession } from "~/trpc/tab-session";
 import type { Me } from "~/trpc/types";
+import { createXhrUploader } from "~/lib/upload-xhr";
+import { attachmentFields, forgetLocalFiles, recordUploadProgress, rememberLocalFiles } from "./attachment-entries";
 import type { EnginePort, TimelineSnapshot } from "./engine-port";
 import type { ConnectionState, SyncEvent, TimelineEntry } from "./types";
 
@@ -87,6 +89,7 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
       realtimeUrl,
       userId: viewer.id,
       clientId: viewer.clientId,
+      uploader: createXhrUploader(() => tabSession().accessToken()),
       // Checkpoints survive reloads, so a returning tab fetches only what it missed.
       store:
         typeof indexedDB === "undefined"
@@ -129,7 +132,12 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
         timelineChanged(dialogId);
         emit({ type: "message", dialogId, senderId: message.senderId });
       }),
-      current.on("status", ({ dialogId, status }) => {
+      current.on("upload", (progress) => {
+        recordUploadProgress(progress);
+        timelineChanged(progress.dialogId);
+      }),
+      current.on("status", ({ dialogId, status, localId }) => {
+        if (status === "sent") forgetLocalFiles(localId);
         timelineChanged(dialogId);
         if (status === "sent") emit({ type: "sent", dialogId });
       }),
@@ -201,6 +209,13 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
       engine.send(dialogId, text);
       timelineChanged(dialogId);
     },
+    sendFiles: (dialogId, files, text) => {
+      if (!engine) return;
+      const localId = crypto.randomUUID();
+      const outgoing = rememberLocalFiles(localId, files);
+      engine.sendFiles(dialogId, outgoing, text, localId);
+      timelineChanged(dialogId);
+    },
     retry: (dialogId, key) => {
       if (engine?.retry(dialogId, key)) timelineChanged(dialogId);
     },
@@ -224,9 +239,11 @@ function toEntry(message: ChatMessage): TimelineEntry {
     seq: message.seq,
     senderId: message.senderId,
     isOwn: message.isOwn,
-    text: message.content.kind === "text" ? message.content.text : "",
+    // A media message's caption is its text (may be empty).
+    text: message.content.kind === "text" || message.content.kind === "media" ? message.content.text : "",
     createdAt: message.createdAt,
     status: message.status,
     ...(message.error === undefined ? {} : { error: message.error }),
+    ...attachmentFields(message),
   };
 }

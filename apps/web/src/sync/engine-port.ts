@@ -20,6 +20,8 @@ export type EnginePort = {
   /** Fetches the next older page the engine does not hold yet. */
   loadOlder: (dialogId: string) => Promise<void>;
   send: (dialogId: string, text: string) => void;
+  /** Sends files with an optional caption as one message (uploaded first, in its place in the order). */
+  sendFiles: (dialogId: string, files: File[], text: string) => void;
   /** A failed send (never committed) goes again, at the end, as a new message. */
   retry: (dialogId: string, key: string) => void;
   /** A failed send is given up: it leaves the timeline and the device's store. */

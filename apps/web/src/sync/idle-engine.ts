@@ -30,6 +30,8 @@ export function createIdleEngine(): IdleEngine {
     send: (dialogId, text) => {
       queued.push({ dialogId, text });
     },
+    // Files need the real engine (the upload and the send queue); the composer waits for it.
+    sendFiles: NOTHING,
     // Nothing has failed yet: only the real engine has sends of its own.
     retry: NOTHING,
     discard: NOTHING,

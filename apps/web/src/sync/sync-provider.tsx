@@ -209,6 +209,7 @@ export function useSyncActions() {
   return useMemo(
     () => ({
       send: (dialogId: string, text: string) => engine.send(dialogId, text),
+      sendFiles: (dialogId: string, files: File[], text: string) => engine.sendFiles(dialogId, files, text),
       retry: (dialogId: string, key: string) => engine.retry(dialogId, key),
       discard: (dialogId: string, key: string) => engine.discard(dialogId, key),
       typing: (dialogId: string) => engine.typing(dialogId),

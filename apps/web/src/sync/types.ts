@@ -5,7 +5,25 @@ export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline"
 export type DeliveryState = "pending" | "sent" | "delivered" | "read" | "failed";
 
 /** One message as the timeline renders it (own pending sends included, before they have a seq). */
+/** A file of a message as the timeline shows it (see sync/attachment-entries.ts). */
+export type AttachmentView = {
+  key: string;
+  name: string;
+  size: number;
+  mime: string;
+  isImage: boolean;
+  width?: number;
+  height?: number;
+  /** The full file (members-only route, or the sender's local copy while uploading); null: not yet. */
+  url: string | null;
+  /** A small image for the timeline (the server's thumbnail, or the local copy). */
+  previewUrl: string | null;
+};
+
 export type TimelineEntry = {
+  /** A message with files: what to show of them; `upload` while the sender's upload runs. */
+  attachments?: AttachmentView[];
+  upload?: { loaded: number; total: number };
   key: string;
   id: string | null;
   seq: number | null;

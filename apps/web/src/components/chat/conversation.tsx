@@ -131,7 +131,11 @@ export function Conversation({ dialogId, seed }: { dialogId: string; seed?: Conv
             onDiscard={(key) => actions.discard(dialogId, key)}
           />
           <TypingIndicator names={typingIds.filter((id) => id !== viewer.id).map(nameOf)} />
-          <Composer onSend={onSend} onTyping={onTyping} />
+          <Composer
+            onSend={onSend}
+            onSendFiles={(files, text) => actions.sendFiles(dialogId, files, text)}
+            onTyping={onTyping}
+          />
         </div>
         {showMembers && dialog.data ? (
           <MembersPanel
