@@ -178,5 +178,8 @@ function failureReason(error: string): string {
   if (code === "NOT_FOUND") return "you are no longer in this conversation";
   if (code === "BAD_REQUEST") return "the message could not be accepted";
   if (code === "TOO_MANY_REQUESTS") return "too many messages; wait a moment";
+  if (code === "PAYLOAD_TOO_LARGE") return "the file is too large";
+  if (code === "UNSUPPORTED_MEDIA_TYPE") return "this type of file cannot be sent";
+  if (code === "UPLOAD_INTERRUPTED" || code === "NETWORK") return "the upload did not finish";
   return "the server refused it";
 }
