@@ -8,8 +8,9 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "@nats-io/transport-node";
-import { type ApiServices, appRouter, createApiServices, createCallerFactory, readApiEnv } from "@parley/api";
+import { type ApiServices, appRouter, createApiServices, createCallerFactory } from "@parley/api";
 import type { AuthService } from "@parley/auth";
+import { readCoreEnv } from "@parley/core";
 import { schema } from "@parley/db";
 import { createTestDatabase, TEST_NATS_URL, TEST_REDIS_URL } from "@parley/testkit";
 import mysql from "mysql2/promise";
@@ -223,7 +224,7 @@ function row(
 async function main(): Promise<void> {
   const testDb = await createTestDatabase("benchsend");
   const runtime = await createApiServices(
-    readApiEnv({
+    readCoreEnv({
       DATABASE_URL: testDb.url,
       NATS_URL: TEST_NATS_URL,
       REDIS_URL: TEST_REDIS_URL,

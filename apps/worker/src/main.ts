@@ -3,7 +3,7 @@ import {
   createNatsPublisher,
   type ShardWorker,
   startShardWorker,
-} from "@parley/api/worker";
+} from "@parley/core/jobs";
 import { createDb } from "@parley/db";
 import { readWorkerEnv } from "./env";
 import { connectPresenceRecorder } from "./presence-recorder";

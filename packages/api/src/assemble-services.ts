@@ -1,8 +1,6 @@
 import type { AuthService } from "@parley/auth";
+import type { CoreServices, ServiceBase } from "@parley/core";
 import type { ApiServices } from "./context";
-
-/** What every API process holds before the UAA: the database, Redis, the publisher and ids. */
-export type ServiceBase = Pick<ApiServices, "db" | "redis" | "events" | "ids">;
 
 /**
  * The API's services around one UAA: viewer resolution and the revocation check are the UAA's, so
@@ -11,7 +9,7 @@ export type ServiceBase = Pick<ApiServices, "db" | "redis" | "events" | "ids">;
 export function assembleApiServices(
   base: ServiceBase,
   auth: AuthService,
-  rest: Pick<ApiServices, "sendPool" | "messaging"> = {},
+  rest: Pick<CoreServices, "sendPool" | "messaging"> = {},
 ): ApiServices {
   return {
     ...base,

@@ -1,4 +1,4 @@
-export { assembleApiServices, type ServiceBase } from "./assemble-services";
+export { assembleApiServices } from "./assemble-services";
 export {
   type ApiServices,
   type Context,
@@ -9,8 +9,6 @@ export {
   type Viewer,
 } from "./context";
 export { type ApiRuntime, type CreateApiServicesOptions, createApiServices } from "./create-services";
-export { type ApiEnv, readApiEnv } from "./env";
-export { AppError, type AppErrorCode } from "./errors";
 export { type AppRouter, appRouter } from "./root";
 export { ZSignInInput, ZSignInOutput, ZSignUpInput, ZTokenPair } from "./router/auth";
 export {
@@ -28,6 +26,4 @@ export {
   ZSyncInput,
 } from "./router/messaging-inputs";
 export { ZClientOutput, ZMeOutput, ZPublicUser } from "./router/user";
-export type { DialogView } from "./services/dialog-view";
-export type { MessagingOptions, SendFaults } from "./services/options";
 export { createCallerFactory, loggable } from "./trpc";

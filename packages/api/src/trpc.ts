@@ -1,8 +1,8 @@
+import { AppError } from "@parley/core";
 import { ERROR_REASON } from "@parley/protocol";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import type { Context } from "./context";
-import { AppError } from "./errors";
 import { domainErrorOf, toTRPCError } from "./trpc-errors";
 
 const INTERNAL_MESSAGE = "internal error";

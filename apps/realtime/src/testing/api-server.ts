@@ -6,8 +6,9 @@
  * DEFAULT_RATE_LIMITS=1 keeps the production read/send budgets (the noisy-neighbour bench).
  */
 import { type ApiServices, appRouter, assembleApiServices, createContext } from "@parley/api";
-import { createNatsPublisher, relayOutbox } from "@parley/api/worker";
 import { type AuthConfig, createAuthService } from "@parley/auth";
+import { createNatsPublisher } from "@parley/core";
+import { relayOutbox } from "@parley/core/jobs";
 import { createDb } from "@parley/db";
 import { createLeasedIdGenerator } from "@parley/db/snowflake";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";

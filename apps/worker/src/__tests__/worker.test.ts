@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { EventPublisher } from "@parley/api";
-import { leaseName, type ShardWorker, startShardWorker } from "@parley/api/worker";
+import type { EventPublisher } from "@parley/core";
+import { leaseName, type ShardWorker, startShardWorker } from "@parley/core/jobs";
 import { schema } from "@parley/db";
 import { getLease, getMessage } from "@parley/db/queries";
 import { createTestDatabase, type TestDatabase } from "@parley/testkit";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { flushOutboxDeletes } from "@parley/core/message";
 import { sql } from "drizzle-orm";
-import { flushOutboxDeletes } from "../services/send/outbox-cleaner";
 import {
   createMessagingHarness,
   firstClient,

@@ -3,6 +3,9 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { AuthConfig } from "@parley/auth";
 import { createAuthService, verifyRealtimeToken } from "@parley/auth";
 import { createTestAuthConfig } from "@parley/auth/testing";
+import type { MessagingOptions } from "@parley/core";
+import { addMembersUnderLock } from "@parley/core/dialog";
+import { relayOutbox } from "@parley/core/jobs";
 import { insertUserDialogIfAbsent } from "@parley/db/queries";
 import {
   dialogSubject,
@@ -14,9 +17,6 @@ import {
 import { TEST_NATS_URL } from "@parley/testkit";
 import { sql } from "drizzle-orm";
 import type { ApiServices } from "../context";
-import { addMembersUnderLock } from "../services/dialog-create";
-import type { MessagingOptions } from "../services/options";
-import { relayOutbox } from "../worker";
 import {
   createMessagingHarness,
   firstClient,

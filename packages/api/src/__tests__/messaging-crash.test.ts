@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { SendFaults, SendStep } from "@parley/core";
+import { reconcilePending, relayOutbox, settlePendingMessage } from "@parley/core/jobs";
 import { settleMessage } from "@parley/db/queries";
 import { sql } from "drizzle-orm";
-import type { SendFaults, SendStep } from "../services/options";
-import { reconcilePending, relayOutbox, settlePendingMessage } from "../worker";
 import {
   createMessagingHarness,
   firstClient,

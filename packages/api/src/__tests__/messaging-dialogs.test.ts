@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { directDialogId } from "../services/direct-dialog-id";
+import { directDialogId } from "@parley/core/dialog";
 import {
   createMessagingHarness,
   firstClient,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { AuthService } from "@parley/auth";
+import { createNatsPublisher, type MessagingOptions, type NatsPublisher } from "@parley/core";
 import type { Db } from "@parley/db";
 import { schema } from "@parley/db";
 import { createLeasedIdGenerator, type LeasedIdGenerator } from "@parley/db/snowflake";
@@ -18,8 +19,6 @@ import Redis from "ioredis";
 import type { ApiServices, EventPublisher, Viewer } from "../context";
 import { createCallerFactory } from "../index";
 import { appRouter } from "../root";
-import { createNatsPublisher, type NatsPublisher } from "../services/nats-publisher";
-import type { MessagingOptions } from "../services/options";
 
 const createCaller = createCallerFactory(appRouter);
 export type Caller = ReturnType<typeof createCaller>;

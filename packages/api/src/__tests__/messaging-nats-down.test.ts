@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { relayOutbox } from "../worker";
+import { relayOutbox } from "@parley/core/jobs";
 import {
   countDialogRows,
   createMessagingHarness,

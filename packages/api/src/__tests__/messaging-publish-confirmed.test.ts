@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createNatsPublisher, relayOutbox } from "@parley/core/jobs";
 import { TEST_NATS_URL } from "@parley/testkit";
 import type { EventPublisher } from "../context";
-import { createNatsPublisher, relayOutbox } from "../worker";
 import {
   countDialogRows,
   createMessagingHarness,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { reconcilePending } from "@parley/core/jobs";
 import { sql } from "drizzle-orm";
 import type { ApiServices } from "../context";
-import { reconcilePending } from "../worker";
 import {
   type Caller,
   createMessagingHarness,

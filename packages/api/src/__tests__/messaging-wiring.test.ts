@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { AuthService } from "@parley/auth";
+import { readCoreEnv } from "@parley/core";
 import { schema } from "@parley/db";
 import { createTestDatabase, TEST_NATS_URL, TEST_REDIS_URL, type TestDatabase } from "@parley/testkit";
 import { sql } from "drizzle-orm";
 import { type ApiRuntime, createApiServices } from "../create-services";
-import { readApiEnv } from "../env";
 import { createCallerFactory } from "../index";
 import { appRouter } from "../root";
 
@@ -22,7 +22,7 @@ afterAll(async () => {
 test("createApiServices wires db (multi-statement off), the send pool, Redis, NATS and leased ids; a send goes through", async () => {
   const stubAuth = {} as AuthService;
   runtime = await createApiServices(
-    readApiEnv({ DATABASE_URL: testDb.url, NATS_URL: TEST_NATS_URL, REDIS_URL: TEST_REDIS_URL }),
+    readCoreEnv({ DATABASE_URL: testDb.url, NATS_URL: TEST_NATS_URL, REDIS_URL: TEST_REDIS_URL }),
     { createAuth: () => stubAuth },
   );
   const services = { ...runtime.services, isClientRevoked: async () => false };
@@ -55,5 +55,5 @@ test("createApiServices wires db (multi-statement off), the send pool, Redis, NA
 });
 
 test("a bad environment names the variable", () => {
-  expect(() => readApiEnv({ DB_POOL_SIZE: "lots" })).toThrow(/DB_POOL_SIZE/);
+  expect(() => readCoreEnv({ DB_POOL_SIZE: "lots" })).toThrow(/DB_POOL_SIZE/);
 });

@@ -7,13 +7,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type AuthConfig, createAuthService, windowKey } from "@parley/auth";
 import { createTestBrowser, type OidcTestProvider } from "@parley/auth/testing";
+import type { LookupRateLimit } from "@parley/core";
 import { TEST_REDIS_URL } from "@parley/testkit";
 import { TRPCError } from "@trpc/server";
 import Redis from "ioredis";
 import { assembleApiServices } from "../assemble-services";
 import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
-import type { LookupRateLimit } from "../services/options";
 import { createCallerFactory } from "../trpc";
 import { type AuthHarness, startAuthHarness, startOidcProviderFor } from "./auth-harness";
 import { failure } from "./security-harness";

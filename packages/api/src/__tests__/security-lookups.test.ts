@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAuthService } from "@parley/auth";
+import type { MessagingOptions } from "@parley/core";
 import { createDb, type DbHandle } from "@parley/db";
 import { TEST_REDIS_URL } from "@parley/testkit";
 import { TRPCError } from "@trpc/server";
@@ -14,7 +15,6 @@ import Redis from "ioredis";
 import { assembleApiServices } from "../assemble-services";
 import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
-import type { MessagingOptions } from "../services/options";
 import { createCallerFactory } from "../trpc";
 import { failure, type SecurityHarness, startSecurityHarness } from "./security-harness";
 

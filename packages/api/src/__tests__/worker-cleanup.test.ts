@@ -6,9 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { captureConsole } from "@parley/auth/testing";
+import {
+  type CleanupOptions,
+  type CleanupResult,
+  cleanupAuthRows,
+  startShardWorker,
+} from "@parley/core/jobs";
 import { schema } from "@parley/db";
 import { and, eq, isNotNull } from "drizzle-orm";
-import { type CleanupOptions, type CleanupResult, cleanupAuthRows, startShardWorker } from "../worker";
 import { type AuthHarness, startAuthHarness } from "./auth-harness";
 
 const { clientSessions, userClients } = schema;

@@ -1,8 +1,8 @@
 import { PASSWORD_MAX_LENGTH, type SignInResult, ZDisplayName, ZHandle, ZPassword } from "@parley/auth";
+import { mintRealtimeToken } from "@parley/core/user";
 import { isWellFormedText, WELL_FORMED_TEXT_MESSAGE, ZId } from "@parley/protocol";
 import { z } from "zod";
 import type { Context } from "../context";
-import { mintRealtimeToken } from "../services/realtime-token";
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
 
 const ZMode = z.enum(["cookie", "token"]);

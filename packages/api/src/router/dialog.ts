@@ -1,9 +1,15 @@
-import { createGroupDialog, openDirectDialog } from "../services/dialog-create";
-import { getDialogView, listDialogMembers, listInbox } from "../services/dialog-read";
-import { addGroupMembers, leaveGroup, removeGroupMember } from "../services/membership";
-import { markDialog } from "../services/read-state";
-import { dialogHistory, listChanges, syncDialog } from "../services/sync";
-import { sendTyping } from "../services/typing";
+import {
+  addGroupMembers,
+  createGroupDialog,
+  getDialogView,
+  leaveGroup,
+  listDialogMembers,
+  listInbox,
+  openDirectDialog,
+  removeGroupMember,
+  sendTyping,
+} from "@parley/core/dialog";
+import { dialogHistory, listChanges, markDialog, syncDialog } from "@parley/core/message";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 import {
   ZAddMembersInput,

@@ -1,4 +1,4 @@
-import { sendMessage } from "../services/send/send-message";
+import { sendMessage } from "@parley/core/message";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 import { ZSendAck, ZSendMessageInput } from "./messaging-inputs";
 

@@ -1,12 +1,12 @@
 import { ZVisibleName } from "@parley/auth";
-import { ZId, ZMessageContent } from "@parley/protocol";
-import { z } from "zod";
 import {
   DEFAULT_PAGE_SIZE,
   MAX_GROUP_MEMBERS,
   MAX_MEMBERS_PER_CHANGE,
   MAX_PAGE_SIZE,
-} from "../services/limits";
+} from "@parley/core/limits";
+import { ZId, ZMessageContent } from "@parley/protocol";
+import { z } from "zod";
 
 const UINT64_LIMIT = 1n << 64n;
 

@@ -1,6 +1,6 @@
+import { mintPresenceTicket } from "@parley/core/user";
 import { MAX_PRESENCE_WATCH, ZId } from "@parley/protocol";
 import { z } from "zod";
-import { mintPresenceTicket } from "../services/presence-ticket";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 import { ZDbId } from "./messaging-inputs";
 

@@ -1,8 +1,8 @@
+import { AppError } from "@parley/core";
+import { enforceLookupRateLimit } from "@parley/core/limits";
+import { listProfiles } from "@parley/core/user";
 import { ZId } from "@parley/protocol";
 import { z } from "zod";
-import { AppError } from "../errors";
-import { listProfiles } from "../services/profiles";
-import { enforceLookupRateLimit } from "../services/rate-limit";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 import { ZDbId } from "./messaging-inputs";
 

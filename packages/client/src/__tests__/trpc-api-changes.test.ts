@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type ApiServices, appRouter, assembleApiServices, createContext } from "@parley/api";
-import { createNatsPublisher, type NatsPublisher } from "@parley/api/worker";
 import { createAuthService } from "@parley/auth";
 import { createTestAuthConfig } from "@parley/auth/testing";
+import { createNatsPublisher, type NatsPublisher } from "@parley/core";
 import { createLeasedIdGenerator, type LeasedIdGenerator } from "@parley/db/snowflake";
 import {
   createTestDatabase,

@@ -1,0 +1,7 @@
+export type { Actor } from "./actor";
+export { type CoreEnv, readCoreEnv } from "./env";
+export { AppError, type AppErrorCode } from "./errors";
+export { createNatsPublisher, type NatsPublisher } from "./notify/nats-publisher";
+export type { LookupRateLimit, MessagingOptions, RateLimit, SendFaults, SendStep } from "./options";
+export { type CoreRuntime, type CreateCoreRuntimeOptions, createCoreRuntime } from "./runtime";
+export type { CoreServices, EventPublisher, IdGenerator, ServiceBase } from "./services";

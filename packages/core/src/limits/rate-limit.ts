@@ -1,0 +1,170 @@
+import { takeWindowBudgets, type WindowBudget } from "@parley/auth";
+import { AppError } from "../errors";
+import { messagingOptions, type RateLimit } from "../options";
+import type { CoreServices } from "../services";
+import { BudgetLeases } from "./budget-lease";
+
+type Bucket =
+  | "read"
+  | "send"
+  | "typing"
+  | "lookup"
+  | "strangerLookup"
+  | "profile"
+  | "groupCreate"
+  | "memberAdd";
+
+const REFUSALS: Record<Bucket, string> = {
+  typing: "too many typing notices; slow down",
+  read: "too many sync requests; slow down",
+  send: "too many messages from this client; retry the same message later",
+  lookup: "too many handle lookups; wait a minute and try again",
+  strangerLookup: "too many lookups of users you share no dialog with; wait a minute and try again",
+  profile: "too many profile requests; slow down",
+  groupCreate: "too many groups created; try again later",
+  memberAdd: "too many members added; try again later",
+};
+
+/**
+ * Fixed-window budgets kept in Redis (the UAA's counter, @parley/auth fixed-window) so every API
+ * process shares them: an abusive client is slowed down whichever process it hits. `read` covers the
+ * polling endpoints (sync, history, changes); `send` bounds how fast one client can push messages into
+ * its dialogs (each one is several row writes and a push per member); `lookup` bounds handle
+ * lookups (user.byHandle), which would otherwise enumerate every handle.
+ */
+async function enforceRateLimit(
+  services: CoreServices,
+  bucket: Bucket,
+  budgets: WindowBudget[],
+  windowMs: number,
+  cost = 1,
+  leased = false,
+): Promise<void> {
+  let verdict: Awaited<ReturnType<typeof takeWindowBudgets>>;
+  try {
+    verdict =
+      leased && cost === 1
+        ? await spendLeased(services, budgets, windowMs)
+        : await takeWindowBudgets(services.redis, budgets, windowMs, cost);
+  } catch (error) {
+    // Fail open: an outage of the limiter must not stop clients from catching up or sending.
+    console.warn("[rate-limit] Redis unavailable:", error instanceof Error ? error.message : error);
+    return;
+  }
+  if (!verdict.allowed) {
+    throw new AppError("TOO_MANY_REQUESTS", REFUSALS[bucket], {
+      retryAfterMs: verdict.retryAfterMs,
+      ...(bucket === "send" ? { status: "pending" } : {}),
+    });
+  }
+}
+
+/** Each budget from its own per-process lease: usually no Redis round trip at all. */
+async function spendLeased(
+  services: CoreServices,
+  budgets: WindowBudget[],
+  windowMs: number,
+): Promise<Awaited<ReturnType<typeof takeWindowBudgets>>> {
+  for (const budget of budgets) {
+    const verdict = await leasesOf(services).spend(budget.key, budget.max, windowMs, (hits) =>
+      takeWindowBudgets(services.redis, [budget], windowMs, hits),
+    );
+    if (!verdict.allowed) return verdict;
+  }
+  return { allowed: true };
+}
+
+/**
+ * Per client, and per user across all of its clients: signing in on more devices (or opening more
+ * tabs) does not multiply what one account may push into the API. The hot budgets (every send, every
+ * sync) are spent from per-process leases (budget-lease.ts).
+ */
+function enforceClientRateLimit(
+  services: CoreServices,
+  actor: { userId: string; clientId: string },
+  bucket: "read" | "send" | "typing",
+  { max, windowMs, perUserMax }: RateLimit,
+): Promise<void> {
+  const budgets = [{ key: `rl:${bucket}:${actor.clientId}`, max }];
+  if (perUserMax !== undefined) budgets.push({ key: `rl:${bucket}:u:${actor.userId}`, max: perUserMax });
+  return enforceRateLimit(services, bucket, budgets, windowMs, 1, true);
+}
+
+const leases = new WeakMap<CoreServices, BudgetLeases>();
+function leasesOf(services: CoreServices): BudgetLeases {
+  let found = leases.get(services);
+  if (!found) {
+    found = new BudgetLeases();
+    leases.set(services, found);
+  }
+  return found;
+}
+
+type Actor = { userId: string; clientId: string };
+
+export function enforceReadRateLimit(services: CoreServices, actor: Actor): Promise<void> {
+  return enforceClientRateLimit(services, actor, "read", messagingOptions(services).readRateLimit);
+}
+
+/**
+ * Typing notices: an honest client sends one every few seconds while typing; each accepted one is a
+ * push to every other member, so a loop of them would be a free amplifier (and a database read each).
+ */
+export function enforceTypingRateLimit(services: CoreServices, actor: Actor): Promise<void> {
+  return enforceClientRateLimit(services, actor, "typing", messagingOptions(services).typingRateLimit);
+}
+
+export function enforceSendRateLimit(services: CoreServices, actor: Actor): Promise<void> {
+  return enforceClientRateLimit(services, actor, "send", messagingOptions(services).sendRateLimit);
+}
+
+/**
+ * Handle lookups per client and per user (a user's many clients share the second budget, so signing
+ * in again does not buy a fresh allowance). Keys name ids, never the handles looked up. Profiles of
+ * users the caller shares no dialog with (user.byIds) spend the same budget, one hit per id
+ * (`strangers`): looking people up by id is as strictly bounded as by handle.
+ */
+export function enforceLookupRateLimit(
+  services: CoreServices,
+  viewer: { userId: string; clientId: string },
+  strangers?: number,
+): Promise<void> {
+  const { perClientMax, perUserMax, windowMs } = messagingOptions(services).lookupRateLimit;
+  return enforceRateLimit(
+    services,
+    strangers === undefined ? "lookup" : "strangerLookup",
+    [
+      { key: `rl:lookup:c:${viewer.clientId}`, max: perClientMax },
+      { key: `rl:lookup:u:${viewer.userId}`, max: perUserMax },
+    ],
+    windowMs,
+    strangers ?? 1,
+  );
+}
+
+/** user.byIds calls per client, whatever they ask for: each one is a few reads however cheap. */
+export function enforceProfileRateLimit(services: CoreServices, clientId: string): Promise<void> {
+  const { max, windowMs } = messagingOptions(services).profileRateLimit;
+  return enforceRateLimit(services, "profile", [{ key: `rl:profile:${clientId}`, max }], windowMs);
+}
+
+/** Groups a user creates (all of its clients together): each one lands in every member's inbox. */
+export function enforceGroupCreateRateLimit(services: CoreServices, userId: string): Promise<void> {
+  const { max, windowMs } = messagingOptions(services).groupCreateRateLimit;
+  return enforceRateLimit(services, "groupCreate", [{ key: `rl:group:${userId}`, max }], windowMs);
+}
+
+/**
+ * People a user puts into dialogs (group creation, addMembers, openDirect), one hit per id asked
+ * for, existing or not and whether or not the add goes through: every add lands in someone's inbox,
+ * and every answer says whether the ids exist.
+ */
+export function enforceMemberAddRateLimit(
+  services: CoreServices,
+  userId: string,
+  count: number,
+): Promise<void> {
+  if (count <= 0) return Promise.resolve();
+  const { max, windowMs } = messagingOptions(services).memberAddRateLimit;
+  return enforceRateLimit(services, "memberAdd", [{ key: `rl:adds:${userId}`, max }], windowMs, count);
+}

@@ -1,0 +1,245 @@
+import {
+  ER_DUP_ENTRY,
+  getLastClientSeq,
+  type MessageRow,
+  mysqlErrno,
+  settleMessage,
+} from "@parley/db/queries";
+import type { Actor } from "../../actor";
+import { isLockContention, sleep } from "../../db-errors";
+import { dialogNotFound } from "../../dialog/access";
+import { AppError } from "../../errors";
+import { enforceSendRateLimit } from "../../limits/rate-limit";
+import { messagingOptions } from "../../options";
+import type { CoreServices } from "../../services";
+import { inClientSeqOrder } from "./client-order";
+import { type ConfirmOutcome, confirmMessage, confirmMessageBatched, sendInOneTransaction } from "./confirm";
+import { deliverMessageEvent } from "./deliver";
+import { newPendingRow, type SendInput, tryMessage } from "./try";
+
+export type SendAck = { msgId: string; seq: number; createdAt: number };
+
+const LOCK_RETRIES = 3;
+
+/**
+ * The send path of DESIGN.md: Try → Confirm (dialog lock; status committed in the same transaction)
+ * → ack, then publish and delete the outbox row. Every step is idempotent, so a client may retry the
+ * same clientMsgId at any point (and any process) and gets the same ack.
+ *
+ * With a send pool (mysql2) the common case is ONE transaction in two round trips: BEGIN + lock +
+ * state, then the committed message row with the dialog's writes and COMMIT (message and dialog share
+ * a shard, so Try and Confirm fold into one commit). A sender not yet seen as a member here, a retry,
+ * any refusal or wait, or a busy lock takes the step-by-step path (Try, then Confirm in two round
+ * trips on the send pool), which is also the path of drivers without a send pool.
+ */
+export async function sendMessage(services: CoreServices, actor: Actor, input: SendInput): Promise<SendAck> {
+  await enforceSendRateLimit(services, actor);
+  const options = messagingOptions(services);
+  return inClientSeqOrder(
+    services,
+    { dialogId: input.dialogId, clientId: actor.clientId, clientSeq: input.clientSeq },
+    options.clientSeqWaitMs,
+    () => placeMessage(services, actor, input, options),
+  );
+}
+
+async function placeMessage(
+  services: CoreServices,
+  actor: Actor,
+  input: SendInput,
+  options: ReturnType<typeof messagingOptions>,
+): Promise<SendAck> {
+  const fused =
+    services.sendPool !== undefined &&
+    !options.faults.afterTry &&
+    isKnownMember(services, input.dialogId, actor.userId);
+  const fast = fused ? await tryAndConfirm(services, actor, input) : null;
+  let message: MessageRow;
+  let outcome: ConfirmOutcome;
+  if (fast && fast !== "busy" && fast !== "retry") {
+    ({ message, outcome } = fast);
+  } else {
+    message = await tryMessage(services, actor, input);
+    await options.faults.afterTry?.({ dialogId: message.dialogId, msgId: message.id });
+    if (message.status === "committed" && message.seq !== null) return ackOf(message, message.seq);
+    if (message.status === "failed") {
+      throw failedError(message, 1 + (await getLastClientSeq(services.db, message.dialogId, actor.clientId)));
+    }
+    // A fused attempt that met a busy lock counts as the first of the LOCK_RETRIES attempts.
+    outcome = await confirmWithWait(services, message, undefined, fast === "busy" ? 1 : 0);
+  }
+  const step = { dialogId: message.dialogId, msgId: message.id };
+  // Confirm read membership under the lock: remember it (or forget it) for the fused path.
+  if (outcome.kind === "committed" || outcome.kind === "already") {
+    rememberMember(services, message.dialogId, actor.userId);
+  }
+  if (outcome.kind === "failed" && outcome.reason === "not-member") {
+    forgetMember(services, message.dialogId, actor.userId);
+  }
+
+  switch (outcome.kind) {
+    case "no-dialog":
+      throw dialogNotFound();
+    case "ahead":
+      throw new AppError("CONFLICT", "clientSeq is ahead: an earlier message of this client is missing", {
+        expectedClientSeq: outcome.expectedClientSeq,
+        status: "pending",
+      });
+    case "failed":
+      await settleMessage(services.db, message.dialogId, message.id, { status: "failed" });
+      if (outcome.reason === "not-member") throw dialogNotFound();
+      throw failedError(message, outcome.expectedClientSeq);
+    case "already":
+      await settleMessage(services.db, message.dialogId, message.id, {
+        status: "committed",
+        seq: outcome.seq,
+      });
+      return ackOf(message, outcome.seq);
+    case "committed":
+      // Confirm's transaction set status committed: the ack may go once it committed.
+      await options.faults.afterConfirm?.(step);
+      await options.faults.beforePublish?.(step);
+      await deliverAfterCommit(services, outcome);
+      return ackOf(message, outcome.seq);
+  }
+}
+
+const KNOWN_MEMBERS_LIMIT = 50_000;
+const knownMembers = new WeakMap<CoreServices, Map<string, true>>();
+
+/**
+ * The fused path takes the dialog lock in the same round trip as Try, before Try's membership
+ * answer is known. So only senders this process saw confirmed as members (under the lock) take it: a
+ * stranger's send is refused by Try alone and never queues on, or holds, a dialog's lock. A member
+ * removed since takes the lock at most once per process (one round trip, then rolled back), and is
+ * forgotten.
+ */
+function isKnownMember(services: CoreServices, dialogId: string, userId: string): boolean {
+  return knownMembers.get(services)?.has(`${dialogId}:${userId}`) ?? false;
+}
+
+function rememberMember(services: CoreServices, dialogId: string, userId: string): void {
+  let known = knownMembers.get(services);
+  if (!known) {
+    known = new Map();
+    knownMembers.set(services, known);
+  }
+  const key = `${dialogId}:${userId}`;
+  if (known.has(key)) return;
+  if (known.size >= KNOWN_MEMBERS_LIMIT) {
+    const oldest = known.keys().next();
+    if (!oldest.done) known.delete(oldest.value);
+  }
+  known.set(key, true);
+}
+
+function forgetMember(services: CoreServices, dialogId: string, userId: string): void {
+  knownMembers.get(services)?.delete(`${dialogId}:${userId}`);
+}
+
+/**
+ * The common case as one transaction on a send-pool connection (confirm.ts sendInOneTransaction):
+ * it only ever commits a clean send. The step-by-step path takes over on "retry" (anything but a
+ * clean commit: a retry of a known clientMsgId, not a member, clientSeq ahead or behind) and "busy"
+ * (lock wait timeout or deadlock: nothing was written; this attempt counts as the first of
+ * LOCK_RETRIES).
+ */
+async function tryAndConfirm(
+  services: CoreServices,
+  actor: Actor,
+  input: SendInput,
+): Promise<
+  { message: MessageRow; outcome: Extract<ConfirmOutcome, { kind: "committed" }> } | "retry" | "busy" | null
+> {
+  const pool = services.sendPool;
+  if (!pool) return null;
+  const message = newPendingRow(services, actor, input);
+  try {
+    const outcome = await pool.withConnection((conn) => sendInOneTransaction(conn, message));
+    if ("fallback" in outcome) {
+      if (!outcome.isMember) forgetMember(services, input.dialogId, actor.userId);
+      return "retry";
+    }
+    return { message: { ...message, status: "committed", seq: outcome.seq }, outcome };
+  } catch (error) {
+    if (mysqlErrno(error) === ER_DUP_ENTRY) return "retry";
+    if (isLockContention(error)) return "busy";
+    throw error;
+  }
+}
+
+/**
+ * Pipelined sends of one client may reach Confirm out of order (two API processes). A clientSeq that
+ * is ahead waits, bounded, for its predecessor — polling without the lock — and then tries again;
+ * so an in-order pipeline always succeeds and a real gap is refused after `clientSeqWaitMs`.
+ */
+async function confirmWithWait(
+  services: CoreServices,
+  message: MessageRow,
+  first?: ConfirmOutcome,
+  lockAttemptsUsed = 0,
+): Promise<ConfirmOutcome> {
+  const { clientSeqWaitMs } = messagingOptions(services);
+  const deadline = Date.now() + clientSeqWaitMs;
+  let delayMs = 1;
+  let outcome = first;
+  for (;;) {
+    outcome ??= await confirmWithLockRetry(services, message, lockAttemptsUsed);
+    lockAttemptsUsed = 0;
+    if (outcome.kind !== "ahead") return outcome;
+    for (;;) {
+      if (Date.now() >= deadline) return outcome;
+      await sleep(delayMs);
+      delayMs = Math.min(delayMs * 2, 20);
+      const last = await getLastClientSeq(services.db, message.dialogId, message.senderClientId);
+      if (last + 1 >= message.clientSeq) break;
+    }
+    outcome = undefined;
+  }
+}
+
+async function confirmWithLockRetry(
+  services: CoreServices,
+  message: MessageRow,
+  attemptsUsed = 0,
+): Promise<ConfirmOutcome> {
+  for (let attempt = attemptsUsed + 1; ; attempt++) {
+    try {
+      const pool = services.sendPool;
+      if (!pool) return await confirmMessage(services.db, message);
+      return await pool.withConnection((conn) => confirmMessageBatched(conn, message));
+    } catch (error) {
+      if (!isLockContention(error)) throw error;
+      // The message stays pending: a retry of the same clientMsgId (or the reconciler) settles it.
+      if (attempt >= LOCK_RETRIES) {
+        throw new AppError("TOO_MANY_REQUESTS", "dialog is busy; retry the same message", {
+          status: "pending",
+        });
+      }
+    }
+  }
+}
+
+/** The message is durable and acked whatever happens here: a failed push is the relay's job. */
+async function deliverAfterCommit(
+  services: CoreServices,
+  outcome: Extract<ConfirmOutcome, { kind: "committed" }>,
+): Promise<void> {
+  try {
+    await deliverMessageEvent(services, outcome.event, outcome, outcome.eventJson);
+  } catch (error) {
+    console.warn("[send] push deferred to the relay:", error instanceof Error ? error.message : error);
+  }
+}
+
+function ackOf(message: MessageRow, seq: number): SendAck {
+  return { msgId: message.id, seq, createdAt: message.createdAt.getTime() };
+}
+
+function failedError(message: MessageRow, expectedClientSeq: number): AppError {
+  return new AppError(
+    "PRECONDITION_FAILED",
+    "message failed for good; send it again with a new clientMsgId and clientSeq",
+    { msgId: message.id, status: "failed", expectedClientSeq },
+  );
+}

@@ -1,0 +1,68 @@
+import { findMessageByClientMsgId, insertPendingMessage, type MessageRow } from "@parley/db/queries";
+import type { TMessageContent } from "@parley/protocol";
+import type { Actor } from "../../actor";
+import { dialogNotFound } from "../../dialog/access";
+import { AppError } from "../../errors";
+import type { CoreServices } from "../../services";
+
+export type SendInput = {
+  dialogId: string;
+  clientMsgId: string;
+  clientSeq: number;
+  content: TMessageContent;
+};
+
+/**
+ * Try (message store): the pending row, keyed forever by (dialog, sender client, client_msg_id), so a
+ * retry — from this process or any other, before or after a restart — finds the original row and
+ * its msg_id instead of creating a second message. Membership is checked by the same statement.
+ */
+export async function tryMessage(
+  services: CoreServices,
+  actor: Actor,
+  input: SendInput,
+): Promise<MessageRow> {
+  const row = newPendingRow(services, actor, input);
+  const inserted = await insertPendingMessage(services.db, row);
+  if (inserted === "inserted") return row;
+  if (inserted === "not-member") throw dialogNotFound();
+  const original = await findMessageByClientMsgId(
+    services.db,
+    input.dialogId,
+    actor.clientId,
+    input.clientMsgId,
+  );
+  if (!original) throw new AppError("INTERNAL_SERVER_ERROR", "message vanished during send");
+  // A client that renumbered its queue (its numbering was ahead of the server's) resends the same
+  // clientMsgId under a new clientSeq: while the row is pending the newest number is the one that
+  // counts — Confirm writes it with the commit — so one message stays one row, never two.
+  if (original.status === "pending" && original.clientSeq !== input.clientSeq) {
+    return { ...original, clientSeq: input.clientSeq };
+  }
+  return original;
+}
+
+/** The pending row Try inserts, with a fresh msg_id. */
+export function newPendingRow(services: CoreServices, actor: Actor, input: SendInput): MessageRow {
+  const now = new Date();
+  return {
+    dialogId: input.dialogId,
+    id: services.ids.nextId(),
+    senderId: actor.userId,
+    senderClientId: actor.clientId,
+    clientMsgId: input.clientMsgId,
+    clientSeq: input.clientSeq,
+    kind: input.content.kind,
+    content: input.content,
+    status: "pending",
+    seq: null,
+    createdAt: now,
+    updatedAt: now,
+    // What the database derives and defaults for a new message (search_text is a generated column).
+    searchText: input.content.text,
+    targetId: null,
+    version: 0,
+    editedAt: null,
+    reactions: null,
+  };
+}

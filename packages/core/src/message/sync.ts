@@ -1,0 +1,102 @@
+import {
+  getDialog,
+  getDialogLastSeqs,
+  getMembersOfUser,
+  listTimeline,
+  listUserDialogsAfter,
+} from "@parley/db/queries";
+import type { TMessage } from "@parley/protocol";
+import type { Actor } from "../actor";
+import { dialogNotFound, requireMember } from "../dialog/access";
+import { enforceReadRateLimit } from "../limits/rate-limit";
+import { messagingOptions } from "../options";
+import type { CoreServices } from "../services";
+import { toWireMessage } from "./wire";
+
+export type SyncPage = { messages: TMessage[]; lastSeq: number; hasMore: boolean };
+
+/**
+ * Gap fill and catch-up: messages with seq > afterSeq, oldest first, one shard. Because seq is
+ * assigned under the dialog lock held to commit, a page never skips a seq that commits later.
+ * A member sees what was sent after it joined.
+ */
+export async function syncDialog(
+  services: CoreServices,
+  actor: Actor,
+  input: { dialogId: string; afterSeq: number; limit: number },
+): Promise<SyncPage> {
+  await enforceReadRateLimit(services, actor);
+  const member = await requireMember(services.db, input.dialogId, actor.userId);
+  const dialog = await getDialog(services.db, input.dialogId);
+  if (!dialog) throw dialogNotFound();
+  const page = await listTimeline(services.db, input.dialogId, {
+    afterSeq: Math.max(input.afterSeq, member.joinedSeq),
+    beforeSeq: Number.MAX_SAFE_INTEGER,
+    limit: input.limit + 1,
+    newestFirst: false,
+  });
+  const hasMore = page.length > input.limit;
+  return { messages: page.slice(0, input.limit).map(toWireMessage), lastSeq: dialog.lastSeq, hasMore };
+}
+
+/** Older pages, newest first from `beforeSeq` (default: the end), returned in ascending seq order. */
+export async function dialogHistory(
+  services: CoreServices,
+  actor: Actor,
+  input: { dialogId: string; beforeSeq: number | null; limit: number },
+): Promise<SyncPage> {
+  await enforceReadRateLimit(services, actor);
+  const member = await requireMember(services.db, input.dialogId, actor.userId);
+  const dialog = await getDialog(services.db, input.dialogId);
+  if (!dialog) throw dialogNotFound();
+  const page = await listTimeline(services.db, input.dialogId, {
+    afterSeq: member.joinedSeq,
+    beforeSeq: input.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+    limit: input.limit + 1,
+    newestFirst: true,
+  });
+  const hasMore = page.length > input.limit;
+  const messages = page.slice(0, input.limit).reverse().map(toWireMessage);
+  return { messages, lastSeq: dialog.lastSeq, hasMore };
+}
+
+export type DialogChange = { dialogId: string; lastSeq: number; readSeq: number; deliveredSeq: number };
+
+export type ChangesPage = { dialogs: DialogChange[]; nextCursor: string | null };
+
+/**
+ * Reconnect catch-up, one page: my dialogs after `cursor` in dialog id order (a range read on the
+ * user shard) and their last_seq (IN on the dialog key). The client syncs each dialog whose last_seq
+ * is past what it holds and asks again with `nextCursor` until it is null. The cursor is the last
+ * dialog id read, not the last one listed, so a page whose rows are all leftovers of a half-done
+ * leave still advances. Each page counts against the read budget.
+ */
+export async function listChanges(
+  services: CoreServices,
+  actor: Actor,
+  cursor: string | null,
+): Promise<ChangesPage> {
+  await enforceReadRateLimit(services, actor);
+  const pageSize = messagingOptions(services).changesPageSize;
+  const entries = await listUserDialogsAfter(services.db, actor.userId, {
+    afterDialogId: cursor,
+    limit: pageSize,
+  });
+  const dialogIds = entries.map((entry) => entry.dialogId);
+  const [lastSeqs, members] = await Promise.all([
+    getDialogLastSeqs(services.db, dialogIds),
+    getMembersOfUser(services.db, dialogIds, actor.userId),
+  ]);
+  const memberByDialog = new Map(members.map((member) => [member.dialogId, member]));
+  const lastSeqByDialog = new Map(lastSeqs.map((row) => [row.dialogId, row.lastSeq]));
+  // In dialog id order (the IN reads come back in any order), so pages concatenate in order.
+  const dialogs = dialogIds.flatMap((dialogId) => {
+    const member = memberByDialog.get(dialogId);
+    const lastSeq = lastSeqByDialog.get(dialogId);
+    return member && lastSeq !== undefined
+      ? [{ dialogId, lastSeq, readSeq: member.readSeq, deliveredSeq: member.deliveredSeq }]
+      : [];
+  });
+  const isFull = entries.length === pageSize;
+  return { dialogs, nextCursor: isFull ? (dialogIds.at(-1) ?? null) : null };
+}

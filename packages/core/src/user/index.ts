@@ -1,0 +1,3 @@
+export { mintPresenceTicket } from "./presence-ticket";
+export { listProfiles } from "./profiles";
+export { mintRealtimeToken } from "./realtime-token";

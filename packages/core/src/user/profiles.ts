@@ -1,0 +1,32 @@
+import type { PublicUser } from "@parley/auth";
+import { listContactIds } from "@parley/db/queries";
+import type { Actor } from "../actor";
+import { enforceLookupRateLimit, enforceProfileRateLimit } from "../limits/rate-limit";
+import { messagingOptions } from "../options";
+import type { CoreServices } from "../services";
+
+/**
+ * Public profiles by id (user.byIds). Answered freely for the people a client shows names of: those
+ * the caller shares a dialog with (senders, members, direct peers) and the caller itself. Anyone else
+ * — a former member, or an id guessed by walking snowflakes — costs one hit each on the handle-lookup
+ * budget, misses included, so ids cannot be scanned faster than handles. Budgets are taken before
+ * anything is read; then one IN on the users' shard key reads them all.
+ */
+export async function listProfiles(
+  services: CoreServices,
+  actor: Actor,
+  ids: readonly string[],
+): Promise<PublicUser[]> {
+  await enforceProfileRateLimit(services, actor.clientId);
+  const wanted = [...new Set(ids)];
+  const others = wanted.filter((id) => id !== actor.userId);
+  const contacts = await listContactIds(
+    services.db,
+    actor.userId,
+    others,
+    messagingOptions(services).inboxScanLimit,
+  );
+  const strangers = others.filter((id) => !contacts.has(id)).length;
+  if (strangers > 0) await enforceLookupRateLimit(services, actor, strangers);
+  return services.auth.getUsers(wanted);
+}
