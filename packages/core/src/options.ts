@@ -37,6 +37,8 @@ export type MessagingOptions = {
   groupCreateRateLimit?: RateLimit;
   /** Ids put into dialogs per user (createGroup members, addMembers, openDirect peers). */
   memberAddRateLimit?: RateLimit;
+  /** Name, title and avatar changes per user (each one is a push to everyone who shares a dialog). */
+  profileEditRateLimit?: RateLimit;
   /** A group with at least this many members becomes big (one publish per message). Tests lower it. */
   bigGroupMinMembers?: number;
   /** After becoming big, per-member publishes continue this long (tokens listing it replace old ones). */
@@ -59,6 +61,7 @@ export type ResolvedMessagingOptions = {
   typingRateLimit: RateLimit;
   groupCreateRateLimit: RateLimit;
   memberAddRateLimit: RateLimit;
+  profileEditRateLimit: RateLimit;
   bigGroupMinMembers: number;
   bigGroupFanoutGraceMs: number;
   changesPageSize: number;
@@ -91,6 +94,8 @@ export const DEFAULT_PROFILE_RATE_LIMIT: RateLimit = { max: 60, windowMs: 10_000
 export const DEFAULT_GROUP_CREATE_RATE_LIMIT: RateLimit = { max: 20, windowMs: 60 * 60_000 };
 /** Room for one full group (MAX_GROUP_MEMBERS) an hour; a script adding strangers runs out. */
 export const DEFAULT_MEMBER_ADD_RATE_LIMIT: RateLimit = { max: 1_000, windowMs: 60 * 60_000 };
+/** A few tries at a name or a picture; a loop of renames (each a fan-out) runs out quickly. */
+export const DEFAULT_PROFILE_EDIT_RATE_LIMIT: RateLimit = { max: 20, windowMs: 10 * 60_000 };
 
 export function messagingOptions(services: { messaging?: MessagingOptions }): ResolvedMessagingOptions {
   const options = services.messaging ?? {};
@@ -104,6 +109,7 @@ export function messagingOptions(services: { messaging?: MessagingOptions }): Re
     typingRateLimit: options.typingRateLimit ?? DEFAULT_TYPING_RATE_LIMIT,
     groupCreateRateLimit: options.groupCreateRateLimit ?? DEFAULT_GROUP_CREATE_RATE_LIMIT,
     memberAddRateLimit: options.memberAddRateLimit ?? DEFAULT_MEMBER_ADD_RATE_LIMIT,
+    profileEditRateLimit: options.profileEditRateLimit ?? DEFAULT_PROFILE_EDIT_RATE_LIMIT,
     bigGroupMinMembers: options.bigGroupMinMembers ?? BIG_GROUP_MIN_MEMBERS,
     bigGroupFanoutGraceMs: options.bigGroupFanoutGraceMs ?? BIG_GROUP_FANOUT_GRACE_MS,
     changesPageSize: options.changesPageSize ?? CHANGES_PAGE_SIZE,

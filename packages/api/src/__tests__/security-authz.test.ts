@@ -129,7 +129,31 @@ const TABLE: Record<string, Entry> = {
     input: () => ({ ids: [alice.userId] }),
     stranger: async (call) => {
       const [profile] = await call.user.byIds({ ids: [alice.userId] });
-      expect(Object.keys(profile ?? {}).sort()).toEqual(["displayName", "handle", "id"]);
+      expect(Object.keys(profile ?? {}).sort()).toEqual([
+        "avatarUrl",
+        "displayName",
+        "handle",
+        "id",
+        "version",
+      ]);
+    },
+  },
+  "user.updateProfile": {
+    access: "user",
+    input: () => ({ displayName: "Renamed" }),
+    // One's own profile only: there is no user id in the input to aim at someone else.
+    stranger: async (call) => {
+      expect((await call.user.updateProfile({ displayName: "Mallory M" })).id).toBe(mallory.userId);
+      expect((await call.user.byIds({ ids: [alice.userId] }))[0]?.displayName).not.toBe("Mallory M");
+    },
+  },
+  "presence.lastSeen": {
+    access: "user",
+    input: () => ({ userIds: [alice.userId] }),
+    // Like tickets: only people who share a dialog with the caller are answered.
+    stranger: async (call) => {
+      const loner = await h.user("loner-seen");
+      expect(await call.presence.lastSeen({ userIds: [loner.userId] })).toEqual([]);
     },
   },
   "presence.ticket": {
@@ -185,6 +209,8 @@ const TABLE: Record<string, Entry> = {
   "dialog.markRead": { access: "member", input: ({ dialogId }) => ({ dialogId, seq: 1 }) },
   "dialog.markDelivered": { access: "member", input: ({ dialogId }) => ({ dialogId, seq: 1 }) },
   "dialog.typing": { access: "member", input: ({ dialogId }) => ({ dialogId }) },
+  "dialog.setMuted": { access: "member", input: ({ dialogId }) => ({ dialogId, muted: true }) },
+  "dialog.updateInfo": { access: "member", input: ({ dialogId }) => ({ dialogId, title: "Taken over" }) },
   "dialog.leave": { access: "member", input: ({ dialogId }) => ({ dialogId }) },
   "dialog.addMembers": {
     access: "member",

@@ -11,6 +11,7 @@ import {
 } from "@parley/core/dialog";
 import { dialogHistory, listChanges, markDialog, syncDialog } from "@parley/core/message";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
+import { setMutedProcedure, updateGroupInfoProcedure } from "./group-settings";
 import {
   ZAddMembersInput,
   ZChangesInput,
@@ -81,6 +82,8 @@ export const dialogRouter = createTRPCRouter({
     .input(ZMarkInput)
     .output(ZWatermarks)
     .mutation(({ ctx, input }) => markDialog(ctx.services, actorOf(ctx), { ...input, mark: "read" })),
+  updateInfo: updateGroupInfoProcedure,
+  setMuted: setMutedProcedure,
   typing: protectedProcedure
     .input(ZDialogIdInput)
     .output(ZTypingOutput)

@@ -5,6 +5,7 @@ import { ZId } from "@parley/protocol";
 import { z } from "zod";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 import { ZDbId } from "./messaging-inputs";
+import { updateProfileProcedure, ZProfile } from "./profile";
 
 export const ZPublicUser = z.object({ id: ZId, handle: z.string(), displayName: z.string() });
 
@@ -83,8 +84,10 @@ export const userRouter = createTRPCRouter({
    */
   byIds: protectedProcedure
     .input(ZByIdsInput)
-    .output(z.array(ZPublicUser))
+    .output(z.array(ZProfile))
     .query(({ ctx, input }) =>
       listProfiles(ctx.services, { userId: ctx.user.id, clientId: ctx.client.id }, input.ids),
     ),
+
+  updateProfile: updateProfileProcedure,
 });

@@ -15,3 +15,6 @@ export async function requireMember(db: Db, dialogId: string, userId: string): P
 export function dialogNotFound(): AppError {
   return new AppError("NOT_FOUND", "dialog not found");
 }
+
+/** Who runs a group: the owner and admins add members, rename it and set its picture. */
+export const canManageGroup = (role: string) => role === "owner" || role === "admin";

@@ -2,11 +2,16 @@ import type { DialogRow, MemberRow } from "@parley/db/queries";
 import type { TDialogEvent } from "@parley/protocol";
 import { publishToUsers } from "../notify/publish";
 import type { EventPublisher } from "../services";
+import { avatarUrlOf } from "../user/avatar-url";
 
 export type DialogView = {
   id: string;
   kind: "direct" | "group";
   title: string | null;
+  /** A group's picture (a direct chat shows the peer's own avatar). */
+  avatarUrl: string | null;
+  /** Bumped by every title or avatar change (the `groupInfo` event's version). */
+  profileVersion: number;
   peerUserId: string | null;
   memberCount: number;
   lastSeq: number;
@@ -15,6 +20,8 @@ export type DialogView = {
   joinedSeq: number;
   deliveredSeq: number;
   readSeq: number;
+  /** This member muted the dialog (on every device): no notifications, not counted in titles. */
+  muted: boolean;
   /**
    * Messages after my read_seq not sent by me. Confirm moves the sender's read_seq to its own
    * message, so everything after read_seq is from others: unread = last_seq − read_seq, the same
@@ -43,6 +50,8 @@ export function toDialogView(dialog: DialogRow, member: MemberRow, peerUserId: s
     id: dialog.id,
     kind: dialog.kind,
     title: dialog.title,
+    avatarUrl: avatarUrlOf(dialog.id, dialog.avatarKey),
+    profileVersion: dialog.profileVersion,
     peerUserId,
     memberCount: dialog.memberCount,
     lastSeq: dialog.lastSeq,
@@ -51,6 +60,7 @@ export function toDialogView(dialog: DialogRow, member: MemberRow, peerUserId: s
     joinedSeq: member.joinedSeq,
     deliveredSeq: member.deliveredSeq,
     readSeq: member.readSeq,
+    muted: member.muted,
     unreadCount: Math.max(0, dialog.lastSeq - member.readSeq),
     createdAt: dialog.createdAt.getTime(),
     // A late joiner's inbox orders the dialog by its join until something is sent it may see.

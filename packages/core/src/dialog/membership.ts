@@ -18,11 +18,9 @@ import { AppError } from "../errors";
 import { MAX_GROUP_MEMBERS } from "../limits/limits";
 import { enforceMemberAddRateLimit } from "../limits/rate-limit";
 import type { CoreServices } from "../services";
-import { dialogNotFound, requireMember } from "./access";
+import { canManageGroup as canManage, dialogNotFound, requireMember } from "./access";
 import { addMembersUnderLock, inDialogTransaction, requireExistingUsers, switchToBig } from "./dialog-create";
 import { publishDialogEvent } from "./dialog-view";
-
-const canManage = (role: string) => role === "owner" || role === "admin";
 
 /** Admins and the owner add members to a group; new members see messages sent after they joined. */
 export async function addGroupMembers(

@@ -12,7 +12,8 @@ type Bucket =
   | "strangerLookup"
   | "profile"
   | "groupCreate"
-  | "memberAdd";
+  | "memberAdd"
+  | "profileEdit";
 
 const REFUSALS: Record<Bucket, string> = {
   typing: "too many typing notices; slow down",
@@ -23,6 +24,7 @@ const REFUSALS: Record<Bucket, string> = {
   profile: "too many profile requests; slow down",
   groupCreate: "too many groups created; try again later",
   memberAdd: "too many members added; try again later",
+  profileEdit: "too many name or picture changes; try again in a few minutes",
 };
 
 /**
@@ -167,4 +169,13 @@ export function enforceMemberAddRateLimit(
   if (count <= 0) return Promise.resolve();
   const { max, windowMs } = messagingOptions(services).memberAddRateLimit;
   return enforceRateLimit(services, "memberAdd", [{ key: `rl:adds:${userId}`, max }], windowMs, count);
+}
+
+/**
+ * Display names, group titles and avatars a user changes (all of its clients together): each change
+ * is pushed to everyone who shares a dialog with them (up to thousands), so it is budgeted per user.
+ */
+export function enforceProfileEditRateLimit(services: CoreServices, userId: string): Promise<void> {
+  const { max, windowMs } = messagingOptions(services).profileEditRateLimit;
+  return enforceRateLimit(services, "profileEdit", [{ key: `rl:pedit:${userId}`, max }], windowMs);
 }

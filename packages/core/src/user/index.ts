@@ -1,3 +1,6 @@
+export { avatarUrlOf } from "./avatar-url";
+export { listLastSeen } from "./last-seen";
 export { mintPresenceTicket } from "./presence-ticket";
-export { listProfiles } from "./profiles";
+export { getOwnProfile, type OwnProfile, updateOwnProfile } from "./profile-update";
+export { listProfiles, type PublicProfile } from "./profiles";
 export { mintRealtimeToken } from "./realtime-token";

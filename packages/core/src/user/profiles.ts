@@ -1,9 +1,18 @@
-import type { PublicUser } from "@parley/auth";
-import { listContactIds } from "@parley/db/queries";
+import { getUserProfiles, listContactIds } from "@parley/db/queries";
 import type { Actor } from "../actor";
 import { enforceLookupRateLimit, enforceProfileRateLimit } from "../limits/rate-limit";
 import { messagingOptions } from "../options";
 import type { CoreServices } from "../services";
+import { avatarUrlOf } from "./avatar-url";
+
+/** A public profile as clients show it: name, handle, avatar and the version of the last change. */
+export type PublicProfile = {
+  id: string;
+  handle: string;
+  displayName: string;
+  avatarUrl: string | null;
+  version: number;
+};
 
 /**
  * Public profiles by id (user.byIds). Answered freely for the people a client shows names of: those
@@ -16,7 +25,7 @@ export async function listProfiles(
   services: CoreServices,
   actor: Actor,
   ids: readonly string[],
-): Promise<PublicUser[]> {
+): Promise<PublicProfile[]> {
   await enforceProfileRateLimit(services, actor.clientId);
   const wanted = [...new Set(ids)];
   const others = wanted.filter((id) => id !== actor.userId);
@@ -28,5 +37,12 @@ export async function listProfiles(
   );
   const strangers = others.filter((id) => !contacts.has(id)).length;
   if (strangers > 0) await enforceLookupRateLimit(services, actor, strangers);
-  return services.auth.getUsers(wanted);
+  const rows = await getUserProfiles(services.db, wanted);
+  return rows.map((row) => ({
+    id: row.id,
+    handle: row.handle,
+    displayName: row.displayName,
+    avatarUrl: avatarUrlOf(row.id, row.avatarKey),
+    version: row.profileVersion,
+  }));
 }

@@ -1,0 +1,69 @@
+import { getMember, listMemberUserIds, lockDialog, updateGroupProfile } from "@parley/db/queries";
+import type { TGroupInfoEvent } from "@parley/protocol";
+import type { Actor } from "../actor";
+import { AppError } from "../errors";
+import { enforceProfileEditRateLimit } from "../limits/rate-limit";
+import { publishToUsers } from "../notify/publish";
+import type { CoreServices } from "../services";
+import { avatarUrlOf, requireAvatarUpload } from "../user/avatar-url";
+import { canManageGroup, dialogNotFound, requireMember } from "./access";
+import { inDialogTransaction } from "./dialog-create";
+import { isDirectDialogId } from "./direct-dialog-id";
+
+/**
+ * Renames a group and/or sets its avatar: the owner and admins only (the same rule as adding
+ * members). The role is checked outside the lock first (a member cannot queue on the dialog's row
+ * lock), then again under it with the write, so a demoted admin renames nothing. Every member hears
+ * a `groupInfo` event; `dialog.list` / `dialog.get` answer the new title after any absence.
+ */
+export async function updateGroupInfo(
+  services: CoreServices,
+  actor: Actor,
+  input: { dialogId: string; title?: string; avatarKey?: string | null },
+): Promise<{ title: string; avatarUrl: string | null; version: number }> {
+  if (input.title === undefined && input.avatarKey === undefined) {
+    throw new AppError("BAD_REQUEST", "nothing to change");
+  }
+  const me = await requireMember(services.db, input.dialogId, actor.userId);
+  // Known from the id alone (direct dialog ids have bit 63 set): a clear answer before the role's.
+  if (isDirectDialogId(input.dialogId)) throw new AppError("BAD_REQUEST", "direct dialogs have no title");
+  if (!canManageGroup(me.role)) throw new AppError("FORBIDDEN", "only the owner and admins change the group");
+  await enforceProfileEditRateLimit(services, actor.userId);
+  if (input.avatarKey) {
+    await requireAvatarUpload(services.db, "dialog_avatar", input.dialogId, input.avatarKey, actor.userId);
+  }
+  const change = {
+    ...(input.title === undefined ? {} : { title: input.title }),
+    ...(input.avatarKey === undefined ? {} : { avatarKey: input.avatarKey }),
+  };
+  const updated = await inDialogTransaction(services, async (tx) => {
+    const dialog = await lockDialog(tx, input.dialogId);
+    const current = await getMember(tx, input.dialogId, actor.userId);
+    if (!dialog || !current) throw dialogNotFound();
+    if (dialog.kind !== "group") throw new AppError("BAD_REQUEST", "direct dialogs have no title");
+    if (!canManageGroup(current.role)) {
+      throw new AppError("FORBIDDEN", "only the owner and admins change the group");
+    }
+    await updateGroupProfile(tx, input.dialogId, change);
+    return {
+      title: change.title ?? dialog.title ?? "",
+      avatarKey: change.avatarKey === undefined ? dialog.avatarKey : change.avatarKey,
+      version: dialog.profileVersion + 1,
+    };
+  });
+  const info = {
+    title: updated.title,
+    avatarUrl: avatarUrlOf(input.dialogId, updated.avatarKey),
+    version: updated.version,
+  };
+  const event: TGroupInfoEvent = {
+    type: "groupInfo",
+    dialogId: input.dialogId,
+    byUserId: actor.userId,
+    ...info,
+  };
+  // Always on user subjects (like membership events), big groups included: one push per member per
+  // rename, bounded by the rename budget.
+  publishToUsers(services.events, await listMemberUserIds(services.db, input.dialogId), event);
+  return info;
+}

@@ -1,0 +1,83 @@
+import { getUserProfiles, listProfileAudience, updateUserProfile } from "@parley/db/queries";
+import type { TProfileEvent } from "@parley/protocol";
+import type { Actor } from "../actor";
+import { AppError } from "../errors";
+import { enforceProfileEditRateLimit } from "../limits/rate-limit";
+import { publishToUsers } from "../notify/publish";
+import { messagingOptions } from "../options";
+import type { CoreServices } from "../services";
+import { avatarUrlOf, requireAvatarUpload } from "./avatar-url";
+
+/** At most this many people hear a profile change live (the rest read it at their next fetch). */
+export const PROFILE_AUDIENCE_LIMIT = 5_000;
+
+export type OwnProfile = {
+  id: string;
+  handle: string;
+  displayName: string;
+  avatarUrl: string | null;
+  version: number;
+};
+
+/**
+ * Changes the caller's display name (validated by the router: ZDisplayName) and/or avatar (an
+ * attachment id of the caller's own finished `user_avatar` upload, or null to remove it) and tells the user's other clients and the people they share a dialog with. Budgeted
+ * per user before anything is written: each change is a fan-out to up to PROFILE_AUDIENCE_LIMIT users.
+ * The version bumped in the same UPDATE orders changes for clients (profile-versions in the engine).
+ */
+export async function updateOwnProfile(
+  services: CoreServices,
+  actor: Actor,
+  change: { displayName?: string; avatarKey?: string | null },
+): Promise<OwnProfile> {
+  if (change.displayName === undefined && change.avatarKey === undefined) {
+    throw new AppError("BAD_REQUEST", "nothing to change");
+  }
+  await enforceProfileEditRateLimit(services, actor.userId);
+  if (change.avatarKey) {
+    await requireAvatarUpload(services.db, "user_avatar", actor.userId, change.avatarKey, actor.userId);
+  }
+  const row = await updateUserProfile(services.db, actor.userId, change);
+  if (!row) throw new AppError("NOT_FOUND", "user not found");
+  const profile = toOwnProfile(row);
+  const audience = await listProfileAudience(
+    services.db,
+    actor.userId,
+    messagingOptions(services).inboxScanLimit,
+    PROFILE_AUDIENCE_LIMIT,
+  );
+  const event: TProfileEvent = {
+    type: "profile",
+    userId: profile.id,
+    displayName: profile.displayName,
+    avatarUrl: profile.avatarUrl,
+    version: profile.version,
+  };
+  // Best effort, like membership events: a lost push is healed by the next profile fetch (clients
+  // refetch names on reconnect), and the change itself is already committed.
+  publishToUsers(services.events, [actor.userId, ...audience], event);
+  return profile;
+}
+
+/** The caller's own profile with its avatar URL and version. */
+export async function getOwnProfile(services: CoreServices, actor: Actor): Promise<OwnProfile> {
+  const [row] = await getUserProfiles(services.db, [actor.userId]);
+  if (!row) throw new AppError("NOT_FOUND", "user not found");
+  return toOwnProfile(row);
+}
+
+function toOwnProfile(row: {
+  id: string;
+  handle: string;
+  displayName: string;
+  avatarKey: string | null;
+  profileVersion: number;
+}): OwnProfile {
+  return {
+    id: row.id,
+    handle: row.handle,
+    displayName: row.displayName,
+    avatarUrl: avatarUrlOf(row.id, row.avatarKey),
+    version: row.profileVersion,
+  };
+}
