@@ -64,6 +64,17 @@ describe("message search query", () => {
     expect((await search("2", ["10"], "+budg*")).map((hit) => hit.id)).toEqual(["102"]);
   });
 
+  test("case and accents do not matter (the column's collation, not the database's binary default)", async () => {
+    const content = JSON.stringify({ kind: "text", text: "Meet at the CAFÉ" });
+    await testDb.db.execute(sql`INSERT INTO messages (dialog_id, id, sender_id, sender_client_id, client_msg_id,
+      client_seq, kind, content, status, seq, created_at, updated_at)
+      VALUES (20, 202, 3, 3, '202', 2, 'text', ${content}, 'committed', 2, NOW(3), NOW(3))`);
+    await testDb.db.execute(sql`INSERT INTO dialog_messages (dialog_id, seq, msg_id, sender_id, created_at)
+      VALUES (20, 2, 202, 3, NOW(3))`);
+    expect((await search("3", ["20"], "+cafe*")).map((hit) => hit.id)).toEqual(["202"]);
+    expect((await search("3", ["20"], "+SECRET*")).map((hit) => hit.id)).toEqual(["201"]);
+  });
+
   test("pages by message id", async () => {
     expect((await search("1", ["10"], "+budg*", "102")).map((hit) => hit.id)).toEqual(["101"]);
   });

@@ -1,15 +1,24 @@
 import { sql } from "drizzle-orm";
 import {
+  customType,
   index,
   json,
   mysqlEnum,
   mysqlTable,
   primaryKey,
-  text,
   uniqueIndex,
   varchar,
 } from "drizzle-orm/mysql-core";
 import { id, seq, timestamp } from "./columns";
+
+/**
+ * Text that compares case- and accent-insensitively, as people search (`Café` is found by `cafe`).
+ * The database default is utf8mb4_bin (exact keys everywhere else), under which FULLTEXT would be
+ * case-sensitive. utf8mb4_unicode_ci exists on MariaDB and MySQL (Vitess) alike.
+ */
+const foldedText = customType<{ data: string }>({
+  dataType: () => "text CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+});
 
 export const MESSAGE_STATUSES = ["pending", "committed", "failed"] as const;
 
@@ -35,7 +44,9 @@ export const messages = mysqlTable(
      * never matches. Carries the FULLTEXT index `messages_search_ft` (a custom migration: Drizzle
      * cannot declare FULLTEXT). Search always pins dialog_id, so each query stays on its shard.
      */
-    searchText: text("search_text").generatedAlwaysAs(sql`json_value(content, '$.text')`, { mode: "stored" }),
+    searchText: foldedText("search_text").generatedAlwaysAs(sql`json_value(content, '$.text')`, {
+      mode: "stored",
+    }),
     status: mysqlEnum("status", MESSAGE_STATUSES).notNull(),
     seq: seq("seq"),
     createdAt: timestamp("created_at").notNull(),

@@ -1,0 +1,1 @@
+ALTER TABLE `messages` MODIFY COLUMN `search_text` text CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci GENERATED ALWAYS AS (json_value(content, '$.text')) STORED;
