@@ -92,11 +92,11 @@ export const ZMediaContent = z.object({
 });
 export type TMediaContent = z.infer<typeof ZMediaContent>;
 
-/** One line for an inbox row or a notification: the caption, else the first file's name. */
+/** One line for an inbox row or a notification: the caption, else what was sent ("Photo", a file's name). */
 export function describeMedia(content: TMediaContent): string {
   if (content.text.trim()) return content.text;
-  const [first] = content.attachments;
-  const more = content.attachments.length > 1 ? ` +${content.attachments.length - 1}` : "";
-  const icon = first && isImageMime(first.mime) ? "🖼" : "📎";
-  return `${icon} ${first?.name ?? "file"}${more}`;
+  const count = content.attachments.length;
+  if (content.attachments.every((a) => isImageMime(a.mime))) return count === 1 ? "Photo" : `${count} photos`;
+  const name = content.attachments.find((a) => !isImageMime(a.mime))?.name ?? "File";
+  return count === 1 ? name : `${name} +${count - 1}`;
 }

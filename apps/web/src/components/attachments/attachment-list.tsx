@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { AttachmentView } from "~/sync/types";
 import { formatSize } from "./format-size";
 import { ImageViewer } from "./image-viewer";
+import { PaperclipIcon } from "./paperclip-icon";
 import "./attachments.css";
 
 /** Longest side of an image in the timeline; the space is reserved from the server's width/height. */
@@ -58,8 +59,8 @@ export function AttachmentList({
           className="attachment-file"
           {...(file.url ? { href: file.url, download: file.name } : { "aria-disabled": true })}
         >
-          <span className="attachment-file-icon" aria-hidden="true">
-            📎
+          <span className="attachment-file-icon">
+            <PaperclipIcon />
           </span>
           <span className="attachment-file-name">{file.name}</span>
           <span className="attachment-file-size">{formatSize(file.size)}</span>

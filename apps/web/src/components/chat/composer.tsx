@@ -2,6 +2,7 @@
 
 import { MAX_TEXT_LENGTH } from "@parley/protocol";
 import { type ClipboardEvent, type FormEvent, type KeyboardEvent, useId, useRef, useState } from "react";
+import { PaperclipIcon } from "~/components/attachments/paperclip-icon";
 import { StagedFiles } from "~/components/attachments/staged-files";
 import { useStagedFiles } from "~/components/attachments/use-staged-files";
 
@@ -103,7 +104,7 @@ export function Composer({
             disabled={disabled}
             onClick={() => picker.current?.click()}
           >
-            📎
+            <PaperclipIcon size={20} />
           </button>
           {staged.dragging ? <div className="drop-overlay">Drop files to attach</div> : null}
         </>
