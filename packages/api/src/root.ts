@@ -2,6 +2,7 @@ import { authRouter } from "./router/auth";
 import { dialogRouter } from "./router/dialog";
 import { messageRouter } from "./router/message";
 import { presenceRouter } from "./router/presence";
+import { searchRouter } from "./router/search";
 import { userRouter } from "./router/user";
 import { createTRPCRouter } from "./trpc";
 
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   dialog: dialogRouter,
   message: messageRouter,
   presence: presenceRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,6 +11,7 @@ import {
 } from "@parley/core/dialog";
 import { dialogHistory, listChanges, markDialog, syncDialog } from "@parley/core/message";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
+import { dialogAroundProcedure } from "./around";
 import { setMutedProcedure, updateGroupInfoProcedure } from "./group-settings";
 import {
   ZAddMembersInput,
@@ -84,6 +85,7 @@ export const dialogRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => markDialog(ctx.services, actorOf(ctx), { ...input, mark: "read" })),
   updateInfo: updateGroupInfoProcedure,
   setMuted: setMutedProcedure,
+  around: dialogAroundProcedure,
   typing: protectedProcedure
     .input(ZDialogIdInput)
     .output(ZTypingOutput)

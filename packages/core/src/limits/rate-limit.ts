@@ -13,6 +13,8 @@ type Bucket =
   | "profile"
   | "groupCreate"
   | "memberAdd"
+  | "peopleSearch"
+  | "messageSearch"
   | "profileEdit";
 
 const REFUSALS: Record<Bucket, string> = {
@@ -24,6 +26,8 @@ const REFUSALS: Record<Bucket, string> = {
   profile: "too many profile requests; slow down",
   groupCreate: "too many groups created; try again later",
   memberAdd: "too many members added; try again later",
+  peopleSearch: "too many people searches; wait a minute and try again",
+  messageSearch: "too many message searches; wait a moment and try again",
   profileEdit: "too many name or picture changes; try again in a few minutes",
 };
 
@@ -178,4 +182,44 @@ export function enforceMemberAddRateLimit(
 export function enforceProfileEditRateLimit(services: CoreServices, userId: string): Promise<void> {
   const { max, windowMs } = messagingOptions(services).profileEditRateLimit;
   return enforceRateLimit(services, "profileEdit", [{ key: `rl:pedit:${userId}`, max }], windowMs);
+}
+
+/** Per client, and per user across its clients, in one window. */
+function clientAndUserBudgets(prefix: string, actor: Actor, limit: RateLimit): WindowBudget[] {
+  const budgets = [{ key: `${prefix}:c:${actor.clientId}`, max: limit.max }];
+  if (limit.perUserMax !== undefined)
+    budgets.push({ key: `${prefix}:u:${actor.userId}`, max: limit.perUserMax });
+  return budgets;
+}
+
+/**
+ * search.people: each answer names up to ten people, so it is held tighter than a handle lookup per
+ * call — a minute's budget per client and per user, and an hour's per user, so a script cannot list
+ * people faster than ten per hit, a few hundred hits an hour. Misses count.
+ */
+export async function enforcePeopleSearchRateLimit(services: CoreServices, actor: Actor): Promise<void> {
+  const { peopleSearchRateLimit: minute, peopleSearchHourlyLimit: hour } = messagingOptions(services);
+  await enforceRateLimit(
+    services,
+    "peopleSearch",
+    clientAndUserBudgets("rl:psearch", actor, minute),
+    minute.windowMs,
+  );
+  await enforceRateLimit(
+    services,
+    "peopleSearch",
+    [{ key: `rl:psearch:h:${actor.userId}`, max: hour.max }],
+    hour.windowMs,
+  );
+}
+
+/** search.messages: each is a FULLTEXT read over up to a hundred of the caller's dialogs. */
+export function enforceMessageSearchRateLimit(services: CoreServices, actor: Actor): Promise<void> {
+  const limit = messagingOptions(services).messageSearchRateLimit;
+  return enforceRateLimit(
+    services,
+    "messageSearch",
+    clientAndUserBudgets("rl:msearch", actor, limit),
+    limit.windowMs,
+  );
 }

@@ -1,3 +1,4 @@
+export { type AroundPage, dialogAround } from "./around";
 export { markDialog, type Watermarks } from "./read-state";
 export { flushOutboxDeletes } from "./send/outbox-cleaner";
 export { type SendAck, sendMessage } from "./send/send-message";
