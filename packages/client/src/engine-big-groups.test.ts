@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { TServerFrame } from "@parley/protocol";
+import { waitUntil } from "@parley/testkit/wait";
 import { engines, FakeSocket, fakeApi, message, seqs, start } from "./testing/fakes";
 
 afterEach(() => {
@@ -30,14 +31,6 @@ const authFrames = (socket: FakeSocket) =>
     .map((text) => JSON.parse(text) as { type: string; token?: string })
     .filter((f) => f.type === "auth");
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
-}
-
 const bigDialog = (change: "joined" | "updated" | "left", lastSeq: number): TServerFrame => ({
   type: "event",
   event: { type: "dialog", dialogId: "9", change, lastSeq, big: true },
@@ -61,7 +54,7 @@ describe("ChatEngine and big groups (fake socket and API)", () => {
       await engine.settled();
       const afterHello = server.calls.changes;
       if (unlistedBigDialogs) {
-        await until(() => server.calls.changes - afterHello >= 2, "two polls of dialog.changes");
+        await waitUntil(() => server.calls.changes - afterHello >= 2, "two polls of dialog.changes");
       } else {
         await Bun.sleep(450); // 4 poll periods: none may ask
         expect(server.calls.changes).toBe(afterHello);
@@ -80,7 +73,7 @@ describe("ChatEngine and big groups (fake socket and API)", () => {
     await Bun.sleep(50);
     expect(authFrames(socket)).toEqual([]);
     socket.push(bigDialog("joined", 0));
-    await until(() => authFrames(socket).length === 1, "the in-band token after joined");
+    await waitUntil(() => authFrames(socket).length === 1, "the in-band token after joined");
   });
 
   for (const change of ["joined", "updated"] as const) {
@@ -89,7 +82,7 @@ describe("ChatEngine and big groups (fake socket and API)", () => {
       server.add(7);
       const syncsBefore = server.calls.sync.length;
       socket.push(bigDialog(change, 7));
-      await until(() => authFrames(socket).length === 1, "the in-band token");
+      await waitUntil(() => authFrames(socket).length === 1, "the in-band token");
       expect(authFrames(socket)[0]?.token).toBe(`t${minted()}`);
       // Subscribe first, then catch up: nothing is fetched while the gateway has not confirmed.
       await Bun.sleep(50);
@@ -97,7 +90,7 @@ describe("ChatEngine and big groups (fake socket and API)", () => {
       expect(seqs(engine)).toEqual([]);
 
       socket.push({ type: "auth.ok", tokenExpiresAt: Date.now() + 60_000 });
-      await until(() => server.calls.sync.length > syncsBefore, "the sync after auth.ok");
+      await waitUntil(() => server.calls.sync.length > syncsBefore, "the sync after auth.ok");
       await engine.settled();
       expect(seqs(engine)).toEqual([1, 2, 3, 4, 5, 6, 7]);
 
@@ -114,7 +107,7 @@ describe("ChatEngine and big groups (fake socket and API)", () => {
     const { server, engine, socket } = await startCounting(0);
     server.add(3);
     socket.push(bigDialog("joined", 3));
-    await until(() => authFrames(socket).length === 1, "the in-band token");
+    await waitUntil(() => authFrames(socket).length === 1, "the in-band token");
     socket.push({ type: "error", code: "token_invalid", message: "token expired" });
     await engine.settled();
     expect(seqs(engine)).toEqual([1, 2, 3]);
@@ -133,12 +126,12 @@ describe("ChatEngine and big groups (fake socket and API)", () => {
       type: "event",
       event: { type: "dialog", dialogId: "10", change: "joined", lastSeq: 0, big: true },
     });
-    await until(() => authFrames(socket).length === 1, "the first token");
+    await waitUntil(() => authFrames(socket).length === 1, "the first token");
     await Bun.sleep(30);
     // The second waits for the first answer: a token is never overtaken by an older one.
     expect(authFrames(socket).length).toBe(1);
     socket.push({ type: "auth.ok", tokenExpiresAt: Date.now() + 60_000 });
-    await until(() => authFrames(socket).length === 2, "the second token");
+    await waitUntil(() => authFrames(socket).length === 2, "the second token");
     expect(minted()).toBe(before + 2);
     socket.push({ type: "auth.ok", tokenExpiresAt: Date.now() + 60_000 });
     await engine.settled();

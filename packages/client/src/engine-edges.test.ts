@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { TServerFrame } from "@parley/protocol";
+import { waitUntil } from "@parley/testkit/wait";
 import { ApiError, type ChatApi, type SendAck, type SendInput } from "./api";
 import { engines, FakeSocket, fakeApi, message, seqs, start } from "./testing/fakes";
 
@@ -29,11 +30,6 @@ const pushOf = (seq: number): TServerFrame => ({
   event: { type: "message", dialogId: "9", prevSeq: seq - 1, seq, message: message(seq) },
 });
 
-async function until(condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition() && Date.now() < deadline) await Bun.sleep(10);
-}
-
 describe("ChatEngine at the edges", () => {
   test("a lost tail push is found on a live socket although every ping is answered", async () => {
     const server = fakeApi(1);
@@ -42,9 +38,11 @@ describe("ChatEngine at the edges", () => {
       WebSocketImpl: PongingSocket as unknown as typeof WebSocket,
     });
     await engine.start();
-    await until(() => seqs(engine).length === 1);
+    await waitUntil(() => seqs(engine).length === 1, "the first message");
     server.add(2); // committed, but the push never came
-    await until(() => seqs(engine).length === 3, 3_000);
+    await waitUntil(() => seqs(engine).length === 3, "the lost tail found by the quiet check", {
+      timeoutMs: 3_000,
+    });
     expect(seqs(engine)).toEqual([1, 2, 3]);
   });
 
@@ -63,11 +61,13 @@ describe("ChatEngine at the edges", () => {
     };
     const engine = start(api, { backoff: { baseMs: 5, maxMs: 20 } });
     await engine.start();
-    await until(() => seqs(engine).length === 2);
+    await waitUntil(() => seqs(engine).length === 2, "the first two messages");
     failuresLeft = 12;
     server.add(1);
     FakeSocket.last?.push(pushOf(4)); // seq 3 missing: a gap the engine knows of
-    await until(() => seqs(engine).length === 4, 4_000);
+    await waitUntil(() => seqs(engine).length === 4, "the gap filled after 12 failed syncs", {
+      timeoutMs: 4_000,
+    });
     expect(failuresLeft).toBe(0);
     expect(seqs(engine)).toEqual([1, 2, 3, 4]);
   });
@@ -76,7 +76,7 @@ describe("ChatEngine at the edges", () => {
     const server = fakeApi(1);
     const engine = start(server.api);
     await engine.start();
-    await until(() => seqs(engine).length === 1);
+    await waitUntil(() => seqs(engine).length === 1, "the first message");
     await engine.settled();
     const syncsBefore = server.calls.sync.length;
     server.add(2);
@@ -91,12 +91,12 @@ describe("ChatEngine at the edges", () => {
     const server = fakeApi(1);
     const engine = start(server.api);
     await engine.start();
-    await until(() => seqs(engine).length === 1);
+    await waitUntil(() => seqs(engine).length === 1, "the first message");
     await engine.settled();
     const syncsBefore = server.calls.sync.length;
     server.add(6);
     for (let seq = 3; seq <= 7; seq++) FakeSocket.last?.push(pushOf(seq)); // seq 2 was lost
-    await until(() => seqs(engine).length === 7);
+    await waitUntil(() => seqs(engine).length === 7, "seqs 1..7");
     expect(seqs(engine)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(server.calls.sync.length - syncsBefore).toBe(1);
   });
@@ -132,9 +132,9 @@ describe("ChatEngine at the edges", () => {
     };
     const engine = start(api);
     await engine.start();
-    await until(() => engine.connectionState === "open");
+    await waitUntil(() => engine.connectionState === "open", "the socket open");
     engine.send("9", "hello");
-    await until(() => gate.release !== null);
+    await waitUntil(() => gate.release !== null, "the send held at the API");
     const shown = engine.messages("9");
     expect(shown.map((m) => m.seq)).toEqual([1]);
     expect(shown[0]?.status).toBe("sent");
@@ -155,13 +155,13 @@ describe("presence watches carry the API's ticket", () => {
     };
     const engine = start(api);
     await engine.start();
-    await until(() => engine.connectionState === "open");
+    await waitUntil(() => engine.connectionState === "open", "the socket open");
     engine.watchPresence(["7", "8", "7"]);
     const watches = () =>
       (FakeSocket.last?.sent ?? [])
         .map((data) => JSON.parse(data) as { type: string; ticket?: string })
         .filter((frame) => frame.type === "presence.watch");
-    await until(() => watches().length === 1);
+    await waitUntil(() => watches().length === 1, "the first presence.watch");
     expect(asked).toEqual([["7", "8"]]);
     expect(watches()[0]).toEqual({ type: "presence.watch", ticket: "t1" });
     FakeSocket.last?.push({
@@ -169,7 +169,7 @@ describe("presence watches carry the API's ticket", () => {
       code: "presence_not_allowed",
       message: "expired",
     } as TServerFrame);
-    await until(() => watches().length === 2);
+    await waitUntil(() => watches().length === 2, "the watch sent again with a new ticket");
     expect(watches()[1]).toEqual({ type: "presence.watch", ticket: "t2" });
   });
 });

@@ -1,6 +1,7 @@
 import "fake-indexeddb/auto";
 import { afterEach, describe, expect, test } from "bun:test";
 import type { TMessage, TServerFrame } from "@parley/protocol";
+import { waitUntil } from "@parley/testkit/wait";
 import { ApiError, type ChatApi, type SendAck, type SendInput } from "./api";
 import { ChatEngine, type ChatEngineOptions } from "./engine";
 import { IndexedDbStore } from "./indexeddb-store";
@@ -139,14 +140,6 @@ function engineOn(api: ChatApi, store: ChatStore, options: Partial<ChatEngineOpt
 const shown = (engine: ChatEngine) =>
   engine.messages(DIALOG).map((m) => `${m.content.kind === "text" ? m.content.text : ""}:${m.status}`);
 
-async function until(check: () => boolean, what: string, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
-
 const texts = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `m${from + i}`);
 
 describe.each([
@@ -173,14 +166,14 @@ describe.each([
     const second = engineOn(server.api, store);
     await second.start();
     for (const text of texts(3, 10)) second.send(DIALOG, text);
-    await until(() => server.timeline.length >= 5, "some commits whose acks are lost");
+    await waitUntil(() => server.timeline.length >= 5, "some commits whose acks are lost");
     second.stop();
 
     // Run 3: same ids, same clientSeqs: committed ones get their original ack, the rest commit.
     server.setBlackhole(null);
     const third = engineOn(server.api, store);
     await third.start();
-    await until(() => third.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
+    await waitUntil(() => third.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
     await third.settled();
     expect(server.texts()).toEqual(texts(0, 10));
     expect(shown(third)).toEqual(texts(0, 10).map((t) => `${t}:sent`));
@@ -195,9 +188,9 @@ describe.each([
     server.setBlackhole(() => server.timeline.length >= 3);
     const first = engineOn(server.api, store);
     await first.start();
-    await until(() => first.connectionState === "open", "hello");
+    await waitUntil(() => first.connectionState === "open", "hello");
     for (const text of texts(0, 6)) first.send(DIALOG, text);
-    await until(() => server.timeline.length === 6, "six commits, four of them unacked");
+    await waitUntil(() => server.timeline.length === 6, "six commits, four of them unacked");
     await first.catchUp(); // the commits arrive by sync: held locally, acks still lost
     await Bun.sleep(20);
     first.stop();
@@ -208,7 +201,7 @@ describe.each([
     await second.start();
     const before = refusals();
     for (const text of texts(6, 9)) second.send(DIALOG, text);
-    await until(() => second.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
+    await waitUntil(() => second.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
     await second.settled();
     expect(server.texts()).toEqual(texts(0, 9));
     // Exactly one request per new message: no refused stale clientSeq, no resend of held ones.
@@ -233,7 +226,7 @@ describe("send() before start() finished loading", () => {
     const starting = second.start();
     second.send(DIALOG, "m3"); // before the store was read
     await starting;
-    await until(() => second.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
+    await waitUntil(() => second.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
     await second.settled();
     expect(server.texts()).toEqual(texts(0, 4));
   });
@@ -260,7 +253,7 @@ describe("send() before start() finished loading", () => {
     const starting = second.start();
     second.send(DIALOG, "m3");
     await starting;
-    await until(() => second.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
+    await waitUntil(() => second.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
     await second.settled();
     expect(server.texts()).toEqual(texts(0, 4));
     expect(shown(second)).toEqual(texts(0, 4).map((text) => `${text}:sent`));
@@ -277,7 +270,7 @@ describe("a send that failed for good while later ones committed", () => {
     engine.on("status", ({ status }) => statuses.push(status));
     await engine.start();
     const ids = texts(0, 6).map((text) => engine.send(DIALOG, text));
-    await until(() => engine.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
+    await waitUntil(() => engine.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
     await engine.settled();
     // Never committed out of order; on screen it stays where it was sent.
     expect(server.texts()).toEqual(["m0", "m1", "m3", "m4", "m5"]);
@@ -289,13 +282,13 @@ describe("a send that failed for good while later ones committed", () => {
     engine.stop();
     const again = engineOn(server.api, store);
     await again.start();
-    await until(() => again.messages(DIALOG).length === 6, "the restored timeline");
+    await waitUntil(() => again.messages(DIALOG).length === 6, "the restored timeline");
     expect(shown(again)).toEqual(["m0:sent", "m1:sent", "m2:failed", "m3:sent", "m4:sent", "m5:sent"]);
 
     // Retry: a new message at the end (it never committed), same local id for the UI.
     expect(again.retry(DIALOG, ids[2] as string)).toBe(true);
-    await until(() => server.timeline.length === 6, "the retried message to commit");
-    await until(
+    await waitUntil(() => server.timeline.length === 6, "the retried message to commit");
+    await waitUntil(
       () => again.messages(DIALOG).length === 6 && again.messages(DIALOG).every((m) => m.seq !== null),
       "the retry to show as sent",
     );
@@ -310,7 +303,7 @@ describe("a send that failed for good while later ones committed", () => {
     const engine = engineOn(server.api, store);
     await engine.start();
     const ids = texts(0, 4).map((text) => engine.send(DIALOG, text));
-    await until(() => engine.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
+    await waitUntil(() => engine.dialogs().every((d) => d.pendingSends === 0), "the queue to drain");
     await engine.settled();
     expect(shown(engine)).toEqual(["m0:sent", "m1:failed", "m2:sent", "m3:sent"]);
     expect(engine.discard(DIALOG, ids[1] as string)).toBe(true);
