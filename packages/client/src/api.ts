@@ -1,10 +1,10 @@
-import type { TMessage, TMessageContent } from "@parley/protocol";
+import type { TMessage, TSendContent } from "@parley/protocol";
 
 export type SendInput = {
   dialogId: string;
   clientMsgId: string;
   clientSeq: number;
-  content: TMessageContent;
+  content: TSendContent;
 };
 export type SendAck = { msgId: string; seq: number; createdAt: number };
 export type SyncPage = { messages: TMessage[]; lastSeq: number; hasMore: boolean };

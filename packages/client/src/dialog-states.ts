@@ -18,6 +18,8 @@ export class DialogStates {
       /** The live queue's acked order, which is newer than the loaded one once it exists. */
       liveAckedOrder: (dialogId: string) => number | undefined;
       onError: (error: unknown) => void;
+      /** The signed-in user (resolves "reacted by me" in pushes). */
+      viewerId?: string;
     },
   ) {}
 
@@ -27,7 +29,7 @@ export class DialogStates {
       const messages = await this.store.loadMessages(checkpoint.dialogId);
       this.timelines.set(
         checkpoint.dialogId,
-        new DialogTimeline(checkpoint.dialogId, checkpoint.ranges, messages),
+        new DialogTimeline(checkpoint.dialogId, checkpoint.ranges, messages, this.hooks.viewerId),
       );
       this.clientSeqs.set(checkpoint.dialogId, checkpoint.nextClientSeq);
       if (checkpoint.ackedOrder !== undefined) {
@@ -39,7 +41,7 @@ export class DialogStates {
   timeline(dialogId: string): DialogTimeline {
     let timeline = this.timelines.get(dialogId);
     if (!timeline) {
-      timeline = new DialogTimeline(dialogId);
+      timeline = new DialogTimeline(dialogId, [], [], this.hooks.viewerId);
       this.timelines.set(dialogId, timeline);
     }
     return timeline;

@@ -1,4 +1,5 @@
 import type { TMessage, TMessageEvent } from "@parley/protocol";
+import { isChangeRow, withPageState, withQuoteOf, withTargetState } from "./message-state";
 import { type SeqRange, SeqRanges } from "./seq-ranges";
 
 export type PushResult = "applied" | "duplicate" | "gap";
@@ -17,8 +18,13 @@ const MAX_EARLY_PUSHES = 512;
 export class DialogTimeline {
   readonly ranges: SeqRanges;
   private readonly bySeq = new Map<number, TMessage>();
-  private readonly ids = new Set<string>();
+  private readonly ids = new Map<string, number>();
+  /** Replies held, by the id of the message they quote (their quote follows its edits and delete). */
+  private readonly repliesTo = new Map<string, Set<number>>();
   private sorted: TMessage[] | null = [];
+  private visible: TMessage[] | null = [];
+  /** Held messages whose content or state changed since the last takeUpdated(). */
+  private readonly updated = new Map<string, TMessage>();
   /** Pushes ahead of top(), by prevSeq, until the gap before them closes. */
   private readonly early = new Map<number, TMessageEvent>();
   /** Highest seq the server said exists (dialog.changes / pushes); > top() means we are behind. */
@@ -28,9 +34,12 @@ export class DialogTimeline {
     readonly dialogId: string,
     ranges: readonly SeqRange[] = [],
     messages: readonly TMessage[] = [],
+    /** Who reads this timeline: resolves "reacted by me" in pushes, which are the same for everyone. */
+    private readonly viewerId?: string,
   ) {
     this.ranges = new SeqRanges(ranges);
     for (const message of messages) this.insert(message);
+    this.updated.clear();
     this.serverLastSeq = this.ranges.top();
   }
 
@@ -85,7 +94,14 @@ export class DialogTimeline {
     const added: TMessage[] = [];
     for (const message of messages) {
       if (message.dialogId !== this.dialogId) continue;
-      if (this.ranges.has(message.seq) || this.ids.has(message.id)) continue;
+      const heldSeq = this.ids.get(message.id);
+      const held = heldSeq === undefined ? undefined : this.bySeq.get(heldSeq);
+      if (held) {
+        const newer = withPageState(held, message, this.viewerId);
+        if (newer) this.replace(newer);
+        continue;
+      }
+      if (this.ranges.has(message.seq)) continue;
       this.insert(message);
       added.push(message);
     }
@@ -103,10 +119,29 @@ export class DialogTimeline {
     return this.ids.has(id);
   }
 
-  /** Confirmed messages in seq order (cached until the next insert). */
+  /** Confirmed timeline rows in seq order, change rows included (cached until the next insert). */
   messages(): readonly TMessage[] {
     if (!this.sorted) this.sorted = [...this.bySeq.values()].sort((a, b) => a.seq - b.seq);
     return this.sorted;
+  }
+
+  /** What a reader sees: messages (tombstones included) with their current state, no change rows. */
+  visibleMessages(): readonly TMessage[] {
+    if (!this.visible) this.visible = this.messages().filter((message) => !isChangeRow(message));
+    return this.visible;
+  }
+
+  /** A held message by id. */
+  byId(id: string): TMessage | undefined {
+    const seq = this.ids.get(id);
+    return seq === undefined ? undefined : this.bySeq.get(seq);
+  }
+
+  /** Messages whose state changed since the last call (to persist and re-render). */
+  takeUpdated(): TMessage[] {
+    const updated = [...this.updated.values()];
+    this.updated.clear();
+    return updated;
   }
 
   get size(): number {
@@ -115,7 +150,40 @@ export class DialogTimeline {
 
   private insert(message: TMessage): void {
     this.bySeq.set(message.seq, message);
-    this.ids.add(message.id);
+    this.ids.set(message.id, message.seq);
     this.sorted = null;
+    this.visible = null;
+    if (message.reply) {
+      let replies = this.repliesTo.get(message.reply.id);
+      if (!replies) {
+        replies = new Set();
+        this.repliesTo.set(message.reply.id, replies);
+      }
+      replies.add(message.seq);
+      const original = this.byId(message.reply.id);
+      const quoted = original && withQuoteOf(message, original);
+      if (quoted) this.replace(quoted);
+    }
+    if (message.target && isChangeRow(message)) {
+      const held = this.byId(message.target.id);
+      const changed = held && withTargetState(held, message.target, this.viewerId, message);
+      if (changed) this.replace(changed);
+    }
+  }
+
+  /** Swaps a held message for its newer state; quotes of it in replies follow. */
+  private replace(message: TMessage): void {
+    this.bySeq.set(message.seq, message);
+    this.updated.set(message.id, message);
+    this.sorted = null;
+    this.visible = null;
+    for (const seq of this.repliesTo.get(message.id) ?? []) {
+      const reply = this.bySeq.get(seq);
+      const quoted = reply && withQuoteOf(reply, message);
+      if (quoted) {
+        this.bySeq.set(seq, quoted);
+        this.updated.set(quoted.id, quoted);
+      }
+    }
   }
 }

@@ -69,6 +69,7 @@ export function assembleEngineParts(options: ChatEngineOptions, hooks: EngineHoo
   const states: DialogStates = new DialogStates(store, {
     liveAckedOrder: (dialogId) => queues.get(dialogId)?.lastAckedOrder,
     onError: storeError,
+    viewerId: options.userId,
   });
   const timeline = (dialogId: string) => states.timeline(dialogId);
   const journal = new OutgoingJournal(store, storeError);

@@ -5,7 +5,9 @@ import type {
   TMessageContent,
   TPresenceEvent,
   TProfileEvent,
+  TReactionSummary,
   TReceiptEvent,
+  TReplyPreview,
   TTypingEvent,
 } from "@parley/protocol";
 import type { ChatApi } from "./api";
@@ -25,12 +27,21 @@ export type ChatMessage = {
   senderId: string;
   senderClientId: string;
   clientMsgId: string;
-  content: TMessageContent;
+  /** A tombstone (`deleted`) once the message was deleted for everyone. */
+  content: TMessageContent | { kind: "deleted" };
   createdAt: number;
   status: MessageStatus;
   isOwn: boolean;
   /** Failed sends: why (the message never committed; `retry` sends it again as a new message). */
   error?: string;
+  /** When it was last edited (null: never). */
+  editedAt: number | null;
+  /** Reaction counts, in the order first reacted; `mine` for the signed-in user. */
+  reactions: (TReactionSummary & { mine: boolean })[];
+  /** The quoted original of a reply. */
+  reply?: TReplyPreview;
+  /** An edit, delete or reaction of ours is shown but not yet confirmed by the server. */
+  changePending?: boolean;
 };
 
 export type EngineEvents = {
@@ -54,6 +65,8 @@ export type EngineEvents = {
   /** A group's newer title or avatar. */
   groupInfo: TGroupInfoEvent;
   receipt: TReceiptEvent;
+  /** A held message was edited, deleted or reacted to (its new state is in `messages()`). */
+  updated: { dialogId: string; message: TMessage };
   error: { where: string; error: unknown };
   /** Bytes of a message's files sent so far (the bubble's progress). */
   upload: UploadProgress;

@@ -1,9 +1,10 @@
 import {
   FRAME_ERROR_CODES,
+  type TChangeInput,
   type TGroupInfoEvent,
   type TMessage,
-  type TMessageContent,
   type TProfileEvent,
+  type TSendContent,
   type TServerFrame,
 } from "@parley/protocol";
 import { type ApiError, type SendAck, toApiError } from "./api";
@@ -26,6 +27,7 @@ import {
   type EngineEvents,
   type MessageStatus,
 } from "./engine-types";
+import { isChangeContent, isChangeRow } from "./message-state";
 import type { OutgoingItem } from "./send-queue";
 import { applyUserEvent } from "./user-events";
 
@@ -34,6 +36,8 @@ export type { ChatEngineOptions, ChatMessage, EngineEvents, MessageStatus };
 /** settled() looks this often whether the engine has gone quiet. */
 const SETTLED_POLL_MS = 20;
 const DEFAULT_SETTLE_TIMEOUT_MS = 10_000;
+/** Messages fetched around a message the user jumps to. */
+const AROUND_PAGE = 40;
 
 /**
  * The headless sync engine: a façade over its parts. Ordering rules (docs/design.md "Ordering and
@@ -101,11 +105,38 @@ export class ChatEngine {
   }
 
   /** Queues a message; returns its local id (status events carry it). Persisted before it is sent. */
-  send(dialogId: string, content: TMessageContent | string): string {
-    const body: TMessageContent = typeof content === "string" ? { kind: "text", text: content } : content;
+  send(dialogId: string, content: TSendContent | string): string {
+    const body: TSendContent = typeof content === "string" ? { kind: "text", text: content } : content;
     const item = this.parts.queues.queueFor(dialogId).enqueue(body);
     this.emit("status", { dialogId, localId: item.localId, status: "pending" });
     return item.localId;
+  }
+
+  /** Replies to a message of the dialog (the server adds the quoted preview). */
+  reply(dialogId: string, replyTo: string, text: string): string {
+    return this.send(dialogId, { kind: "text", text, replyTo });
+  }
+
+  /**
+   * Edits, deletes (for everyone) or reacts to a message. A change goes through the same pipeline as
+   * a message — after every earlier send of ours, with its own clientSeq and send-once id — and is
+   * shown on its message at once; the server places it in the dialog's order and every client
+   * applies it from there (docs/design.md "Message life cycle").
+   */
+  change(dialogId: string, change: TChangeInput): string {
+    return this.send(dialogId, change);
+  }
+
+  edit(dialogId: string, msgId: string, text: string): string {
+    return this.change(dialogId, { kind: "edit", target: msgId, text });
+  }
+
+  deleteMessage(dialogId: string, msgId: string): string {
+    return this.change(dialogId, { kind: "delete", target: msgId });
+  }
+
+  react(dialogId: string, msgId: string, emoji: string, on: boolean): string {
+    return this.change(dialogId, { kind: "reaction", target: msgId, emoji, on });
   }
 
   /**
@@ -114,7 +145,12 @@ export class ChatEngine {
    * is uploaded (`upload` events report progress). A failed upload fails the message in place, like
    * any failed send (retry uploads again; discard forgets it).
    */
-  sendFiles(dialogId: string, files: readonly OutgoingFile[], text?: string, localId: string = randomId()): string {
+  sendFiles(
+    dialogId: string,
+    files: readonly OutgoingFile[],
+    text?: string,
+    localId: string = randomId(),
+  ): string {
     const prepare = this.uploads.start(dialogId, localId, files, text);
     this.parts.queues.queueFor(dialogId).enqueuePrepared(this.uploads.draft(files, text), prepare, localId);
     this.emit("status", { dialogId, localId, status: "pending" });
@@ -156,11 +192,24 @@ export class ChatEngine {
    * committed) sits where it was sent: before the first later message of ours that committed.
    */
   messages(dialogId: string): ChatMessage[] {
+    const timeline = this.parts.states.existing(dialogId);
+    const pending = this.parts.queues.get(dialogId)?.items ?? [];
+    const confirmedOwn = new Set<string>();
+    if (timeline && pending.some((item) => isChangeContent(item.content))) {
+      for (const item of pending) {
+        if (
+          isChangeContent(item.content) &&
+          this.parts.states.holdsOwn(dialogId, this.options.clientId, item.clientMsgId)
+        )
+          confirmedOwn.add(item.clientMsgId);
+      }
+    }
     return renderTimeline(this.options, {
-      confirmed: this.parts.states.existing(dialogId)?.messages() ?? [],
+      confirmed: timeline?.visibleMessages() ?? [],
       failed: this.parts.failedSends.inOrder(dialogId),
-      pending: this.parts.queues.get(dialogId)?.items ?? [],
+      pending,
       receipts: this.parts.receipts,
+      confirmedOwn,
     });
   }
 
@@ -198,8 +247,24 @@ export class ChatEngine {
     const oldest = page.messages[0]?.seq ?? hole[0];
     const from = page.hasMore ? oldest : hole[0];
     const added = timeline.applyPage(from - 1, hole[1], page.messages);
-    this.parts.states.persist(dialogId, added);
+    this.parts.states.persist(dialogId, [...added, ...this.flushUpdated(dialogId)]);
     return added.length;
+  }
+
+  /**
+   * Makes sure the message at `seq` is held — a reply's original further up than what is loaded:
+   * one history page around it (single shard), kept as its own range; the holes on either side are
+   * backfilled as usual. Pages claim only seqs the server had when it read them.
+   */
+  async loadAround(dialogId: string, seq: number, limit = AROUND_PAGE): Promise<void> {
+    const timeline = this.parts.states.timeline(dialogId);
+    if (timeline.ranges.has(seq)) return;
+    const beforeSeq = seq + Math.floor(limit / 2);
+    const page = await this.options.api.history({ dialogId, beforeSeq, limit });
+    const oldest = page.messages[0]?.seq ?? seq;
+    const through = Math.min(beforeSeq - 1, page.lastSeq);
+    const added = timeline.applyPage((page.hasMore ? oldest : 1) - 1, through, page.messages);
+    this.parts.states.persist(dialogId, [...added, ...this.flushUpdated(dialogId)]);
   }
 
   /**
@@ -293,14 +358,28 @@ export class ChatEngine {
     }
   }
 
+  /**
+   * New rows of a dialog, in seq order. Change rows are not messages: they only update the message
+   * they target (`updated`), and count neither as new messages nor for notifications.
+   */
   private onConfirmed(dialogId: string, messages: readonly TMessage[]): void {
-    if (messages.length === 0) return;
-    this.parts.states.persist(dialogId, messages);
+    const updated = this.parts.states.existing(dialogId)?.takeUpdated() ?? [];
+    if (messages.length === 0 && updated.length === 0) return;
+    // Updated after added: a message added and then changed in one batch is saved as it is now.
+    this.parts.states.persist(dialogId, [...messages, ...updated]);
     for (const message of messages) {
-      this.emit("message", { dialogId, message });
+      if (!isChangeRow(message)) this.emit("message", { dialogId, message });
       if (message.senderClientId === this.options.clientId) this.matchOwn(dialogId, message);
     }
-    this.parts.delivered.received(dialogId);
+    for (const message of updated) this.emit("updated", { dialogId, message });
+    if (messages.length > 0) this.parts.delivered.received(dialogId);
+  }
+
+  /** Held messages whose state a page changed, announced (the caller persists them). */
+  private flushUpdated(dialogId: string): TMessage[] {
+    const updated = this.parts.states.existing(dialogId)?.takeUpdated() ?? [];
+    for (const message of updated) this.emit("updated", { dialogId, message });
+    return updated;
   }
 
   /** Our own message arrived before its ack (push or sync): show it once, as sent. */
@@ -334,6 +413,18 @@ export class ChatEngine {
   private onFailed(item: OutgoingItem, error: ApiError | unknown): void {
     const apiError = toApiError(error);
     const reason = `${apiError.code}: ${apiError.message}`;
+    // A refused change (not allowed, message gone) has no place of its own in the timeline: its
+    // message shows the confirmed state again, and the status event says why.
+    if (isChangeContent(item.content)) {
+      void this.parts.journal.forget(item.localId);
+      this.emit("status", {
+        dialogId: item.dialogId,
+        localId: item.localId,
+        status: "failed",
+        error: reason,
+      });
+      return;
+    }
     this.parts.failedSends.add(item, reason);
     this.emit("status", { dialogId: item.dialogId, localId: item.localId, status: "failed", error: reason });
   }

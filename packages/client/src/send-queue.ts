@@ -1,4 +1,4 @@
-import type { TMessageContent } from "@parley/protocol";
+import type { TSendContent } from "@parley/protocol";
 import { type ApiError, type SendAck, type SendInput, toApiError } from "./api";
 import { backoffDelay, randomId } from "./backoff";
 
@@ -6,7 +6,7 @@ export type OutgoingItem = {
   /** Stable for the UI across retries and renumbering. */
   localId: string;
   dialogId: string;
-  content: TMessageContent;
+  content: TSendContent;
   clientMsgId: string;
   clientSeq: number;
   state: "queued" | "inflight";
@@ -93,7 +93,7 @@ export class DialogSendQueue {
     this.nextOrder = this.ackedOrder + 1;
   }
 
-  enqueue(content: TMessageContent, localId: string = randomId()): OutgoingItem {
+  enqueue(content: TSendContent, localId: string = randomId()): OutgoingItem {
     const item: OutgoingItem = {
       localId,
       dialogId: this.dialogId,

@@ -1,4 +1,4 @@
-import type { TMessage, TMessageContent } from "@parley/protocol";
+import type { TMessage, TSendContent } from "@parley/protocol";
 import type { SeqRange } from "./seq-ranges";
 
 /** What a client remembers about one dialog between runs. */
@@ -23,7 +23,7 @@ export type StoredOutgoing = {
   clientMsgId: string;
   /** 0 until the pipeline numbered it. */
   clientSeq: number;
-  content: TMessageContent;
+  content: TSendContent;
   createdAt: number;
   /** Local send order in the dialog. */
   order: number;

@@ -5,7 +5,7 @@ import {
   MAX_MEMBERS_PER_CHANGE,
   MAX_PAGE_SIZE,
 } from "@parley/core/limits";
-import { ZId, ZMessageContent } from "@parley/protocol";
+import { ZId, ZSendContent } from "@parley/protocol";
 import { z } from "zod";
 
 const UINT64_LIMIT = 1n << 64n;
@@ -27,7 +27,7 @@ export const ZSendMessageInput = z.object({
     .regex(/^[A-Za-z0-9._:-]+$/, "clientMsgId: letters, digits and . _ : - only"),
   /** 1, 2, 3… per (dialog, client): the sender's order. */
   clientSeq: ZPositiveSeq,
-  content: ZMessageContent,
+  content: ZSendContent,
 });
 export type TSendMessageInput = z.infer<typeof ZSendMessageInput>;
 

@@ -11,6 +11,7 @@ import { dialogNotFound, requireMember } from "../dialog/access";
 import { enforceReadRateLimit } from "../limits/rate-limit";
 import { messagingOptions } from "../options";
 import type { CoreServices } from "../services";
+import { withMessageStates } from "./lifecycle";
 import { toWireMessage } from "./wire";
 
 export type SyncPage = { messages: TMessage[]; lastSeq: number; hasMore: boolean };
@@ -36,7 +37,13 @@ export async function syncDialog(
     newestFirst: false,
   });
   const hasMore = page.length > input.limit;
-  return { messages: page.slice(0, input.limit).map(toWireMessage), lastSeq: dialog.lastSeq, hasMore };
+  const reader = { dialogId: input.dialogId, userId: actor.userId, joinedSeq: member.joinedSeq };
+  const messages = await withMessageStates(
+    services.db,
+    reader,
+    page.slice(0, input.limit).map(toWireMessage),
+  );
+  return { messages, lastSeq: dialog.lastSeq, hasMore };
 }
 
 /** Older pages, newest first from `beforeSeq` (default: the end), returned in ascending seq order. */
@@ -56,7 +63,9 @@ export async function dialogHistory(
     newestFirst: true,
   });
   const hasMore = page.length > input.limit;
-  const messages = page.slice(0, input.limit).reverse().map(toWireMessage);
+  const reader = { dialogId: input.dialogId, userId: actor.userId, joinedSeq: member.joinedSeq };
+  const wire = page.slice(0, input.limit).reverse().map(toWireMessage);
+  const messages = await withMessageStates(services.db, reader, wire);
   return { messages, lastSeq: dialog.lastSeq, hasMore };
 }
 

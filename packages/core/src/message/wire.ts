@@ -1,9 +1,9 @@
 import type { TimelineMessage } from "@parley/db/queries";
-import { type TMessage, type TMessageContent, ZMessageContent } from "@parley/protocol";
+import { type TMessage, type TTimelineContent, ZTimelineContent } from "@parley/protocol";
 
 /** Stored content is typed JSON; anything unreadable becomes a visible placeholder, never a crash. */
-export function parseStoredContent(content: unknown): TMessageContent {
-  const parsed = ZMessageContent.safeParse(content);
+export function parseStoredContent(content: unknown): TTimelineContent {
+  const parsed = ZTimelineContent.safeParse(content);
   return parsed.success ? parsed.data : { kind: "text", text: "[unsupported message]" };
 }
 

@@ -13,7 +13,8 @@ import {
   tombstoneAndCommitBatched,
   writeCommit,
 } from "@parley/db/queries";
-import { describeMedia, type TMessageEvent } from "@parley/protocol";
+import { describeMedia, type TMessageEvent, type TReplyPreview } from "@parley/protocol";
+import { applyChangeInConfirm, isChangeKind, replyPreviewFor } from "../lifecycle";
 import { parseStoredContent } from "../wire";
 
 export type ConfirmOutcome =
@@ -43,7 +44,10 @@ type Decision =
   | { end: "tombstone"; outcome: ConfirmOutcome }
   | { end: "commit"; outcome: Extract<ConfirmOutcome, { kind: "committed" }>; write: CommitWrite };
 
-function decide(message: MessageRow, state: ConfirmState | null): Decision {
+/** A message on its way to Confirm; a reply carries its quote (built before Try, or in Confirm). */
+export type SendRow = MessageRow & { reply?: TReplyPreview };
+
+function decide(message: SendRow, state: ConfirmState | null): Decision {
   if (!state) return { end: "rollback", outcome: { kind: "no-dialog" } };
   if (state.existingSeq !== null)
     return { end: "rollback", outcome: { kind: "already", seq: state.existingSeq } };
@@ -77,6 +81,7 @@ function decide(message: MessageRow, state: ConfirmState | null): Decision {
       clientSeq,
       content,
       createdAt: message.createdAt.getTime(),
+      ...(message.reply ? { reply: message.reply } : {}),
     },
   };
   // Serialised once: the outbox row and every member's push carry the same text.
@@ -98,7 +103,10 @@ function decide(message: MessageRow, state: ConfirmState | null): Decision {
       senderId,
       clientId,
       clientSeq,
-      preview: [...(content.kind === "media" ? describeMedia(content) : content.text)]
+      // A change row leaves the inbox preview alone (writeCommit): its own is never shown.
+      preview: [
+        ...(content.kind === "media" ? describeMedia(content) : content.kind === "text" ? content.text : ""),
+      ]
         .slice(0, PREVIEW_LENGTH)
         .join(""),
       createdAt: message.createdAt,
@@ -121,12 +129,21 @@ const keyOf = (message: MessageRow) => ({
  * clientSeq, outbox, status committed) and the commit — one round trip per statement on any driver.
  * Commit order is seq order because the lock is held to commit.
  */
-export async function confirmMessage(db: Db, message: MessageRow): Promise<ConfirmOutcome> {
+export async function confirmMessage(db: Db, message: SendRow): Promise<ConfirmOutcome> {
   return db.transaction(async (tx) => {
-    const decision = decide(message, await lockDialogForConfirm(tx, keyOf(message)));
+    // A reply settled here (the reconciler) gets its quote too; a plain message reads nothing more.
+    const row = message.reply ? message : { ...message, ...(await replyPreviewFor(tx, message)) };
+    const decision = decide(row, await lockDialogForConfirm(tx, keyOf(message)));
     if (decision.end === "tombstone") await insertTombstone(tx, message.dialogId, message.id);
-    if (decision.end === "commit") await writeCommit(tx, decision.write);
-    return decision.outcome;
+    if (decision.end !== "commit") return decision.outcome;
+    // An edit, delete or reaction changes its target under the same lock, in the same transaction.
+    if (!isChangeKind(message.kind)) {
+      await writeCommit(tx, decision.write);
+      return decision.outcome;
+    }
+    const change = await applyChangeInConfirm(tx, message, { ...decision.outcome, write: decision.write });
+    await writeCommit(tx, change.write);
+    return { ...decision.outcome, event: change.event, eventJson: change.eventJson };
   });
 }
 

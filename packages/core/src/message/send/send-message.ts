@@ -1,5 +1,6 @@
 import {
   ER_DUP_ENTRY,
+  findMessageByClientMsgId,
   getLastClientSeq,
   type MessageRow,
   mysqlErrno,
@@ -12,9 +13,16 @@ import { AppError } from "../../errors";
 import { enforceSendRateLimit } from "../../limits/rate-limit";
 import { messagingOptions } from "../../options";
 import type { CoreServices } from "../../services";
+import { checkChange, isChangeKind, type PreparedSend } from "../lifecycle";
 import { withAttachmentFacts } from "./attachment-facts";
 import { inClientSeqOrder } from "./client-order";
-import { type ConfirmOutcome, confirmMessage, confirmMessageBatched, sendInOneTransaction } from "./confirm";
+import {
+  type ConfirmOutcome,
+  confirmMessage,
+  confirmMessageBatched,
+  type SendRow,
+  sendInOneTransaction,
+} from "./confirm";
 import { deliverMessageEvent } from "./deliver";
 import { newPendingRow, type SendInput, tryMessage } from "./try";
 
@@ -51,17 +59,21 @@ async function placeMessage(
   input: SendInput,
   options: ReturnType<typeof messagingOptions>,
 ): Promise<SendAck> {
+  const isChange = isChangeKind(input.content.kind);
+  const prepared = await prepareSend(services, actor, input);
+  // Changes apply to their target inside Confirm (the step-by-step path): never the fused one.
   const fused =
     services.sendPool !== undefined &&
     !options.faults.afterTry &&
+    !isChange &&
     isKnownMember(services, input.dialogId, actor.userId);
-  const fast = fused ? await tryAndConfirm(services, actor, input) : null;
-  let message: MessageRow;
+  const fast = fused ? await tryAndConfirm(services, actor, input, prepared) : null;
+  let message: SendRow;
   let outcome: ConfirmOutcome;
   if (fast && fast !== "busy" && fast !== "retry") {
     ({ message, outcome } = fast);
   } else {
-    message = await tryMessage(services, actor, input);
+    message = { ...(await tryMessage(services, actor, input)), ...prepared };
     await options.faults.afterTry?.({ dialogId: message.dialogId, msgId: message.id });
     if (message.status === "committed" && message.seq !== null) return ackOf(message, message.seq);
     if (message.status === "failed") {
@@ -150,12 +162,13 @@ async function tryAndConfirm(
   services: CoreServices,
   actor: Actor,
   input: SendInput,
+  prepared: PreparedSend,
 ): Promise<
   { message: MessageRow; outcome: Extract<ConfirmOutcome, { kind: "committed" }> } | "retry" | "busy" | null
 > {
   const pool = services.sendPool;
   if (!pool) return null;
-  const message = newPendingRow(services, actor, input);
+  const message: SendRow = { ...newPendingRow(services, actor, input), ...prepared };
   try {
     const outcome = await pool.withConnection((conn) => sendInOneTransaction(conn, message));
     if ("fallback" in outcome) {
@@ -171,13 +184,35 @@ async function tryAndConfirm(
 }
 
 /**
+ * Changes and replies are checked before Try (a refusal writes nothing, so no clientSeq is consumed);
+ * plain messages read nothing here. A retry of a change the server already took is not checked
+ * again: its message may be gone by now, and the retry must get the original ack.
+ */
+async function prepareSend(services: CoreServices, actor: Actor, input: SendInput): Promise<PreparedSend> {
+  const content = input.content;
+  if (!isChangeKind(content.kind) && !("replyTo" in content && content.replyTo)) return {};
+  try {
+    return await checkChange(services.db, actor, input.dialogId, content);
+  } catch (error) {
+    const known = await findMessageByClientMsgId(
+      services.db,
+      input.dialogId,
+      actor.clientId,
+      input.clientMsgId,
+    );
+    if (known) return {};
+    throw error;
+  }
+}
+
+/**
  * Pipelined sends of one client may reach Confirm out of order (two API processes). A clientSeq that
  * is ahead waits, bounded, for its predecessor — polling without the lock — and then tries again;
  * so an in-order pipeline always succeeds and a real gap is refused after `clientSeqWaitMs`.
  */
 async function confirmWithWait(
   services: CoreServices,
-  message: MessageRow,
+  message: SendRow,
   first?: ConfirmOutcome,
   lockAttemptsUsed = 0,
 ): Promise<ConfirmOutcome> {
@@ -202,13 +237,13 @@ async function confirmWithWait(
 
 async function confirmWithLockRetry(
   services: CoreServices,
-  message: MessageRow,
+  message: SendRow,
   attemptsUsed = 0,
 ): Promise<ConfirmOutcome> {
   for (let attempt = attemptsUsed + 1; ; attempt++) {
     try {
       const pool = services.sendPool;
-      if (!pool) return await confirmMessage(services.db, message);
+      if (!pool || isChangeKind(message.kind)) return await confirmMessage(services.db, message);
       return await pool.withConnection((conn) => confirmMessageBatched(conn, message));
     } catch (error) {
       if (!isLockContention(error)) throw error;

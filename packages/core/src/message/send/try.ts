@@ -1,5 +1,5 @@
 import { findMessageByClientMsgId, insertPendingMessage, type MessageRow } from "@parley/db/queries";
-import type { TMessageContent } from "@parley/protocol";
+import type { TSendContent } from "@parley/protocol";
 import type { Actor } from "../../actor";
 import { dialogNotFound } from "../../dialog/access";
 import { AppError } from "../../errors";
@@ -9,7 +9,8 @@ export type SendInput = {
   dialogId: string;
   clientMsgId: string;
   clientSeq: number;
-  content: TMessageContent;
+  /** A message, or a change to one (edit, delete, reaction): both take the same path. */
+  content: TSendContent;
 };
 
 /**
@@ -59,7 +60,7 @@ export function newPendingRow(services: CoreServices, actor: Actor, input: SendI
     createdAt: now,
     updatedAt: now,
     // What the database derives and defaults for a new message (search_text is a generated column).
-    searchText: input.content.text,
+    searchText: "text" in input.content ? (input.content.text ?? null) : null,
     targetId: null,
     version: 0,
     editedAt: null,
