@@ -132,6 +132,11 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
         timelineChanged(dialogId);
         emit({ type: "message", dialogId, senderId: message.senderId });
       }),
+      // An edit, delete or reaction changed a held message (the inbox preview may follow it).
+      current.on("updated", ({ dialogId }) => {
+        timelineChanged(dialogId);
+        emit({ type: "updated", dialogId });
+      }),
       current.on("upload", (progress) => {
         recordUploadProgress(progress);
         timelineChanged(progress.dialogId);
@@ -225,6 +230,21 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     typing: (dialogId) => {
       engine?.typing(dialogId).catch(() => undefined);
     },
+    change: (dialogId, change) => {
+      if (!engine) return;
+      engine.change(dialogId, change);
+      timelineChanged(dialogId);
+    },
+    reply: (dialogId, replyTo, text) => {
+      if (!engine) return;
+      engine.reply(dialogId, replyTo, text);
+      timelineChanged(dialogId);
+    },
+    loadAround: async (dialogId, seq) => {
+      if (!engine) return;
+      await engine.loadAround(dialogId, seq);
+      timelineChanged(dialogId);
+    },
     // The engine reports reads debounced per dialog and only forward: every sighting may call this.
     markRead: (dialogId, seq) => {
       void engine?.markRead(dialogId, seq);
@@ -245,5 +265,18 @@ function toEntry(message: ChatMessage): TimelineEntry {
     status: message.status,
     ...(message.error === undefined ? {} : { error: message.error }),
     ...attachmentFields(message),
+    ...lifecycleOf(message),
+  };
+}
+
+/** Edit, delete, reply and reaction state of a message, as the timeline shows it. */
+function lifecycleOf(message: ChatMessage): Partial<TimelineEntry> {
+  return {
+    kind: message.content.kind,
+    ...(message.content.kind === "deleted" ? { deleted: true } : {}),
+    ...(message.editedAt === null ? {} : { editedAt: message.editedAt }),
+    ...(message.reactions.length === 0 ? {} : { reactions: message.reactions }),
+    ...(message.reply ? { reply: message.reply } : {}),
+    ...(message.changePending ? { changePending: true } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import type { TChangeInput } from "@parley/protocol";
 import type { ConnectionState, SyncEvent, TimelineEntry } from "./types";
 
 export type TimelineSnapshot = { entries: TimelineEntry[]; hasHoles: boolean };
@@ -29,4 +30,10 @@ export type EnginePort = {
   typing: (dialogId: string) => void;
   /** Debounced; only moves forward. */
   markRead: (dialogId: string, seq: number) => void;
+  /** Edits, deletes (for everyone) or reacts to a message: shown at once, placed by the server. */
+  change: (dialogId: string, change: TChangeInput) => void;
+  /** Sends a reply to a message of the dialog. */
+  reply: (dialogId: string, replyTo: string, text: string) => void;
+  /** Makes sure the message at `seq` is held (loads the history around it when it is not). */
+  loadAround: (dialogId: string, seq: number) => Promise<void>;
 };

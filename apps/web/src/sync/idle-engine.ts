@@ -1,6 +1,6 @@
 import type { EnginePort, TimelineSnapshot } from "./engine-port";
 
-export type QueuedSend = { dialogId: string; text: string };
+export type QueuedSend = { dialogId: string; text: string; replyTo?: string };
 
 export type IdleEngine = EnginePort & {
   /** Messages sent before the tab's engine existed, oldest first; the caller hands them on. */
@@ -37,6 +37,12 @@ export function createIdleEngine(): IdleEngine {
     discard: NOTHING,
     typing: NOTHING,
     markRead: NOTHING,
+    // A change names a confirmed message; the real engine is a moment away (the action is dropped).
+    change: NOTHING,
+    reply: (dialogId, replyTo, text) => {
+      queued.push({ dialogId, text, replyTo });
+    },
+    loadAround: async () => undefined,
     drainSends: () => {
       const sends = queued;
       queued = [];

@@ -1,5 +1,6 @@
 "use client";
 
+import type { TChangeInput } from "@parley/protocol";
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import {
@@ -54,7 +55,10 @@ export function SyncProvider({
     if (!tabViewer) return;
     const live = createEngine({ realtimeUrl, viewer: tabViewer });
     live.start();
-    for (const queued of idle.drainSends()) live.send(queued.dialogId, queued.text);
+    for (const queued of idle.drainSends()) {
+      if (queued.replyTo) live.reply(queued.dialogId, queued.replyTo, queued.text);
+      else live.send(queued.dialogId, queued.text);
+    }
     setEngine(live);
     return () => {
       live.stop();
@@ -78,6 +82,7 @@ export function SyncProvider({
           refreshInbox();
           break;
         case "sent":
+        case "updated":
           refreshInbox();
           break;
         case "receipt":
@@ -190,7 +195,15 @@ export function useDialogTimeline(dialogId: string, seed?: TimelineSeed | null) 
       .catch(() => undefined)
       .finally(() => setLoadingOlder(false));
   }, [engine, dialogId, hidden, snapshot.hasHoles]);
-  return { entries, hasOlder: hidden > 0 || snapshot.hasHoles, loadingOlder, loadOlder };
+  // Shows everything from the entry with this seq on (a jump to a quoted message further up).
+  const reveal = useCallback(
+    (seq: number) => {
+      const index = snapshot.entries.findIndex((entry) => entry.seq === seq);
+      if (index >= 0) setVisible((count) => Math.max(count, snapshot.entries.length - index));
+    },
+    [snapshot],
+  );
+  return { entries, hasOlder: hidden > 0 || snapshot.hasHoles, loadingOlder, loadOlder, reveal };
 }
 
 export function useTypingUsers(dialogId: string): string[] {
@@ -214,6 +227,9 @@ export function useSyncActions() {
       discard: (dialogId: string, key: string) => engine.discard(dialogId, key),
       typing: (dialogId: string) => engine.typing(dialogId),
       markRead: (dialogId: string, seq: number) => engine.markRead(dialogId, seq),
+      change: (dialogId: string, change: TChangeInput) => engine.change(dialogId, change),
+      reply: (dialogId: string, replyTo: string, text: string) => engine.reply(dialogId, replyTo, text),
+      loadAround: (dialogId: string, seq: number) => engine.loadAround(dialogId, seq),
     }),
     [engine],
   );

@@ -34,12 +34,28 @@ export type TimelineEntry = {
   status: DeliveryState | "received";
   /** Why a failed send was refused, in words. */
   error?: string;
+  /** The message kind ("text", "media", …); absent means text. */
+  kind?: string;
+  /** Deleted for everyone: shown as a tombstone in place. */
+  deleted?: boolean;
+  /** When it was last edited (shows "edited"). */
+  editedAt?: number | null;
+  reactions?: ReactionChip[];
+  /** The quoted original when this message is a reply (`text` null: deleted). */
+  reply?: { id: string; seq: number; senderId: string; text: string | null };
+  /** An edit, delete or reaction of ours shows but is not confirmed yet. */
+  changePending?: boolean;
 };
+
+/** A reaction under a message: its count, the first reactors, and whether one of them is me. */
+export type ReactionChip = { emoji: string; count: number; userIds: string[]; mine: boolean };
 
 /** Engine events the UI reacts to beyond the timeline itself (inbox, typing, watermarks). */
 export type SyncEvent =
   | { type: "message"; dialogId: string; senderId: string }
   | { type: "sent"; dialogId: string }
+  /** A held message was edited, deleted or reacted to. */
+  | { type: "updated"; dialogId: string }
   | { type: "receipt"; dialogId: string; userId: string }
   | { type: "dialog"; dialogId: string; change: string }
   | { type: "typing"; dialogId: string; userId: string; expiresAt: number };

@@ -2,6 +2,8 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
+import { ReplyBanner } from "~/components/message/reply-banner";
+import { useMessageLifecycle } from "~/components/message/use-message-lifecycle";
 import { useSeedProfiles } from "~/lib/profile-seed";
 import { useProfiles } from "~/lib/use-profiles";
 import type { ConversationSeed } from "~/server/initial-data";
@@ -91,7 +93,11 @@ export function Conversation({ dialogId, seed }: { dialogId: string; seed?: Conv
     [members.data, viewer.id],
   );
 
-  const onSend = useCallback((text: string) => actions.send(dialogId, text), [actions, dialogId]);
+  const { lifecycle, send: onSend } = useMessageLifecycle(dialogId, {
+    canModerate:
+      dialog.data?.kind === "group" && (dialog.data.role === "owner" || dialog.data.role === "admin"),
+    show: timeline.reveal,
+  });
   const onTyping = useCallback(() => actions.typing(dialogId), [actions, dialogId]);
   const onSeen = useCallback((seq: number) => actions.markRead(dialogId, seq), [actions, dialogId]);
 
@@ -129,8 +135,10 @@ export function Conversation({ dialogId, seed }: { dialogId: string; seed?: Conv
             expectsMessages={(dialog.data?.lastSeq ?? 0) > (dialog.data?.joinedSeq ?? 0)}
             onRetry={(key) => actions.retry(dialogId, key)}
             onDiscard={(key) => actions.discard(dialogId, key)}
+            lifecycle={lifecycle}
           />
           <TypingIndicator names={typingIds.filter((id) => id !== viewer.id).map(nameOf)} />
+          <ReplyBanner dialogId={dialogId} nameOf={nameOf} />
           <Composer
             onSend={onSend}
             onSendFiles={(files, text) => actions.sendFiles(dialogId, files, text)}

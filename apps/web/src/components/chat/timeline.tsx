@@ -1,12 +1,11 @@
 "use client";
 
-import { useEffect, useLayoutEffect, useRef } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef } from "react";
 import { LocalTime } from "~/components/local-time";
+import { MessageItem, type MessageLifecycle } from "~/components/message/message-item";
 import { formatClock } from "~/lib/format-time";
 import type { DeliveryState, TimelineEntry } from "~/sync/types";
-import { DeliveryStatus } from "./delivery-status";
 import { groupMessages } from "./group-messages";
-import { LinkifiedText } from "./linkified-text";
 
 // Within this distance of the bottom the view follows new messages; further up it stays put.
 const STICK_TO_BOTTOM_PX = 120;
@@ -23,6 +22,7 @@ export function Timeline({
   onRetry,
   onDiscard,
   expectsMessages = false,
+  lifecycle,
 }: {
   entries: TimelineEntry[];
   viewerId: string;
@@ -36,6 +36,13 @@ export function Timeline({
   onDiscard: (key: string) => void;
   /** The dialog is known to hold messages this view does not show yet. */
   expectsMessages?: boolean;
+  /** Edit, delete, reply and react (absent: read-only, e.g. before the engine runs). */
+  lifecycle?: Omit<MessageLifecycle, "jump"> & {
+    /** Loads the message at seq when the engine does not hold it. */
+    load: (seq: number) => Promise<void>;
+    /** Renders everything from the message at seq on (it may be above the rendered window). */
+    show: (seq: number) => void;
+  };
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const topSentinel = useRef<HTMLDivElement>(null);
@@ -100,6 +107,25 @@ export function Timeline({
     stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_TO_BOTTOM_PX;
   }
 
+  // A quote was clicked: once the original is rendered, scroll it into view and flash it.
+  const jumpTarget = useRef<number | null>(null);
+  const jump = useCallback(
+    (seq: number) => {
+      jumpTarget.current = seq;
+      stickToBottom.current = false;
+      lifecycle?.show(seq);
+      scrollToJumpTarget(scroller.current, jumpTarget);
+      void lifecycle?.load(seq).catch(() => undefined);
+    },
+    [lifecycle],
+  );
+  useEffect(() => {
+    const seq = jumpTarget.current;
+    if (seq === null) return;
+    lifecycle?.show(seq);
+    scrollToJumpTarget(scroller.current, jumpTarget);
+  }, [entries, lifecycle]);
+
   const groups = groupMessages(entries);
   return (
     <div className="timeline" ref={scroller} onScroll={onScroll}>
@@ -135,33 +161,19 @@ export function Timeline({
               </div>
               <ul className="message-group-body">
                 {group.entries.map((entry) => (
-                  <li
+                  <MessageItem
                     key={entry.key}
-                    className={`message message-${entry.status}`}
-                    data-testid="message"
-                    data-seq={entry.seq ?? undefined}
-                    data-sender={entry.senderId}
-                  >
-                    <span className="visually-hidden">{sender}: </span>
-                    <span className="message-text">
-                      <LinkifiedText text={entry.text} />
-                    </span>
-                    <span className="message-meta">
-                      <LocalTime at={entry.createdAt} format={formatClock} />
-                      {isOwn ? <DeliveryStatus state={deliveryOf(entry)} /> : null}
-                    </span>
-                    {entry.status === "failed" ? (
-                      <span className="message-failed" role="alert">
-                        Not sent{entry.error ? `: ${failureReason(entry.error)}` : ""}.{" "}
-                        <button type="button" className="link-button" onClick={() => onRetry(entry.key)}>
-                          Retry
-                        </button>{" "}
-                        <button type="button" className="link-button" onClick={() => onDiscard(entry.key)}>
-                          Delete
-                        </button>
-                      </span>
-                    ) : null}
-                  </li>
+                    entry={entry}
+                    sender={sender}
+                    isOwn={isOwn}
+                    viewerId={viewerId}
+                    nameOf={nameOf}
+                    delivery={deliveryOf(entry)}
+                    onRetry={onRetry}
+                    onDiscard={onDiscard}
+                    failureText={failureReason}
+                    {...(lifecycle ? { lifecycle: { ...lifecycle, jump } } : {})}
+                  />
                 ))}
               </ul>
             </li>
@@ -172,12 +184,23 @@ export function Timeline({
   );
 }
 
+function scrollToJumpTarget(root: HTMLElement | null, target: { current: number | null }): void {
+  const seq = target.current;
+  const node = seq === null ? null : root?.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+  if (!node) return;
+  target.current = null;
+  node.scrollIntoView({ block: "center" });
+  node.classList.add("jump-highlight");
+  setTimeout(() => node.classList.remove("jump-highlight"), 1600);
+}
+
 /** The engine's "CODE: message" as a reason a person can act on. */
 function failureReason(error: string): string {
   const code = error.split(":", 1)[0];
   if (code === "NOT_FOUND") return "you are no longer in this conversation";
   if (code === "BAD_REQUEST") return "the message could not be accepted";
   if (code === "TOO_MANY_REQUESTS") return "too many messages; wait a moment";
+  if (code === "FORBIDDEN") return "you are not allowed to do that";
   if (code === "PAYLOAD_TOO_LARGE") return "the file is too large";
   if (code === "UNSUPPORTED_MEDIA_TYPE") return "this type of file cannot be sent";
   if (code === "UPLOAD_INTERRUPTED" || code === "NETWORK") return "the upload did not finish";
