@@ -48,6 +48,13 @@ export type Findings = {
   ackedButMissing: number;
   /** Still pending at the end (no ack, no failure). */
   unsettled: number;
+  /** Edits, deletes and reactions sent, and those a concurrent delete refused (check-states.ts). */
+  changes: number;
+  changesRefused: number;
+  /** (client, message) pairs whose edited / deleted / reacted state differs from the server's. */
+  stateMismatches: number;
+  /** Changes refused for a reason no race explains, or never settled. */
+  changeFailures: number;
   details: string[];
 };
 
@@ -62,6 +69,8 @@ export const VIOLATION_KEYS = [
   "failedButCommitted",
   "ackedButMissing",
   "unsettled",
+  "stateMismatches",
+  "changeFailures",
 ] as const satisfies readonly (keyof Findings)[];
 
 export function emptyFindings(): Findings {
@@ -82,6 +91,10 @@ export function emptyFindings(): Findings {
     failedButCommitted: 0,
     ackedButMissing: 0,
     unsettled: 0,
+    changes: 0,
+    changesRefused: 0,
+    stateMismatches: 0,
+    changeFailures: 0,
     details: [],
   };
 }

@@ -6,6 +6,7 @@ import {
   type SendAck,
   type SignedInClient,
 } from "@parley/client";
+import type { SentChange } from "./life-cycle-load";
 import type { Rng } from "./prng";
 
 const PASSWORD = "chaos suite password 1";
@@ -38,6 +39,8 @@ export type ChaosClient = {
   errors: Map<string, number>;
   /** Per dialog: the next number in this client's texts ("u1.c0#7"), its send order. */
   counters: Map<string, number>;
+  /** Edits, deletes and reactions this client sent (life-cycle-load.ts). */
+  changes: SentChange[];
 };
 
 export type ChaosDialog = { id: string; kind: "direct" | "group" | "big"; members: number[] };
@@ -188,6 +191,7 @@ function createClient(
     acks,
     errors: new Map(),
     counters: new Map(),
+    changes: [],
   };
   engine.on("status", (event) => {
     client.statuses.set(event.localId, {

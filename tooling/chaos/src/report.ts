@@ -13,6 +13,8 @@ const COLUMNS = [
   "sender order",
   "phantom",
   "unsettled",
+  "changes (refused)",
+  "state diff",
   "converge s",
   "tail s",
   "result",
@@ -36,6 +38,8 @@ function row(result: ScenarioResult): string[] {
     String(f.senderOrderViolations),
     String(f.phantoms + f.failedButCommitted),
     String(f.unsettled),
+    `${f.changes} (${f.changesRefused})`,
+    String(f.stateMismatches + f.changeFailures),
     result.convergenceSeconds === null ? "never" : result.convergenceSeconds.toFixed(1),
     result.quietTailSeconds === undefined
       ? "-"

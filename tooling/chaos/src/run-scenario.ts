@@ -1,4 +1,5 @@
 import { checkDialogs, type DialogSnapshot, type Findings, violationCount } from "./check";
+import { checkStates, type MessageStateView, type StateSnapshot } from "./check-states";
 import {
   dropNextPush,
   FAULT_KINDS,
@@ -7,6 +8,7 @@ import {
   type FaultRecord,
   injectFault,
 } from "./faults";
+import { clientStates, deletedKeys, keyOfText, sendChange, toStateView } from "./life-cycle-load";
 import {
   type ChaosClient,
   type ChaosDialog,
@@ -37,6 +39,9 @@ export type ScenarioResult = {
   /** The scenario could not run (set-up failed): counts as a failure. */
   error?: string;
 };
+
+/** About one send in three is followed by an edit, delete or reaction from a member of the dialog. */
+const CHANGE_SHARE = 0.35;
 
 /** `gapMs` 0: pipelined in one tick (one HTTP batch); otherwise typed, one message every gapMs. */
 type Burst = {
@@ -87,6 +92,7 @@ export async function runScenario(
       log,
     };
     const bursts = planBursts(pop, profile, rng.fork("load"));
+    const changeRng = rng.fork("changes");
     const planned = planFaults(spec, profile, rng.fork("fault-times"));
     log(
       `${spec.name}: ${pop.clients.length} clients, ${pop.dialogs.length} dialogs, ${bursts.length} bursts, faults ${planned.map((f) => `${f.kind}@${f.atMs}`).join(" ") || "none"}`,
@@ -101,8 +107,13 @@ export async function runScenario(
     });
     for (const burst of bursts) {
       await Bun.sleep(Math.max(0, start + burst.atMs - Date.now()));
-      for (let i = 0; i < burst.size; i++)
+      for (let i = 0; i < burst.size; i++) {
         sendText(burst.client, burst.dialog.id, { refused: burst.refused && i === 0 });
+        // Edits, deletes and reactions ride the same pipelines, from any member's client.
+        if (changeRng.chance(CHANGE_SHARE)) {
+          sendChange(changeRng.pick(pop.membersOf(burst.dialog)), burst.dialog.id, changeRng);
+        }
+      }
     }
     const tail = spec.quietTailDrop
       ? await quietTail(ctx, rng.fork("tail"), start, log, spec.name, profile.convergeMs)
@@ -113,7 +124,7 @@ export async function runScenario(
     const healedAt = Date.now();
 
     let convergenceSeconds: number | null = null;
-    let findings = checkDialogs(await snapshot(pop));
+    let findings = await judge(pop);
     let reportedAt = healedAt;
     while (Date.now() - healedAt < profile.convergeMs) {
       const settled = await Promise.all(
@@ -125,7 +136,7 @@ export async function runScenario(
         ),
       );
       if (settled.every(Boolean)) {
-        findings = checkDialogs(await snapshot(pop));
+        findings = await judge(pop);
         if (violationCount(findings) === 0) {
           convergenceSeconds = (Date.now() - healedAt) / 1000;
           break;
@@ -139,7 +150,7 @@ export async function runScenario(
       }
       await Bun.sleep(500);
     }
-    if (convergenceSeconds === null) findings = checkDialogs(await snapshot(pop));
+    if (convergenceSeconds === null) findings = await judge(pop);
     const engineErrors: Record<string, number> = {};
     for (const client of pop.clients) {
       for (const [key, count] of client.errors) engineErrors[key] = (engineErrors[key] ?? 0) + count;
@@ -272,12 +283,37 @@ async function quietTail(
   return { record: { kind: "drop-push", atMs, detail: `quiet tail: ${detail}` }, recovered };
 }
 
-/** The server's timeline of each dialog (read as a member) and what every member's client shows. */
-async function snapshot(population: Population): Promise<DialogSnapshot[]> {
-  const keyOf = (text: string) => text.split(" ")[0] ?? "";
+/** Every invariant: delivery and order (check.ts) and the message life cycle (check-states.ts). */
+async function judge(population: Population): Promise<Findings> {
+  const { dialogs, states } = await snapshot(population);
+  const findings = checkDialogs(dialogs);
+  const life = checkStates(states);
+  findings.changes += life.changes;
+  findings.changesRefused += life.changesRefused;
+  findings.stateMismatches += life.stateMismatches;
+  findings.changeFailures += life.changeFailures;
+  findings.details.push(...life.details.slice(0, Math.max(0, 40 - findings.details.length)));
+  return findings;
+}
+
+const CHANGE_KINDS = new Set(["edit", "delete", "reaction"]);
+
+/**
+ * The server's timeline of each dialog (read as a member) and what every member's client shows.
+ * Change rows (edits, deletes, reactions) take seqs but are not messages: the messages are judged
+ * by check.ts, their states by check-states.ts. A deleted message keeps the key its deleter saw.
+ */
+async function snapshot(
+  population: Population,
+): Promise<{ dialogs: DialogSnapshot[]; states: StateSnapshot[] }> {
+  const keyOf = keyOfText;
+  const deleted = deletedKeys(population);
   const textOf = (content: { kind: string; text?: string }) =>
     content.kind === "text" ? (content.text ?? "") : "";
-  return Promise.all(
+  const messageKey = (m: { id: string | null; content: { kind: string; text?: string } }) =>
+    m.content.kind === "deleted" ? (deleted.get(m.id ?? "") ?? `deleted:${m.id}`) : keyOf(textOf(m.content));
+  const serverStates = new Map<string, MessageStateView[]>();
+  const dialogs = await Promise.all(
     population.dialogs.map(async (dialog, index) => {
       const members = population.membersOf(dialog);
       // Each dialog read by another member's observer, retried past a read-budget refusal.
@@ -287,7 +323,14 @@ async function snapshot(population: Population): Promise<DialogSnapshot[]> {
       let afterSeq = 0;
       for (;;) {
         const page = await withRetry(() => reader.sync({ dialogId: dialog.id, afterSeq, limit: 200 }));
-        for (const m of page.messages) server.push({ seq: m.seq, id: m.id, key: keyOf(textOf(m.content)) });
+        const states = serverStates.get(dialog.id) ?? [];
+        serverStates.set(dialog.id, states);
+        for (const m of page.messages) {
+          if (CHANGE_KINDS.has(m.content.kind)) continue;
+          server.push({ seq: m.seq, id: m.id, key: messageKey(m) });
+          const state = toStateView(m);
+          if (state) states.push(state);
+        }
         const last = page.messages.at(-1)?.seq;
         if (!page.hasMore || last === undefined) break;
         afterSeq = last;
@@ -301,7 +344,7 @@ async function snapshot(population: Population): Promise<DialogSnapshot[]> {
           shown: client.engine.messages(dialog.id).map((m) => ({
             seq: m.seq,
             id: m.id,
-            key: keyOf(textOf(m.content)),
+            key: messageKey(m),
             status: m.status,
           })),
         })),
@@ -323,6 +366,10 @@ async function snapshot(population: Population): Promise<DialogSnapshot[]> {
       };
     }),
   );
+  const states = population.dialogs.map((dialog) =>
+    clientStates(population, dialog, serverStates.get(dialog.id) ?? []),
+  );
+  return { dialogs, states };
 }
 
 /** A read the judge needs: retried (1 s apart, ≤ 20 times) while the API is rate limiting or away. */
