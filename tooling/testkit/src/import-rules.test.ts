@@ -53,6 +53,34 @@ const RULES: Rule[] = [
     why: "the UAA never reaches into the API or the domain core",
   },
   {
+    dir: "packages/storage",
+    forbidden: [
+      "@parley/api",
+      "@parley/attachments",
+      "@parley/auth",
+      "@parley/client",
+      "@parley/core",
+      "@parley/db",
+      "@parley/web",
+      "@parley/realtime",
+      "@parley/worker",
+    ],
+    why: "object storage knows bytes and keys only: who may read them is decided above it",
+  },
+  {
+    dir: "packages/attachments",
+    forbidden: [
+      "@parley/api",
+      "@parley/client",
+      "@parley/core",
+      "@parley/web",
+      "@parley/realtime",
+      "@parley/worker",
+      "@trpc/*",
+    ],
+    why: "uploads and downloads use storage, the database and the UAA's counters; the send path (core) calls them, never the reverse",
+  },
+  {
     dir: "packages/core",
     forbidden: [
       "@parley/api",
