@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
+import { useProfileUpdates } from "~/sync/sync-provider";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
 import { useProfileSeed } from "./profile-seed";
@@ -10,7 +11,8 @@ export type Profile = RouterOutputs["user"]["byIds"][number];
 
 /**
  * Names for user ids (senders, members, direct-chat peers). Profiles change rarely: cache long.
- * Names the server rendered with are shown at once; only ids without one are asked for.
+ * Names the server rendered with are shown at once; only ids without one are asked for. A pushed
+ * profile change (a newer version than the cached one) wins, so renames show at once everywhere.
  */
 export function useProfiles(ids: readonly (string | null | undefined)[]): Map<string, Profile> {
   const trpc = useTRPC();
@@ -26,13 +28,22 @@ export function useProfiles(ids: readonly (string | null | undefined)[]): Map<st
     staleTime: 5 * 60_000,
     placeholderData: (previous) => previous,
   });
+  const { updates, revision } = useProfileUpdates();
   return useMemo(() => {
+    void revision; // a pushed change re-runs this
     const profiles = new Map<string, Profile>();
     for (const id of wanted) {
       const known = seed.get(id);
       if (known) profiles.set(id, known);
     }
-    for (const profile of query.data ?? []) profiles.set(profile.id, profile);
+    for (const profile of query.data ?? []) {
+      const known = profiles.get(profile.id);
+      if (!known || known.version <= profile.version) profiles.set(profile.id, profile);
+    }
+    for (const [id, profile] of profiles) {
+      const pushed = updates.get(id);
+      if (pushed && pushed.version > profile.version) profiles.set(id, { ...profile, ...pushed });
+    }
     return profiles;
-  }, [wanted, seed, query.data]);
+  }, [wanted, seed, query.data, updates, revision]);
 }

@@ -36,6 +36,7 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
   const signedOutListeners = new Set<() => void>();
   const timelineListeners = new Map<string, Set<() => void>>();
   const snapshots = new Map<string, TimelineSnapshot>();
+  let pendingWatch: string[] = [];
 
   const emit = (event: SyncEvent) => {
     for (const listener of eventListeners) listener(event);
@@ -97,6 +98,8 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
           : new IndexedDbStore(`parley-${viewer.id}-${viewer.clientId}`),
     });
     engine = current;
+    // A watch asked for before this engine existed (the idle stand-in, a restart) goes to it now.
+    if (pendingWatch.length > 0) current.watchPresence(pendingWatch);
 
     // The browser knows before any heartbeat does: going offline drops the socket at once (the
     // engine's reconnect loop then retries with backoff) and the indicator says so until it is back.
@@ -130,7 +133,14 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
       }),
       current.on("message", ({ dialogId, message }) => {
         timelineChanged(dialogId);
-        emit({ type: "message", dialogId, senderId: message.senderId });
+        emit({
+          type: "message",
+          dialogId,
+          senderId: message.senderId,
+          messageId: message.id,
+          text: message.content.kind === "text" ? message.content.text : "",
+          createdAt: message.createdAt,
+        });
       }),
       // An edit, delete or reaction changed a held message (the inbox preview may follow it).
       current.on("updated", ({ dialogId }) => {
@@ -155,6 +165,9 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
         emit({ type: "dialog", dialogId: event.dialogId, change: event.change });
       }),
       current.on("typing", (event) => emit(event)),
+      current.on("presence", (event) => emit(event)),
+      current.on("profile", (event) => emit(event)),
+      current.on("groupInfo", (event) => emit(event)),
       current.on("error", ({ error }) => {
         // A revoked or expired session shows up as UNAUTHORIZED on the engine's own API calls.
         if ((error as { code?: unknown } | null)?.code === "UNAUTHORIZED") signOut();
@@ -248,6 +261,11 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     // The engine reports reads debounced per dialog and only forward: every sighting may call this.
     markRead: (dialogId, seq) => {
       void engine?.markRead(dialogId, seq);
+    },
+    // Kept by the engine across reconnects (and sent again on each new socket).
+    watchPresence: (userIds) => {
+      pendingWatch = userIds;
+      engine?.watchPresence(userIds);
     },
   };
 }

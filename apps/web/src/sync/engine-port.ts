@@ -30,6 +30,8 @@ export type EnginePort = {
   typing: (dialogId: string) => void;
   /** Debounced; only moves forward. */
   markRead: (dialogId: string, seq: number) => void;
+  /** Replaces the users whose presence this tab follows (answers arrive as `presence` events). */
+  watchPresence: (userIds: string[]) => void;
   /** Edits, deletes (for everyone) or reacts to a message: shown at once, placed by the server. */
   change: (dialogId: string, change: TChangeInput) => void;
   /** Sends a reply to a message of the dialog. */

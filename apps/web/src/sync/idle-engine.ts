@@ -37,6 +37,7 @@ export function createIdleEngine(): IdleEngine {
     discard: NOTHING,
     typing: NOTHING,
     markRead: NOTHING,
+    watchPresence: NOTHING,
     // A change names a confirmed message; the real engine is a moment away (the action is dropped).
     change: NOTHING,
     reply: (dialogId, replyTo, text) => {

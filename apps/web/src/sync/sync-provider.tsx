@@ -18,10 +18,20 @@ import type { Me } from "~/trpc/types";
 import { createEngine } from "./create-engine";
 import type { EnginePort, TimelineSnapshot } from "./engine-port";
 import { createIdleEngine } from "./idle-engine";
+import { type PresenceState, PresenceTracker } from "./presence-tracker";
+import { ProfileUpdates } from "./profile-updates";
 import type { ConnectionState, SyncEvent, TimelineEntry } from "./types";
 import { TypingTracker } from "./typing-tracker";
+import { WatchedUsers } from "./watched-users";
 
-type SyncContextValue = { engine: EnginePort; viewer: Me; typing: TypingTracker };
+type SyncContextValue = {
+  engine: EnginePort;
+  viewer: Me;
+  typing: TypingTracker;
+  presence: PresenceTracker;
+  profileUpdates: ProfileUpdates;
+  watched: WatchedUsers;
+};
 
 const SyncContext = createContext<SyncContextValue | null>(null);
 
@@ -48,6 +58,9 @@ export function SyncProvider({
   const queryClient = useQueryClient();
   const router = useRouter();
   const [typing] = useState(() => new TypingTracker());
+  const [presence] = useState(() => new PresenceTracker());
+  const [profileUpdates] = useState(() => new ProfileUpdates());
+  const [watched] = useState(() => new WatchedUsers());
   const [idle] = useState(createIdleEngine);
   const [engine, setEngine] = useState<EnginePort>(idle);
 
@@ -105,6 +118,19 @@ export function SyncProvider({
         case "typing":
           typing.add(event.dialogId, event.userId, event.expiresAt);
           break;
+        case "presence":
+          presence.apply(event.userId, event.online, event.lastSeenAt);
+          break;
+        case "profile":
+          profileUpdates.apply(event.userId, event);
+          break;
+        case "groupInfo":
+          // The new title is in the pushed event; the refetch also brings the role-dependent rest.
+          refreshInbox();
+          void queryClient.invalidateQueries({
+            queryKey: trpc.dialog.get.queryKey({ dialogId: event.dialogId }),
+          });
+          break;
       }
     };
     const offEvent = engine.onEvent(onEvent);
@@ -113,8 +139,12 @@ export function SyncProvider({
       if (engine.connection() === "live") {
         refreshInbox();
         void queryClient.invalidateQueries({ queryKey: trpc.dialog.members.queryKey() });
+        // Names may have changed while this tab heard nothing (profile events are not replayed).
+        void queryClient.invalidateQueries({ queryKey: trpc.user.byIds.queryKey() });
       }
     });
+    const offWatched = watched.subscribe(() => engine.watchPresence(watched.userIds()));
+    engine.watchPresence(watched.userIds());
     const offSignedOut = engine.onSignedOut(() => {
       queryClient.clear();
       router.replace("/sign-in?signedOut=1");
@@ -124,10 +154,14 @@ export function SyncProvider({
       offEvent();
       offConnection();
       offSignedOut();
+      offWatched();
     };
-  }, [engine, queryClient, router, trpc, typing, viewer.id]);
+  }, [engine, queryClient, router, trpc, typing, presence, profileUpdates, watched, viewer.id]);
 
-  const value = useMemo(() => ({ engine, viewer, typing }), [engine, viewer, typing]);
+  const value = useMemo(
+    () => ({ engine, viewer, typing, presence, profileUpdates, watched }),
+    [engine, viewer, typing, presence, profileUpdates, watched],
+  );
   return <SyncContext.Provider value={value}>{children}</SyncContext.Provider>;
 }
 
@@ -216,6 +250,41 @@ export function useTypingUsers(dialogId: string): string[] {
   );
 }
 const NO_USERS: string[] = [];
+
+/** Calls `listener` for every engine event while mounted (notifications, title counts). */
+export function useSyncEvents(listener: (event: SyncEvent) => void): void {
+  const { engine } = useSync();
+  useEffect(() => engine.onEvent(listener), [engine, listener]);
+}
+
+/** Follows these users' presence while mounted (the provider watches the union of every caller). */
+export function useWatchPresence(userIds: readonly string[]): void {
+  const { watched } = useSync();
+  const key = [...new Set(userIds)].sort().join(",");
+  useEffect(() => (key ? watched.add(key.split(",")) : undefined), [watched, key]);
+}
+
+export function usePresence(userId: string | null | undefined): PresenceState | null {
+  const { presence } = useSync();
+  const subscribe = useCallback((listener: () => void) => presence.subscribe(listener), [presence]);
+  return useSyncExternalStore(
+    subscribe,
+    () => (userId ? presence.get(userId) : null),
+    () => null,
+  );
+}
+
+/** The tracker itself, for callers that add stored last-seen times. */
+export function usePresenceTracker(): PresenceTracker {
+  return useSync().presence;
+}
+
+/** Pushed profile changes (merged by useProfiles) and a revision that changes with each. */
+export function useProfileUpdates(): { updates: ProfileUpdates; revision: number } {
+  const { profileUpdates } = useSync();
+  const revision = useSyncExternalStore(profileUpdates.subscribe, profileUpdates.current, () => 0);
+  return { updates: profileUpdates, revision };
+}
 
 export function useSyncActions() {
   const { engine } = useSync();

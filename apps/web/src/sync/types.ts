@@ -52,10 +52,20 @@ export type ReactionChip = { emoji: string; count: number; userIds: string[]; mi
 
 /** Engine events the UI reacts to beyond the timeline itself (inbox, typing, watermarks). */
 export type SyncEvent =
-  | { type: "message"; dialogId: string; senderId: string }
+  | {
+      type: "message";
+      dialogId: string;
+      senderId: string;
+      messageId: string;
+      text: string;
+      createdAt: number;
+    }
   | { type: "sent"; dialogId: string }
   /** A held message was edited, deleted or reacted to. */
   | { type: "updated"; dialogId: string }
   | { type: "receipt"; dialogId: string; userId: string }
   | { type: "dialog"; dialogId: string; change: string }
-  | { type: "typing"; dialogId: string; userId: string; expiresAt: number };
+  | { type: "typing"; dialogId: string; userId: string; expiresAt: number }
+  | { type: "presence"; userId: string; online: boolean; lastSeenAt: number | null }
+  | { type: "profile"; userId: string; displayName: string; avatarUrl: string | null; version: number }
+  | { type: "groupInfo"; dialogId: string; title: string; avatarUrl: string | null; version: number };

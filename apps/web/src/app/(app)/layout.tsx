@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { AppShell } from "~/components/chat/app-shell";
+import "~/components/noticing.css";
 import { readWebEnv } from "~/server/env";
 import { loadShellSeed } from "~/server/initial-data";
 

@@ -5,6 +5,8 @@ import { usePathname, useRouter } from "next/navigation";
 import { type ReactNode, useEffect, useState } from "react";
 import { INBOX_LIMIT } from "~/lib/first-paint";
 import { ProfileSeedProvider } from "~/lib/profile-seed";
+import { MessageNotifier } from "~/notify/message-notifier";
+import { TabTitle } from "~/notify/tab-title";
 import type { ShellSeed } from "~/server/initial-data";
 import { SyncProvider } from "~/sync/sync-provider";
 import { isUnauthorized, useTRPC } from "~/trpc/react";
@@ -117,9 +119,11 @@ export function AppShell({
         <a className="skip-link" href={pane === "list" ? "#inbox" : "#main"}>
           Skip to content
         </a>
+        <TabTitle />
         <div className="shell" data-pane={pane}>
           <Sidebar viewer={viewer} />
           <main className="pane" id="main" tabIndex={-1}>
+            <MessageNotifier />
             {children}
           </main>
         </div>

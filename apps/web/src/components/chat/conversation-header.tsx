@@ -1,16 +1,29 @@
+"use client";
+
 import Link from "next/link";
-import { initials } from "./sidebar";
+import type { PresenceState } from "~/sync/presence-tracker";
+import { Avatar } from "./avatar";
+import { PresenceLine } from "./presence-line";
 
 export function ConversationHeader({
   title,
   kind,
+  avatarUrl,
   memberCount,
+  peerPresence,
+  muted,
+  onToggleMuted,
   showMembers,
   onToggleMembers,
 }: {
   title: string;
   kind: "direct" | "group";
+  avatarUrl: string | null;
   memberCount: number;
+  /** A direct chat's other person: online, or when last seen. */
+  peerPresence: PresenceState | null;
+  muted: boolean;
+  onToggleMuted: () => void;
   showMembers: boolean;
   onToggleMembers: () => void;
 }) {
@@ -20,13 +33,24 @@ export function ConversationHeader({
         <span aria-hidden="true">←</span>
         <span className="visually-hidden">Back to conversations</span>
       </Link>
-      <span className={`avatar${kind === "group" ? " group" : ""}`} aria-hidden="true">
-        {initials(title)}
-      </span>
+      <Avatar name={title} url={avatarUrl} group={kind === "group"} online={peerPresence?.online === true} />
       <div className="pane-title">
-        <h1>{title}</h1>
-        {kind === "group" ? <span className="muted">{memberCount} members</span> : null}
+        <h1 data-testid="conversation-title">{title}</h1>
+        {kind === "group" ? (
+          <span className="muted">{memberCount} members</span>
+        ) : (
+          <PresenceLine state={peerPresence} />
+        )}
       </div>
+      <button
+        type="button"
+        className="button ghost small"
+        aria-pressed={muted}
+        onClick={onToggleMuted}
+        title={muted ? "Unmute: notify and count new messages" : "Mute: no notifications, not counted"}
+      >
+        {muted ? "Unmute" : "Mute"}
+      </button>
       <button
         type="button"
         className="button ghost small"

@@ -1,15 +1,17 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { ReplyBanner } from "~/components/message/reply-banner";
 import { useMessageLifecycle } from "~/components/message/use-message-lifecycle";
 import { useSeedProfiles } from "~/lib/profile-seed";
+import { useFollowPresence } from "~/lib/use-last-seen";
 import { useProfiles } from "~/lib/use-profiles";
 import type { ConversationSeed } from "~/server/initial-data";
 import {
   type TimelineSeed,
   useDialogTimeline,
+  usePresence,
   useSyncActions,
   useTypingUsers,
   useViewer,
@@ -72,6 +74,24 @@ export function Conversation({ dialogId, seed }: { dialogId: string; seed?: Conv
     [members.data, timeline.entries, dialog.data?.peerUserId],
   );
   const profiles = useProfiles(userIds);
+  const memberIds = useMemo(
+    () => (members.data ?? []).map((member) => member.userId).filter((id) => id !== viewer.id),
+    [members.data, viewer.id],
+  );
+  useFollowPresence(memberIds);
+  const peerPresence = usePresence(dialog.data?.kind === "direct" ? dialog.data.peerUserId : null);
+  const setMuted = useMutation(trpc.dialog.setMuted.mutationOptions());
+  const onToggleMuted = useCallback(() => {
+    const muted = !(dialog.data?.muted ?? false);
+    void setMuted
+      .mutateAsync({ dialogId, muted })
+      .then(() =>
+        Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.dialog.get.queryKey({ dialogId }) }),
+          queryClient.invalidateQueries({ queryKey: trpc.dialog.list.queryKey() }),
+        ]),
+      );
+  }, [dialog.data?.muted, dialogId, queryClient, setMuted, trpc]);
   const nameOf = useCallback((userId: string) => profiles.get(userId)?.displayName ?? "Someone", [profiles]);
 
   // The sender's view: the engine knows pushed receipts; the members query knows the watermarks
@@ -116,7 +136,11 @@ export function Conversation({ dialogId, seed }: { dialogId: string; seed?: Conv
       <ConversationHeader
         title={title}
         kind={dialog.data?.kind ?? "direct"}
+        avatarUrl={dialog.data?.avatarUrl ?? null}
         memberCount={members.data?.length ?? 0}
+        peerPresence={peerPresence}
+        muted={dialog.data?.muted ?? false}
+        onToggleMuted={onToggleMuted}
         showMembers={showMembers}
         onToggleMembers={() => setShowMembers((open) => !open)}
       />
@@ -149,6 +173,9 @@ export function Conversation({ dialogId, seed }: { dialogId: string; seed?: Conv
           <MembersPanel
             dialogId={dialogId}
             kind={dialog.data.kind}
+            title={dialog.data.title ?? ""}
+            avatarUrl={dialog.data.avatarUrl}
+            canManage={dialog.data.role === "owner" || dialog.data.role === "admin"}
             members={members.data ?? []}
             profiles={profiles}
             viewerId={viewer.id}

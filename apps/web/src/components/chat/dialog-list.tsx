@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useParams } from "next/navigation";
 import { useMemo } from "react";
 import { INBOX_LIMIT } from "~/lib/first-paint";
+import { useFollowPresence } from "~/lib/use-last-seen";
 import { useProfiles } from "~/lib/use-profiles";
 import { useTRPC } from "~/trpc/react";
 import { DialogListItem } from "./dialog-list-item";
@@ -16,6 +17,8 @@ export function DialogList() {
   const inbox = useQuery(trpc.dialog.list.queryOptions({ limit: INBOX_LIMIT }));
   const peerIds = useMemo(() => inbox.data?.items.map((item) => item.peerUserId) ?? [], [inbox.data]);
   const profiles = useProfiles(peerIds);
+  // Direct peers' presence shows as a dot on their row.
+  useFollowPresence(peerIds);
 
   if (inbox.isPending) return <p className="dialog-list-status">Loading conversations…</p>;
   if (inbox.error) return <p className="dialog-list-status">Could not load conversations.</p>;

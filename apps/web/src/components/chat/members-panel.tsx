@@ -7,8 +7,11 @@ import { errorMessage } from "~/lib/errors";
 import type { Profile } from "~/lib/use-profiles";
 import { parseHandles, useResolveHandles } from "~/lib/use-resolve-handles";
 import { useIsPhone, useSheet } from "~/lib/use-sheet";
+import { usePresence } from "~/sync/sync-provider";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
+import { GroupTitleForm } from "./group-title-form";
+import { PresenceLine } from "./presence-line";
 
 type Member = RouterOutputs["dialog"]["members"][number];
 
@@ -20,6 +23,9 @@ type Member = RouterOutputs["dialog"]["members"][number];
 export function MembersPanel({
   dialogId,
   kind,
+  title,
+  avatarUrl,
+  canManage,
   members,
   viewerId,
   profiles,
@@ -27,6 +33,10 @@ export function MembersPanel({
 }: {
   dialogId: string;
   kind: "direct" | "group";
+  title: string;
+  avatarUrl: string | null;
+  /** Owner or admin: may rename the group. */
+  canManage: boolean;
   members: Member[];
   viewerId: string;
   profiles: Map<string, Profile>;
@@ -114,9 +124,13 @@ export function MembersPanel({
             <li key={member.userId} className="member" data-testid="member">
               <span>
                 <strong>{name}</strong> {profile ? <span className="muted">@{profile.handle}</span> : null}
-                {member.userId === viewerId ? <span className="tag">You</span> : null}
+                {member.userId === viewerId ? (
+                  <span className="tag">You</span>
+                ) : (
+                  <MemberPresence userId={member.userId} />
+                )}
               </span>
-              {kind === "group" && member.userId !== viewerId ? (
+              {kind === "group" && canManage && member.userId !== viewerId ? (
                 <button
                   type="button"
                   className="button ghost small danger-text"
@@ -130,6 +144,9 @@ export function MembersPanel({
           );
         })}
       </ul>
+      {kind === "group" && canManage ? (
+        <GroupTitleForm dialogId={dialogId} title={title} avatarUrl={avatarUrl} />
+      ) : null}
       {kind === "group" ? (
         <>
           <form className="add-members" onSubmit={onAdd}>
@@ -161,4 +178,8 @@ export function MembersPanel({
       {panel}
     </>
   );
+}
+
+function MemberPresence({ userId }: { userId: string }) {
+  return <PresenceLine state={usePresence(userId)} />;
 }
