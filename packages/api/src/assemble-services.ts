@@ -1,5 +1,10 @@
 import type { AuthService } from "@parley/auth";
-import type { CoreServices, ServiceBase } from "@parley/core";
+import {
+  type CoreServices,
+  type CoreServicesOptions,
+  createCoreServices,
+  type ServiceBase,
+} from "@parley/core";
 import type { ApiServices } from "./context";
 
 /**
@@ -9,12 +14,16 @@ import type { ApiServices } from "./context";
 export function assembleApiServices(
   base: ServiceBase,
   auth: AuthService,
-  rest: Pick<CoreServices, "sendPool" | "messaging"> = {},
+  options: CoreServicesOptions = {},
 ): ApiServices {
+  return withViewerResolution(createCoreServices(base, auth, options));
+}
+
+/** A process's domain services plus the request glue of their UAA (same per-process state). */
+export function withViewerResolution(core: CoreServices): ApiServices {
+  const { auth } = core;
   return {
-    ...base,
-    ...rest,
-    auth,
+    ...core,
     resolveViewer: (req, resHeaders) => auth.resolveViewer(req, resHeaders),
     isClientRevoked: (viewer) => auth.isClientRevoked(viewer),
   };

@@ -1,5 +1,5 @@
 import { type CoreEnv, type CreateCoreRuntimeOptions, createCoreRuntime, readCoreEnv } from "@parley/core";
-import { assembleApiServices } from "./assemble-services";
+import { withViewerResolution } from "./assemble-services";
 import type { ApiServices } from "./context";
 
 export type ApiRuntime = { services: ApiServices; close: () => Promise<void> };
@@ -12,10 +12,5 @@ export async function createApiServices(
   options: CreateApiServicesOptions = {},
 ): Promise<ApiRuntime> {
   const runtime = await createCoreRuntime(env, options);
-  const { auth, sendPool, messaging } = runtime.services;
-  const services = assembleApiServices(runtime.services, auth, {
-    ...(sendPool ? { sendPool } : {}),
-    ...(messaging ? { messaging } : {}),
-  });
-  return { services, close: runtime.close };
+  return { services: withViewerResolution(runtime.services), close: runtime.close };
 }

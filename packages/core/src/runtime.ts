@@ -2,6 +2,7 @@ import { type AuthService, createAuthService, readAuthEnv } from "@parley/auth";
 import { createDb, createSendPool } from "@parley/db";
 import { createLeasedIdGenerator } from "@parley/db/snowflake";
 import Redis from "ioredis";
+import { createCoreServices } from "./create-core-services";
 import { type CoreEnv, readCoreEnv } from "./env";
 import { flushOutboxDeletes } from "./message/send/outbox-cleaner";
 import { createNatsPublisher } from "./notify/nats-publisher";
@@ -42,12 +43,10 @@ export async function createCoreRuntime(
   const base: ServiceBase = { db: handle.db, redis, events: nats.events, ids };
   const createAuth =
     options.createAuth ?? ((deps) => createAuthService(readAuthEnv(options.source ?? process.env), deps));
-  const services: CoreServices = {
-    ...base,
+  const services = createCoreServices(base, createAuth(base), {
     ...(sendPool ? { sendPool } : {}),
-    auth: createAuth(base),
     messaging: messagingOptionsFromEnv(env),
-  };
+  });
   return {
     services,
     close: async () => {

@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { AuthService } from "@parley/auth";
-import { createNatsPublisher, type MessagingOptions, type NatsPublisher } from "@parley/core";
+import {
+  createCoreServices,
+  createNatsPublisher,
+  type MessagingOptions,
+  type NatsPublisher,
+} from "@parley/core";
 import type { Db } from "@parley/db";
 import { schema } from "@parley/db";
 import { createLeasedIdGenerator, type LeasedIdGenerator } from "@parley/db/snowflake";
@@ -130,16 +135,15 @@ export async function createMessagingHarness(label: string): Promise<MessagingHa
       if (!options.natsUrl)
         await waitUntil(() => publisher?.isConnected() ?? false, "the API's NATS connection");
     }
+    const core = createCoreServices(
+      { db: handle.db, redis, events: options.events ?? (publisher as NatsPublisher).events, ids },
+      authNotWired,
+      { ...(sendPool ? { sendPool } : {}), messaging: options.messaging ?? TEST_MESSAGING },
+    );
     const services: ApiServices = {
-      db: handle.db,
-      redis,
-      events: options.events ?? (publisher as NatsPublisher).events,
-      ids,
-      auth: authNotWired,
+      ...core,
       resolveViewer: async () => null,
       isClientRevoked: async () => false,
-      ...(sendPool ? { sendPool } : {}),
-      messaging: options.messaging ?? TEST_MESSAGING,
     };
     if (publisher) publishers.set(services, publisher);
     return services;

@@ -1,7 +1,5 @@
-import type { Db } from "@parley/db";
-import { getMembershipSnapshot, listMemberUserIds } from "@parley/db/queries";
 import { dialogSubject, type TMessageEvent, type TUserEvent, userSubject } from "@parley/protocol";
-import type { CoreServices, EventPublisher } from "../services";
+import type { EventPublisher } from "../ports";
 
 /**
  * Publishes one event to each user's subject (every client of that user, the sender's other
@@ -46,41 +44,4 @@ export function publishToDialog(events: EventPublisher, event: TMessageEvent, js
   } catch {
     return false;
   }
-}
-
-const MEMBER_CACHE_LIMIT = 10_000;
-type CachedMembers = { version: number; userIds: string[] };
-const memberCaches = new WeakMap<CoreServices, Map<string, CachedMembers>>();
-
-/**
- * Member lists per dialog, cached by `members_version`: Confirm reads the version under the dialog
- * lock, so a cached list is used only when it is exactly the membership the message committed
- * under (a removed member stops receiving at once; a new one is included at once).
- */
-export async function getMemberUserIds(
-  services: CoreServices,
-  dialogId: string,
-  membersVersion: number,
-): Promise<string[]> {
-  let cache = memberCaches.get(services);
-  if (!cache) {
-    cache = new Map();
-    memberCaches.set(services, cache);
-  }
-  const cached = cache.get(dialogId);
-  if (cached && cached.version === membersVersion) return cached.userIds;
-  // Loaded with its own version: if membership changed since Confirm, the newer list is the right one.
-  const snapshot = await getMembershipSnapshot(services.db, dialogId);
-  if (cache.size >= MEMBER_CACHE_LIMIT) {
-    const oldest = cache.keys().next();
-    if (!oldest.done) cache.delete(oldest.value);
-  }
-  cache.delete(dialogId);
-  cache.set(dialogId, snapshot);
-  return snapshot.userIds;
-}
-
-/** Uncached member list, for paths without a version at hand (relay, membership events). */
-export function loadMemberUserIds(db: Db, dialogId: string): Promise<string[]> {
-  return listMemberUserIds(db, dialogId);
 }

@@ -1,5 +1,3 @@
-import type { CoreServices } from "../../services";
-
 /**
  * Sends of one (dialog, client) that reach the SAME process are started in clientSeq order: a
  * pipelined burst (the engine sends up to 8 at once, usually in one HTTP batch) would otherwise race
@@ -8,25 +6,23 @@ import type { CoreServices } from "../../services";
  * attempt (bounded by `waitMs`), then takes the one-transaction path. Sends that land on different
  * processes are still ordered by the database (Confirm's clientSeq rule and its bounded wait).
  */
-type Chains = Map<string, Map<number, Promise<unknown>>>;
-const chains = new WeakMap<CoreServices, Chains>();
+export type SendOrder = Map<string, Map<number, Promise<unknown>>>;
+
+export function createSendOrder(): SendOrder {
+  return new Map();
+}
 
 export function inClientSeqOrder<T>(
-  services: CoreServices,
+  { sendOrder }: { sendOrder: SendOrder },
   key: { dialogId: string; clientId: string; clientSeq: number },
   waitMs: number,
   work: () => Promise<T>,
 ): Promise<T> {
-  let byServices = chains.get(services);
-  if (!byServices) {
-    byServices = new Map();
-    chains.set(services, byServices);
-  }
   const stream = `${key.dialogId}:${key.clientId}`;
-  let inflight = byServices.get(stream);
+  let inflight = sendOrder.get(stream);
   if (!inflight) {
     inflight = new Map();
-    byServices.set(stream, inflight);
+    sendOrder.set(stream, inflight);
   }
   const predecessor = inflight.get(key.clientSeq - 1);
   const run = predecessor ? settledOrAfter(predecessor, waitMs).then(work) : work();
@@ -34,7 +30,7 @@ export function inClientSeqOrder<T>(
   current.set(key.clientSeq, run);
   const forget = () => {
     if (current.get(key.clientSeq) === run) current.delete(key.clientSeq);
-    if (current.size === 0 && byServices?.get(stream) === current) byServices.delete(stream);
+    if (current.size === 0 && sendOrder.get(stream) === current) sendOrder.delete(stream);
   };
   run.then(forget, forget);
   return run;

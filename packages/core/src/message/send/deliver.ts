@@ -1,9 +1,14 @@
 import type { TMessageEvent } from "@parley/protocol";
-import { getMemberUserIds, isDialogFanout, publishToDialog, publishToUsers } from "../../notify/publish";
-import { messagingOptions } from "../../options";
+import { getMemberUserIds } from "../../notify/member-cache";
+import { isDialogFanout, publishToDialog, publishToUsers } from "../../notify/publish";
 import type { CoreServices } from "../../services";
 import { scheduleOutboxDelete } from "./outbox-cleaner";
 import { noteTail } from "./tail-beacon";
+
+export type DeliverDeps = Pick<
+  CoreServices,
+  "db" | "events" | "clock" | "options" | "memberCache" | "outbox" | "tailBeacon"
+>;
 
 /**
  * Step 5: publish, then delete the outbox row (batched, off the ack path). A big group past its grace
@@ -12,21 +17,21 @@ import { noteTail } from "./tail-beacon";
  * stays, and the relay republishes it once NATS is back. Returns whether it was pushed.
  */
 export async function deliverMessageEvent(
-  services: CoreServices,
+  deps: DeliverDeps,
   event: TMessageEvent,
   dialog: { membersVersion: number; fanoutSince: Date | null },
   eventJson?: string,
 ): Promise<boolean> {
-  const { bigGroupFanoutGraceMs } = messagingOptions(services);
+  const { events } = deps;
   let publish: () => boolean;
-  if (isDialogFanout(dialog.fanoutSince, bigGroupFanoutGraceMs)) {
-    publish = () => publishToDialog(services.events, event, eventJson);
+  if (isDialogFanout(dialog.fanoutSince, deps.options.bigGroupFanoutGraceMs, deps.clock.now())) {
+    publish = () => publishToDialog(events, event, eventJson);
   } else {
-    const userIds = await getMemberUserIds(services, event.dialogId, dialog.membersVersion);
-    publish = () => publishToUsers(services.events, userIds, event, eventJson);
+    const userIds = await getMemberUserIds(deps, event.dialogId, dialog.membersVersion);
+    publish = () => publishToUsers(events, userIds, event, eventJson);
   }
   if (!publish()) return false;
-  noteTail(services, event.dialogId, event.seq, publish);
-  scheduleOutboxDelete(services, { dialogId: event.dialogId, id: event.message.id });
+  noteTail(deps, event.dialogId, event.seq, publish);
+  scheduleOutboxDelete(deps, { dialogId: event.dialogId, id: event.message.id });
   return true;
 }

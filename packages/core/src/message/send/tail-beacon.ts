@@ -1,6 +1,3 @@
-import { messagingOptions } from "../../options";
-import type { CoreServices } from "../../services";
-
 /**
  * Core NATS is at-most-once: a push can be lost with the subscriber's connection still up (the
  * publisher's NATS node died after taking it, a route was down), and then nothing tells the client.
@@ -18,14 +15,23 @@ const TICK_MS = 1_000;
 const MAX_TRACKED = 100_000;
 
 type Tail = { seq: number; dueAt: number; announced: number; publish: () => void };
-type Beacon = { tails: Map<string, Tail>; timer: ReturnType<typeof setInterval> };
-const beacons = new WeakMap<CoreServices, Beacon>();
+/** Tails by dialog, ordered by due time; the timer starts with the first tail noted. */
+export type TailBeacon = { tails: Map<string, Tail>; timer: ReturnType<typeof setInterval> | null };
+
+export function createTailBeacon(): TailBeacon {
+  return { tails: new Map(), timer: null };
+}
 
 /** Called after a message event was published: it is now the tail this process knows for its dialog. */
-export function noteTail(services: CoreServices, dialogId: string, seq: number, publish: () => void): void {
-  const { tailQuietMs } = messagingOptions(services);
+export function noteTail(
+  { tailBeacon: beacon, options }: { tailBeacon: TailBeacon; options: { tailQuietMs: number } },
+  dialogId: string,
+  seq: number,
+  publish: () => void,
+): void {
+  const { tailQuietMs } = options;
   if (tailQuietMs <= 0) return;
-  const beacon = beaconOf(services);
+  startTicking(beacon, tailQuietMs);
   const previous = beacon.tails.get(dialogId);
   if (previous && previous.seq > seq) return;
   // Re-inserted at the end: the map stays ordered by due time, so a tick reads only its head.
@@ -37,19 +43,12 @@ export function noteTail(services: CoreServices, dialogId: string, seq: number, 
   }
 }
 
-function beaconOf(services: CoreServices): Beacon {
-  let beacon = beacons.get(services);
-  if (beacon) return beacon;
-  const tails = new Map<string, Tail>();
-  const timer = setInterval(
-    () => announceDue(tails),
-    Math.min(TICK_MS, messagingOptions(services).tailQuietMs),
-  );
+function startTicking(beacon: TailBeacon, tailQuietMs: number): void {
+  if (beacon.timer) return;
+  const { tails } = beacon;
+  beacon.timer = setInterval(() => announceDue(tails), Math.min(TICK_MS, tailQuietMs));
   // A beacon never keeps a process (or a test) alive.
-  (timer as { unref?: () => void }).unref?.();
-  beacon = { tails, timer };
-  beacons.set(services, beacon);
-  return beacon;
+  (beacon.timer as { unref?: () => void }).unref?.();
 }
 
 function announceDue(tails: Map<string, Tail>): void {

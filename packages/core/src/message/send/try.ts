@@ -19,20 +19,15 @@ export type SendInput = {
  * its msg_id instead of creating a second message. Membership is checked by the same statement.
  */
 export async function tryMessage(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db" | "ids" | "clock">,
   actor: Actor,
   input: SendInput,
 ): Promise<MessageRow> {
-  const row = newPendingRow(services, actor, input);
-  const inserted = await insertPendingMessage(services.db, row);
+  const row = newPendingRow(deps, actor, input);
+  const inserted = await insertPendingMessage(deps.db, row);
   if (inserted === "inserted") return row;
   if (inserted === "not-member") throw dialogNotFound();
-  const original = await findMessageByClientMsgId(
-    services.db,
-    input.dialogId,
-    actor.clientId,
-    input.clientMsgId,
-  );
+  const original = await findMessageByClientMsgId(deps.db, input.dialogId, actor.clientId, input.clientMsgId);
   if (!original) throw new AppError("INTERNAL_SERVER_ERROR", "message vanished during send");
   // A client that renumbered its queue (its numbering was ahead of the server's) resends the same
   // clientMsgId under a new clientSeq: while the row is pending the newest number is the one that
@@ -44,11 +39,15 @@ export async function tryMessage(
 }
 
 /** The pending row Try inserts, with a fresh msg_id. */
-export function newPendingRow(services: CoreServices, actor: Actor, input: SendInput): MessageRow {
-  const now = new Date();
+export function newPendingRow(
+  { ids, clock }: Pick<CoreServices, "ids" | "clock">,
+  actor: Actor,
+  input: SendInput,
+): MessageRow {
+  const now = new Date(clock.now());
   return {
     dialogId: input.dialogId,
-    id: services.ids.nextId(),
+    id: ids.nextId(),
     senderId: actor.userId,
     senderClientId: actor.clientId,
     clientMsgId: input.clientMsgId,
