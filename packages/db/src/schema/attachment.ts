@@ -1,4 +1,4 @@
-import { bigint, boolean, int, mysqlEnum, mysqlTable, primaryKey, varchar } from "drizzle-orm/mysql-core";
+import { bigint, boolean, index, int, mysqlEnum, mysqlTable, primaryKey, varchar } from "drizzle-orm/mysql-core";
 import { id, timestamp } from "./columns";
 
 /** What an upload is for; it decides whose shard holds the row and who may read it. */
@@ -32,5 +32,9 @@ export const attachments = mysqlTable(
     createdAt: timestamp("created_at").notNull(),
     updatedAt: timestamp("updated_at").notNull(),
   },
-  (t) => [primaryKey({ name: "attachments_pk", columns: [t.scopeId, t.id] })],
+  (t) => [
+    primaryKey({ name: "attachments_pk", columns: [t.scopeId, t.id] }),
+    // The worker's per-shard sweep of uploads a crash left unfinished (state, then age).
+    index("attachments_state_created_idx").on(t.state, t.createdAt),
+  ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX `attachments_state_created_idx` ON `attachments` (`state`,`created_at`);
