@@ -221,9 +221,14 @@ describe("reactions", () => {
     });
     const forBob = byId(await page(bob, group.id), original.msgId);
     expect(forBob?.state?.reactions.map((r) => r.mine)).toEqual([false, false]);
-    // Unread counts and the inbox preview ignore changes: the last message is still "party?".
-    const inbox = await firstClient(carol).caller.dialog.list();
-    expect(inbox.items.find((d) => d.id === group.id)?.lastMessage?.preview).toBe("party?");
+    // The inbox preview ignores changes: the last message is still "party?". Alice read it, so
+    // the reactions since leave her caught up.
+    await firstClient(alice).caller.dialog.markRead({ dialogId: group.id, seq: original.seq });
+    await b.send({ kind: "reaction", target: original.msgId, emoji: "🎉", on: true });
+    const inbox = await firstClient(alice).caller.dialog.list();
+    const row = inbox.items.find((d) => d.id === group.id);
+    expect(row?.lastMessage?.preview).toBe("party?");
+    expect(row?.unreadCount).toBe(0);
   });
 
   test("bad input is refused with a clear error", async () => {

@@ -128,6 +128,11 @@ export async function writeCommit(tx: Tx, write: CommitWrite): Promise<void> {
                d.last_preview = IF(d.last_message_id = ${targetId} AND ${preview} IS NOT NULL, ${preview}, d.last_preview),
                m.read_seq = GREATEST(m.read_seq, ${seq}), m.delivered_seq = GREATEST(m.delivered_seq, ${seq})
          WHERE d.id = ${dialogId} AND m.dialog_id = ${dialogId} AND m.user_id = ${senderId}`);
+    // Unread is last_seq − read_seq: a member who had read everything stays caught up (an edit or
+    // a reaction is not a new message). One who had not sees it counted — the gap docs/design.md
+    // names. Delivery is untouched: the change is still pushed and synced.
+    await tx.execute(sql`UPDATE dialog_members SET read_seq = ${seq}
+         WHERE dialog_id = ${dialogId} AND read_seq = ${seq - 1}`);
   } else {
     await tx.execute(sql`UPDATE dialogs d JOIN dialog_members m ON m.dialog_id = d.id
            SET d.last_seq = ${seq}, d.last_message_id = ${msgId}, d.last_sender_id = ${senderId},
