@@ -34,7 +34,14 @@ export type ChatApi = {
    * with it). Optional: an API without it means no presence.
    */
   presenceTicket?: (input: { userIds: string[] }) => Promise<PresenceTicket>;
+  /**
+   * Current profiles (name, avatar, version) of these users (≤ 100), read again after every
+   * reconnect: a profile push lost while away is never replayed. Optional: without it, only pushes.
+   */
+  profiles?: (input: { ids: string[] }) => Promise<ApiProfile[]>;
 };
+
+export type ApiProfile = { id: string; displayName: string; avatarUrl: string | null; version: number };
 
 export type PresenceTicket = { ticket: string; expiresAt: number; userIds: string[] };
 

@@ -10,6 +10,7 @@ import { FailedSends } from "./failed-sends";
 import { GapFiller } from "./gap-filler";
 import { OutgoingJournal } from "./outgoing-journal";
 import { PresenceWatch } from "./presence-watch";
+import { ProfileRefresh } from "./profile-refresh";
 import { ProfileVersions } from "./profile-versions";
 import { DeliveredReports, ReadReports } from "./read-reports";
 import { Receipts } from "./receipts";
@@ -31,6 +32,7 @@ export type EngineParts = {
   bigGroups: BigGroupJoins;
   presence: PresenceWatch;
   profiles: ProfileVersions;
+  profileRefresh: ProfileRefresh;
   delivered: DeliveredReports;
   reads: ReadReports;
 };
@@ -62,6 +64,7 @@ export function assembleEngineParts(options: ChatEngineOptions, hooks: EngineHoo
       catchUps.heard();
       presence.onOpen();
       void catchUps.run();
+      void profileRefresh.run();
     },
     onFrame: hooks.onFrame,
     onState: (state, detail) => emit("connection", { state, ...detail }),
@@ -106,6 +109,8 @@ export function assembleEngineParts(options: ChatEngineOptions, hooks: EngineHoo
     quietCheckMs: options.quietCheckMs ?? ENGINE_DEFAULTS.quietCheckMs,
     unlistedPollMs: options.unlistedBigDialogsPollMs ?? ENGINE_DEFAULTS.unlistedBigDialogsPollMs,
   });
+  const profiles = new ProfileVersions();
+  const profileRefresh: ProfileRefresh = new ProfileRefresh(api, profiles, emit);
   const presence: PresenceWatch = new PresenceWatch(
     api,
     (frame) => connection.send(frame),
@@ -123,7 +128,8 @@ export function assembleEngineParts(options: ChatEngineOptions, hooks: EngineHoo
     catchUps,
     bigGroups: new BigGroupJoins(connection, dialogSync),
     presence,
-    profiles: new ProfileVersions(),
+    profiles,
+    profileRefresh,
     delivered: new DeliveredReports(
       (input) => api.markDelivered(input),
       (dialogId) => states.timeline(dialogId).top(),

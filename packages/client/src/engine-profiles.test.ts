@@ -84,3 +84,35 @@ describe("profile and group-info events", () => {
     expect(engine.groupInfo("10")?.title).toBe("Other dialog");
   });
 });
+
+describe("profiles after a reconnect", () => {
+  test("a rename pushed while the socket was down is read again on reconnect and announced once", async () => {
+    const server = fakeApi(0);
+    let current = { id: "7", displayName: "Ann", avatarUrl: null as string | null, version: 1 };
+    const asked: string[][] = [];
+    const engine = start({
+      ...server.api,
+      profiles: async ({ ids }) => {
+        asked.push(ids);
+        return ids.includes(current.id) ? [current] : [];
+      },
+    });
+    await engine.start();
+    await until(() => engine.connectionState === "open");
+    const seen: string[] = [];
+    engine.on("profile", (event) => seen.push(`${event.displayName}@${event.version}`));
+    FakeSocket.last?.push(frame(profile(1, "Ann")));
+    await until(() => seen.length === 1);
+    // Renamed twice while this client is away: the pushes are lost.
+    engine.dropConnection();
+    current = { ...current, displayName: "Annabel", version: 3 };
+    await until(() => seen.length === 2, 5_000);
+    expect(seen).toEqual(["Ann@1", "Annabel@3"]);
+    expect(asked.at(-1)).toEqual(["7"]);
+    // The push of version 2 arriving late changes nothing.
+    FakeSocket.last?.push(frame(profile(2, "Anna")));
+    await Bun.sleep(30);
+    expect(engine.profile("7")?.displayName).toBe("Annabel");
+    expect(seen).toHaveLength(2);
+  });
+});

@@ -1,5 +1,6 @@
 export {
   ApiError,
+  type ApiProfile,
   type ChatApi,
   type DialogChange,
   type PresenceTicket,

@@ -19,6 +19,11 @@ export class ProfileVersions {
     return newer(this.groups, event.dialogId, event);
   }
 
+  /** Every user this engine holds a profile of (to read again after a reconnect). */
+  userIds(): string[] {
+    return [...this.users.keys()];
+  }
+
   profile(userId: string): TProfileEvent | undefined {
     return this.users.get(userId);
   }

@@ -130,6 +130,7 @@ export function createTrpcChatApi(options: TrpcChatApiOptions): ChatApi & {
       await asApiCall(() => trpc.dialog.typing.mutate(input));
     },
     presenceTicket: (input) => asApiCall(() => trpc.presence.ticket.mutate(input)),
+    profiles: (input) => asApiCall(() => trpc.user.byIds.query(input)),
   };
 }
 
