@@ -5,6 +5,7 @@ import {
   startShardWorker,
 } from "@parley/core/jobs";
 import { createDb } from "@parley/db";
+import { createStorage, readStorageEnv } from "@parley/storage";
 import { readWorkerEnv } from "./env";
 import { connectPresenceRecorder } from "./presence-recorder";
 
@@ -18,8 +19,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 async function main(): Promise<void> {
   let env: ReturnType<typeof readWorkerEnv>;
+  let storageEnv: ReturnType<typeof readStorageEnv>;
   try {
     env = readWorkerEnv();
+    storageEnv = readStorageEnv();
   } catch (error) {
     // The message names the process and the variable already.
     console.error(error instanceof Error ? error.message : error);
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
       tickMs: env.WORKER_TICK_MS,
       relay: { olderThanMs: env.RELAY_AFTER_MS, bigGroupFanoutGraceMs: env.BIG_GROUP_FANOUT_GRACE_MS },
       reconcile: { olderThanMs: env.RECONCILE_AFTER_MS },
+      uploads: { storage: createStorage(storageEnv) },
       cleanup: {
         intervalMs: env.CLEANUP_INTERVAL_MS,
         batchSize: env.CLEANUP_BATCH_SIZE,

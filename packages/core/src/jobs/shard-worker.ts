@@ -1,4 +1,6 @@
+import { sweepStaleUploads } from "@parley/attachments/sweep";
 import type { Db } from "@parley/db";
+import type { ObjectStorage } from "@parley/storage";
 import { acquireLease, releaseLease, renewLease } from "@parley/db/queries";
 import type { EventPublisher } from "../services";
 import { type CleanupOptions, type CleanupResult, cleanupAuthRows } from "./cleanup";
@@ -18,6 +20,11 @@ export type ShardWorkerOptions = {
   reconcile?: Omit<ReconcileOptions, "shouldContinue">;
   /** Dead sessions, tokens and clients: a pass every `intervalMs` (sooner while a backlog remains). */
   cleanup?: Omit<CleanupOptions, "shouldContinue"> & { intervalMs?: number };
+  /**
+   * Uploads a crash left unfinished are removed (bytes and row) with each cleanup pass; absent = no
+   * sweep (a worker without object storage configured).
+   */
+  uploads?: { storage: ObjectStorage; olderThanMs?: number };
   /** `cleanup` is null on the ticks where no cleanup pass was due. */
   onTick?: (tick: { relay: RelayResult; reconcile: ReconcileResult; cleanup: CleanupResult | null }) => void;
   log?: (line: string) => void;
@@ -89,6 +96,15 @@ export function startShardWorker(options: ShardWorkerOptions): ShardWorker {
     nextCleanupAt = Date.now() + cleanupIntervalMs;
     const cleanup = await cleanupAuthRows(options.db, { ...options.cleanup, shouldContinue: holdsLease });
     if (cleanup.hasMore) nextCleanupAt = 0;
+    if (options.uploads) {
+      const { storage, olderThanMs } = options.uploads;
+      const swept = await sweepStaleUploads(
+        { db: options.db, storage },
+        { shouldContinue: holdsLease, ...(olderThanMs === undefined ? {} : { olderThanMs }) },
+      );
+      if (swept.removed > 0) log(`[worker] shard ${options.shard}: removed ${swept.removed} unfinished uploads`);
+      if (swept.fullBatches) nextCleanupAt = 0;
+    }
     return cleanup;
   }
 

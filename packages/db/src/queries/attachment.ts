@@ -1,6 +1,7 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { attachments } from "../schema/attachment";
+import { affectedRowsOf, rowsOf } from "./result";
 
 export type AttachmentRow = typeof attachments.$inferSelect;
 export type AttachmentPurpose = AttachmentRow["purpose"];
@@ -50,4 +51,44 @@ export async function getAttachments(
     .select()
     .from(attachments)
     .where(and(eq(attachments.scopeId, scopeId), inArray(attachments.id, [...ids])));
+}
+
+export type StaleUpload = { scopeId: string; id: string; hasThumb: boolean };
+
+/**
+ * Uploads a crash left `uploading` before `startedBefore`, oldest first: one shard-targeted range
+ * read of (state, created_at) — the worker runs it once per shard, like the auth cleanup.
+ */
+export async function listStaleUploads(
+  db: DbOrTx,
+  startedBefore: Date,
+  limit: number,
+): Promise<StaleUpload[]> {
+  const rows = rowsOf<{ scope_id: unknown; id: unknown; has_thumb: unknown }>(
+    await db.execute(sql`
+      SELECT /* vitess:shard-targeted */ scope_id, id, has_thumb
+        FROM attachments
+       WHERE state = 'uploading' AND created_at < ${startedBefore}
+       ORDER BY created_at
+       LIMIT ${limit}`),
+  );
+  return rows.map((row) => ({
+    scopeId: String(row.scope_id),
+    id: String(row.id),
+    hasThumb: Boolean(Number(row.has_thumb)),
+  }));
+}
+
+/** Deletes the row only if it is still unfinished (an upload that completed meanwhile stays). */
+export async function deleteStaleUpload(db: DbOrTx, key: { scopeId: string; id: string }): Promise<boolean> {
+  const result = await db
+    .delete(attachments)
+    .where(
+      and(
+        eq(attachments.scopeId, key.scopeId),
+        eq(attachments.id, key.id),
+        eq(attachments.state, "uploading"),
+      ),
+    );
+  return affectedRowsOf(result) > 0;
 }
