@@ -1,7 +1,7 @@
 import { sweepStaleUploads } from "@parley/attachments/sweep";
 import type { Db } from "@parley/db";
-import type { ObjectStorage } from "@parley/storage";
 import { acquireLease, releaseLease, renewLease } from "@parley/db/queries";
+import type { ObjectStorage } from "@parley/storage";
 import type { EventPublisher } from "../services";
 import { type CleanupOptions, type CleanupResult, cleanupAuthRows } from "./cleanup";
 import { type ReconcileOptions, type ReconcileResult, reconcilePending } from "./reconciler";
@@ -102,7 +102,8 @@ export function startShardWorker(options: ShardWorkerOptions): ShardWorker {
         { db: options.db, storage },
         { shouldContinue: holdsLease, ...(olderThanMs === undefined ? {} : { olderThanMs }) },
       );
-      if (swept.removed > 0) log(`[worker] shard ${options.shard}: removed ${swept.removed} unfinished uploads`);
+      if (swept.removed > 0)
+        log(`[worker] shard ${options.shard}: removed ${swept.removed} unfinished uploads`);
       if (swept.fullBatches) nextCleanupAt = 0;
     }
     return cleanup;
