@@ -5,14 +5,14 @@
  * the recipients' sockets from a stamp taken just before the HTTP call. CPU per delivery from /proc
  * for every process in the path.
  */
-import { createTestAuthConfig } from "@parley/auth/testing";
+import { createTestAuthEnv } from "@parley/auth/testing";
 import { ApiError, authenticateWithPassword, createTrpcChatApi, type SignedInClient } from "@parley/client";
 import { schema } from "@parley/db";
 import { createTestDatabase } from "@parley/testkit";
+import { startApiProcess } from "@parley/testkit/app-processes";
 import { startGatewayProcess } from "@parley/testkit/gateway";
 import { startNatsServer } from "@parley/testkit/nats-server";
 import { freePort } from "@parley/testkit/ports";
-import { startApiProcess } from "../apps/realtime/src/testing/stack";
 import { type Row, report, summarize } from "./lib";
 import { type Loadgen, spawnLoadgen } from "./realtime/fleet";
 import { cpuMeter } from "./realtime/procfs";
@@ -96,24 +96,32 @@ async function openLoop(senders: Sender[], rate: number, seconds: number): Promi
 async function main(): Promise<void> {
   const nats = await startNatsServer();
   const testDb = await createTestDatabase("benchlat");
-  const config = await createTestAuthConfig();
+  const authEnv = await createTestAuthEnv();
+  // The production API server with the send and read budgets lifted: the bench measures the path at
+  // its maximum rate, not the limits.
   const api = await startApiProcess({
     databaseUrl: testDb.url,
     natsUrl: nats.url,
-    authConfigJson: JSON.stringify(config),
+    env: {
+      ...authEnv,
+      READ_RATE_LIMIT_MAX: "1000000",
+      READ_RATE_LIMIT_USER_MAX: "1000000",
+      SEND_RATE_LIMIT_MAX: "1000000",
+      SEND_RATE_LIMIT_USER_MAX: "1000000",
+    },
   });
   const port = await freePort();
   const gatewayEnv = { HOST: "0.0.0.0", TOKEN_SKEW_MS: "600000", IDLE_TIMEOUT_MS: "600000" };
   const gateways = [
     await startGatewayProcess({
       natsUrl: nats.url,
-      publicKeyPem: config.realtimeTokenPublicKey,
+      publicKeyPem: authEnv.REALTIME_TOKEN_PUBLIC_KEY,
       port,
       env: { ...gatewayEnv, GATEWAY_ID: "lat1" },
     }),
     await startGatewayProcess({
       natsUrl: nats.url,
-      publicKeyPem: config.realtimeTokenPublicKey,
+      publicKeyPem: authEnv.REALTIME_TOKEN_PUBLIC_KEY,
       port,
       env: { ...gatewayEnv, GATEWAY_ID: "lat2" },
     }),
@@ -197,7 +205,7 @@ async function main(): Promise<void> {
         host: "127.0.0.1",
         port,
         localAddress: sourceAddress(index),
-        privateKeyPem: config.realtimeTokenPrivateKey,
+        privateKeyPem: authEnv.REALTIME_TOKEN_PRIVATE_KEY,
         identities: recipients.map((r, i): [string, string] => [r, clientIds[i] ?? r]),
         concurrency: 32,
       });

@@ -1,6 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { generateEd25519PemPair, generateSecret } from "@parley/auth";
+import { createTestAuthEnv } from "@parley/auth/testing";
 import { createTestDatabase, requireMariaDb, requireRedis, type TestDatabase } from "@parley/testkit";
 import { freePort } from "@parley/testkit/ports";
 import { type RemoteDelayProxy, startDelayProxyProcess } from "./delay-proxy-process";
@@ -47,7 +46,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   await Promise.all([requireMariaDb(), requireRedis()]);
   const db = await createTestDatabase(options.label);
   const nats = await startNatsCluster(3);
-  const [access, realtime] = await Promise.all([generateEd25519PemPair(), generateEd25519PemPair()]);
+  const authEnv = await createTestAuthEnv();
   const bigGroupEnv = {
     BIG_GROUP_MIN_MEMBERS: String(options.bigGroupMinMembers),
     BIG_GROUP_FANOUT_GRACE_MS: "0",
@@ -57,19 +56,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     port: await freePort(),
     databaseUrl: db.url,
     natsUrl: nats.urls(0),
-    logFile: join(options.logDir, "api.log"),
-    env: {
-      ...bigGroupEnv,
-      ACCESS_TOKEN_PRIVATE_KEY: access.privatePem,
-      ACCESS_TOKEN_PUBLIC_KEY: access.publicPem,
-      REALTIME_TOKEN_PRIVATE_KEY: realtime.privatePem,
-      REALTIME_TOKEN_PUBLIC_KEY: realtime.publicPem,
-      REFRESH_TOKEN_SECRET: generateSecret(),
-      // Every run signs up from 127.0.0.1 against the one shared Redis: the per-IP sign-up and
-      // new-client budgets would refuse later runs. Every other limit is production's.
-      SIGN_UP_RATE_LIMIT_MAX: "1000000",
-      NEW_CLIENT_RATE_LIMIT_MAX: "1000000",
-    },
+    logDir: options.logDir,
+    // Every limit is production's but the sign-up and new-client budgets (createTestAuthEnv).
+    env: { ...bigGroupEnv, ...authEnv },
   };
   let api = await launchApi(apiLaunch);
   const apiProxy = await startDelayProxyProcess(api.origin);
@@ -78,7 +67,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       id: `gw${index + 1}`,
       // Each gateway prefers another node, as a real deployment spreads them.
       natsUrl: nats.urls(index + 1),
-      publicKeyPem: realtime.publicPem,
+      publicKeyPem: authEnv.REALTIME_TOKEN_PUBLIC_KEY,
     });
   const gateways: Gateway[] = await Promise.all(
     [0, 1].map(async (index) => {
@@ -89,6 +78,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const workerLaunch = {
     databaseUrl: db.url,
     natsUrl: nats.urls(2),
+    logDir: options.logDir,
     env: {
       ...bigGroupEnv,
       // A killed worker's lease lapses after this; the restarted one takes over then.
@@ -123,7 +113,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     nats,
     apiProxy,
     gateways,
-    publicKeyPem: realtime.publicPem,
+    publicKeyPem: authEnv.REALTIME_TOKEN_PUBLIC_KEY,
     trpcUrl: `${apiProxy.url}${new URL(api.trpcUrl).pathname}`,
     wsUrls: gateways.map((g) => g.proxy.wsUrl),
     api: () => api,

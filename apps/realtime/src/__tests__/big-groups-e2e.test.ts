@@ -3,8 +3,8 @@ import type { ChatEngine } from "@parley/client";
 import { type GatewayProcess, readMetric } from "@parley/testkit/gateway";
 import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
 import { waitUntil } from "@parley/testkit/wait";
-import { caughtUp, confirmed, expectSameTimeline, recordEvents, sendSeries } from "../testing/scenario";
-import { type Stack, startStack } from "../testing/stack";
+import { type Stack, startStack } from "./engine-stack";
+import { caughtUp, confirmed, expectSameTimeline, recordEvents, sendSeries } from "./scenario";
 
 // The whole path: the real API (groups of ≥ 3 are big, no per-member grace) publishes once on
 // chat.dialog.<id>; two gateways fan out; ChatEngines of the members hold every message in order.

@@ -4,8 +4,8 @@ import { CLOSE_REVOKED } from "@parley/protocol";
 import { startGatewayProcess } from "@parley/testkit/gateway";
 import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
 import { waitUntil } from "@parley/testkit/wait";
-import { caughtUp, confirmed, expectSameTimeline, recordEvents, sendSeries } from "../testing/scenario";
-import { type Stack, startStack } from "../testing/stack";
+import { type Stack, startStack } from "./engine-stack";
+import { caughtUp, confirmed, expectSameTimeline, recordEvents, sendSeries } from "./scenario";
 
 let nats: NatsProcess;
 let stack: Stack;

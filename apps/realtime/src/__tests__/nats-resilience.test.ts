@@ -3,8 +3,8 @@ import type { ChatEngine, SignedInClient } from "@parley/client";
 import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
 import { freePort } from "@parley/testkit/ports";
 import { waitUntil } from "@parley/testkit/wait";
-import { caughtUp, confirmed, expectSameTimeline, recordEvents, sendSeries } from "../testing/scenario";
-import { type Stack, startStack } from "../testing/stack";
+import { type Stack, startStack } from "./engine-stack";
+import { caughtUp, confirmed, expectSameTimeline, recordEvents, sendSeries } from "./scenario";
 
 const cleanups: (() => Promise<void>)[] = [];
 const suffix = Date.now().toString(36).slice(-5);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
-import { type Stack, startStack } from "../testing/stack";
+import { type Stack, startStack } from "./engine-stack";
 
 /**
  * "Runs under Bun, Node and browsers": the engine bundled for Node (`bun build --target=node`) and

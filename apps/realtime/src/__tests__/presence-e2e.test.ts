@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { FRAME_ERROR_CODES } from "@parley/protocol";
 import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
 import { openProbe, type WsProbe } from "@parley/testkit/ws-probe";
-import { type Stack, startStack } from "../testing/stack";
+import { type Stack, startStack } from "./engine-stack";
 
 /** The API's presence.ticket, checked by a real gateway: presence only between people who share a dialog. */
 let nats: NatsProcess;

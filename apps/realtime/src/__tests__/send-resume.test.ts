@@ -3,8 +3,8 @@ import { type ChatApi, createTrpcChatApi, MemoryStore, type SendAck } from "@par
 import { type NatsProcess, startNatsServer } from "@parley/testkit/nats-server";
 import { freePort } from "@parley/testkit/ports";
 import { waitUntil } from "@parley/testkit/wait";
-import { caughtUp, confirmed, expectSameTimeline, recordEvents } from "../testing/scenario";
-import { type Stack, startStack } from "../testing/stack";
+import { type Stack, startStack } from "./engine-stack";
+import { caughtUp, confirmed, expectSameTimeline, recordEvents } from "./scenario";
 
 /**
  * Pending sends are persisted in the engine's store and resumed on start() with the same

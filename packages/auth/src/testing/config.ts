@@ -2,6 +2,26 @@ import type { AuthConfig } from "../config";
 import { DEFAULT_RATE_LIMIT } from "../config";
 import { generateEd25519PemPair, generateSecret } from "../generate-keys";
 
+/**
+ * The auth variables of a stack of our own processes (API, worker, web app) with fresh keys and
+ * secrets, named as `bun run setup` writes them to .env. Sign-up and new-client budgets are lifted:
+ * every test run signs up from 127.0.0.1 against one shared Redis whose counters outlive the run.
+ * Tests of those limits set small ones over these.
+ */
+export async function createTestAuthEnv() {
+  const [access, realtime] = await Promise.all([generateEd25519PemPair(), generateEd25519PemPair()]);
+  return {
+    ACCESS_TOKEN_PRIVATE_KEY: access.privatePem,
+    ACCESS_TOKEN_PUBLIC_KEY: access.publicPem,
+    REALTIME_TOKEN_PRIVATE_KEY: realtime.privatePem,
+    REALTIME_TOKEN_PUBLIC_KEY: realtime.publicPem,
+    REFRESH_TOKEN_SECRET: generateSecret(),
+    AUTH_COOKIE_SECURE: "false",
+    SIGN_UP_RATE_LIMIT_MAX: "1000000",
+    NEW_CLIENT_RATE_LIMIT_MAX: "1000000",
+  };
+}
+
 /** A complete AuthConfig with fresh keys and secrets, as `bun run setup` would write them. */
 export async function createTestAuthConfig(overrides: Partial<AuthConfig> = {}): Promise<AuthConfig> {
   const access = await generateEd25519PemPair();

@@ -1,5 +1,4 @@
-import { join } from "node:path";
-import { createTestAuthConfig } from "@parley/auth/testing";
+import { createTestAuthEnv } from "@parley/auth/testing";
 import {
   authenticateWithPassword,
   type ChatApi,
@@ -13,54 +12,34 @@ import {
   requireMariaDb,
   requireNats,
   requireRedis,
-  TEST_REDIS_URL,
   type TestDatabase,
 } from "@parley/testkit";
+import {
+  type ApiProcess,
+  type AppProcess,
+  startApiProcess,
+  startWorkerProcess,
+} from "@parley/testkit/app-processes";
 import { type GatewayProcess, startGatewayProcess } from "@parley/testkit/gateway";
-import { waitForListening } from "@parley/testkit/processes";
-import type { Subprocess } from "bun";
 
-const API_SERVER = join(import.meta.dir, "api-server.ts");
+/**
+ * Tests send and sync far faster than a person: the per-client and per-user read and send budgets
+ * are lifted; every other limit is production's.
+ */
+const TEST_BUDGETS = {
+  READ_RATE_LIMIT_MAX: "1000000",
+  READ_RATE_LIMIT_USER_MAX: "1000000",
+  SEND_RATE_LIMIT_MAX: "1000000",
+  SEND_RATE_LIMIT_USER_MAX: "1000000",
+};
 
-export type ApiProcess = { url: string; trpcUrl: string; proc: Subprocess; kill: () => Promise<void> };
-
-export async function startApiProcess(options: {
-  databaseUrl: string;
-  natsUrl: string;
-  authConfigJson: string;
-  env?: Record<string, string>;
-}): Promise<ApiProcess> {
-  const proc = Bun.spawn(["bun", API_SERVER], {
-    env: {
-      ...process.env,
-      DATABASE_URL: options.databaseUrl,
-      NATS_URL: options.natsUrl,
-      REDIS_URL: TEST_REDIS_URL,
-      AUTH_CONFIG_JSON: options.authConfigJson,
-      PORT: "0",
-      ...options.env,
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const { port } = await waitForListening(proc, "API", 20_000);
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    trpcUrl: `${url}/trpc`,
-    proc,
-    async kill() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill("SIGTERM");
-      const exited = await Promise.race([proc.exited, Bun.sleep(3_000).then(() => null)]);
-      if (exited === null) proc.kill("SIGKILL");
-    },
-  };
-}
+/** The worker relays an outbox row this soon after its send failed to publish (NATS down). */
+const RELAY_AFTER_MS = "500";
 
 export type Stack = {
   testDb: TestDatabase;
   api: ApiProcess;
+  worker: AppProcess;
   gateways: GatewayProcess[];
   publicKeyPem: string;
   signUp: (handle: string) => Promise<SignedInClient & { handle: string }>;
@@ -86,31 +65,32 @@ export type Stack = {
 const PASSWORD = "correct horse battery staple";
 
 /**
- * The whole path as separate processes: the API (real routers) and gateways, each attached to the
- * NATS server(s) given, over a fresh MariaDB database.
+ * The whole path as separate processes, as production runs them: the API server (apps/api), the
+ * worker (apps/worker: the outbox relay a NATS outage needs) and gateways, each attached to the NATS
+ * server(s) given, over a fresh MariaDB database.
  */
 export async function startStack(options: {
   label: string;
   apiNatsUrl: string;
   gatewayNatsUrls: string[];
   gatewayEnv?: Record<string, string>;
-  /** Extra API env, e.g. BIG_GROUP_MIN_MEMBERS for big-group tests. */
+  /** Extra API and worker env, e.g. BIG_GROUP_MIN_MEMBERS for big-group tests (both must agree). */
   apiEnv?: Record<string, string>;
 }): Promise<Stack> {
   await Promise.all([requireMariaDb(), requireNats(), requireRedis()]);
   const testDb = await createTestDatabase(options.label);
-  const config = await createTestAuthConfig({ revocationCacheMs: 500 });
-  const api = await startApiProcess({
-    databaseUrl: testDb.url,
-    natsUrl: options.apiNatsUrl,
-    authConfigJson: JSON.stringify(config),
-    env: options.apiEnv,
+  const authEnv = await createTestAuthEnv();
+  const launch = { databaseUrl: testDb.url, natsUrl: options.apiNatsUrl };
+  const api = await startApiProcess({ ...launch, env: { ...authEnv, ...TEST_BUDGETS, ...options.apiEnv } });
+  const worker = await startWorkerProcess({
+    ...launch,
+    env: { RELAY_AFTER_MS, WORKER_HOLDER: `test-${process.pid}`, ...options.apiEnv },
   });
   const gateways = await Promise.all(
     options.gatewayNatsUrls.map((natsUrl, index) =>
       startGatewayProcess({
         natsUrl,
-        publicKeyPem: config.realtimeTokenPublicKey,
+        publicKeyPem: authEnv.REALTIME_TOKEN_PUBLIC_KEY,
         env: { GATEWAY_ID: `gw${index + 1}`, ...options.gatewayEnv },
       }),
     ),
@@ -120,8 +100,9 @@ export async function startStack(options: {
   return {
     testDb,
     api,
+    worker,
     gateways,
-    publicKeyPem: config.realtimeTokenPublicKey,
+    publicKeyPem: authEnv.REALTIME_TOKEN_PUBLIC_KEY,
     async signUp(handle) {
       const client = await authenticateWithPassword(api.trpcUrl, "signUp", {
         handle,
@@ -167,7 +148,7 @@ export async function startStack(options: {
     async stop() {
       for (const engine of engines) engine.stop();
       await Promise.all(gateways.map((g) => g.kill("SIGKILL")));
-      await api.kill();
+      await Promise.all([api.kill(), worker.kill()]);
       await testDb.drop().catch((error: unknown) => console.warn("[stack] drop:", error));
     },
   };
