@@ -79,6 +79,9 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** Polling with a deadline: the test kit's one copy (the e2e files have always imported it from here). */
+export { eventually } from "@parley/testkit/wait";
+
 /** Waits until the URL is a conversation other than `previous` (navigation is client-side). */
 export async function waitForConversation(page: Page, previous?: string): Promise<string> {
   await page.waitForURL((url) => /\/chat\/\d+$/.test(url.pathname) && url.pathname !== previous);
@@ -97,23 +100,6 @@ export async function messageTexts(page: Page): Promise<string[]> {
   return page.locator('[data-testid="message"] .message-text').allInnerTexts();
 }
 
-/** Polls until `read()` returns something `accept` likes; fails with the last value seen. */
-export async function eventually<T>(
-  what: string,
-  read: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeout = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeout;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (accept(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what}: timed out; last value ${JSON.stringify(last)}`);
-}
-
 export async function sendFast(page: Page, texts: string[]) {
   const composer = page.getByLabel("Message", { exact: true });
   for (const text of texts) {
@@ -124,4 +110,29 @@ export async function sendFast(page: Page, texts: string[]) {
 
 export async function connectionState(page: Page): Promise<string | null> {
   return page.locator("[data-state]").first().getAttribute("data-state");
+}
+
+/** From the + menu: a direct chat with the person of `handle`; resolves with its path once shown. */
+export async function startDirectChat(page: Page, peer: { handle: string; displayName: string }) {
+  const previous = new URL(page.url()).pathname;
+  await page.getByRole("button", { name: "New chat or group" }).click();
+  await page.getByRole("menuitem", { name: /New chat/ }).click();
+  await page.getByLabel("Handle", { exact: true }).fill(peer.handle);
+  await page.getByRole("button", { name: "Start chat" }).click();
+  const path = await waitForConversation(page, previous);
+  await page.getByRole("heading", { name: peer.displayName }).waitFor();
+  return path;
+}
+
+/** From the + menu: a group named `title` with the people of `handles`; resolves with its path. */
+export async function createGroup(page: Page, title: string, handles: string[]) {
+  const previous = new URL(page.url()).pathname;
+  await page.getByRole("button", { name: "New chat or group" }).click();
+  await page.getByRole("menuitem", { name: /New group/ }).click();
+  await page.getByLabel("Group title").fill(title);
+  await page.getByLabel(/Members \(handles/).fill(handles.join(", "));
+  await page.getByRole("button", { name: "Create group" }).click();
+  const path = await waitForConversation(page, previous);
+  await page.getByRole("heading", { name: title }).waitFor();
+  return path;
 }

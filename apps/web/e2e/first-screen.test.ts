@@ -5,23 +5,12 @@
  * meaningful paint of a signed-in inbox (a figure, not an assertion) and takes the first-screen
  * screenshots at desktop and phone width.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import {
-  DESKTOP,
-  launchBrowser,
-  messageTexts,
-  openContext,
-  PHONE,
-  sendFast,
-  signUp,
-  type TrackedPage,
-  waitForConversation,
-  waitLive,
-} from "./browser";
-import { buildWebApp, type Stack, startStack } from "./stack";
+import type { BrowserContext, Page } from "playwright-core";
+import { DESKTOP, messageTexts, PHONE, sendFast, startDirectChat, waitLive } from "./browser";
+import { PASSWORD, type Person, useJourney } from "./fixture";
 
 setDefaultTimeout(60_000);
 
@@ -29,57 +18,43 @@ const SCREENSHOTS =
   process.env.UPDATE_SCREENSHOTS === "1"
     ? join(import.meta.dir, "../../../docs/screenshots")
     : join(import.meta.dir, "../test-results/screenshots");
-const PASSWORD = "correct horse battery staple";
-const run = Date.now().toString(36);
-const handles = { ann: `ann${run}`, ben: `ben${run}`, dot: `dot${run}` };
 const MESSAGES = [
   "Morning! Did the build go green?",
   "It did, shipping after lunch.",
   "Great — see you at 2.",
 ];
 
-let stack: Stack;
-let browser: Browser;
-let ann: TrackedPage;
+const journey = useJourney();
+let ann: Person;
 let dialogPath = "";
 
 /** A JavaScript-less context carrying `from`'s cookies: what the server alone renders. */
 async function withoutJs(from: BrowserContext | null): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: stack.appUrl, javaScriptEnabled: false });
+  const context = await journey.browser.newContext({
+    baseURL: journey.stack.appUrl,
+    javaScriptEnabled: false,
+  });
   if (from) await context.addCookies(await from.cookies());
   return { context, page: await context.newPage() };
 }
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  await buildWebApp();
-  stack = await startStack();
   // Ann and Ben talk; the first-paint checks then look at Ann's inbox and their conversation.
-  ann = await openContext(browser, stack.appUrl);
-  const ben = await openContext(browser, stack.appUrl);
-  await signUp(ann.page, handles.ann, "Ann Archer", PASSWORD);
-  await signUp(ben.page, handles.ben, "Ben Baker", PASSWORD);
-  await ann.page.getByRole("button", { name: "New chat or group" }).click();
-  await ann.page.getByRole("menuitem", { name: /New chat/ }).click();
-  await ann.page.getByLabel("Handle", { exact: true }).fill(handles.ben);
-  await ann.page.getByRole("button", { name: "Start chat" }).click();
-  dialogPath = await waitForConversation(ann.page);
+  ann = await journey.signUp("Ann Archer");
+  const ben = await journey.signUp("Ben Baker");
+  dialogPath = await startDirectChat(ann.page, ben);
   await sendFast(ann.page, MESSAGES);
   await ann.page.locator(".message-sent, .message-delivered, .message-read").nth(2).waitFor();
   await ben.context.close();
 }, 600_000);
 
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await stack?.stop();
-});
-
 describe("first screen", () => {
   test("without JavaScript, sign-up and sign-in work and land in the inbox", async () => {
     const { context, page } = await withoutJs(null);
+    const dot = `dot${journey.run}`;
     try {
       await page.goto("/sign-up");
-      await page.getByLabel("Handle").fill(handles.dot);
+      await page.getByLabel("Handle").fill(dot);
       await page.getByLabel("Display name").fill("Dot Diaz");
       await page.getByLabel("Password").fill(PASSWORD);
       await page.getByRole("button", { name: "Create account" }).click();
@@ -89,7 +64,7 @@ describe("first screen", () => {
       // Signed out (cookie gone), a wrong password comes back as a sentence on the sign-in page.
       await context.clearCookies();
       await page.goto("/sign-in");
-      await page.getByLabel("Handle").fill(handles.dot);
+      await page.getByLabel("Handle").fill(dot);
       await page.getByLabel("Password").fill("not the password");
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL("**/sign-in?**");
@@ -97,7 +72,7 @@ describe("first screen", () => {
       expect(page.url()).not.toContain("not%20the%20password");
       expect(page.url()).not.toContain("not+the+password");
       // The handle is kept for the next try.
-      expect(await page.getByLabel("Handle").inputValue()).toBe(handles.dot);
+      expect(await page.getByLabel("Handle").inputValue()).toBe(dot);
 
       await page.getByLabel("Password").fill(PASSWORD);
       await page.getByRole("button", { name: "Sign in" }).click();
@@ -122,16 +97,16 @@ describe("first screen", () => {
 
   test("a signed-out visitor is redirected by the server, before any page renders", async () => {
     for (const path of ["/", "/chat", dialogPath, "/devices"]) {
-      const response = await fetch(`${stack.appUrl}${path}`, { redirect: "manual" });
+      const response = await fetch(`${journey.stack.appUrl}${path}`, { redirect: "manual" });
       expect([302, 303, 307, 308]).toContain(response.status);
-      expect(new URL(response.headers.get("location") ?? "", stack.appUrl).pathname).toBe("/sign-in");
+      expect(new URL(response.headers.get("location") ?? "", journey.stack.appUrl).pathname).toBe("/sign-in");
     }
     // A stale cookie (signed out elsewhere) is sent to sign-in by the server too.
-    const stale = await fetch(`${stack.appUrl}/chat`, {
+    const stale = await fetch(`${journey.stack.appUrl}/chat`, {
       redirect: "manual",
       headers: { cookie: "parley_session=not-a-session" },
     });
-    expect(new URL(stale.headers.get("location") ?? "", stack.appUrl).pathname).toBe("/sign-in");
+    expect(new URL(stale.headers.get("location") ?? "", journey.stack.appUrl).pathname).toBe("/sign-in");
   });
 
   test("the server-rendered inbox and conversation already show names and the newest messages", async () => {
@@ -153,15 +128,16 @@ describe("first screen", () => {
   });
 
   test("a favicon, an app icon and a manifest", async () => {
-    const favicon = await fetch(`${stack.appUrl}/favicon.ico`);
+    const favicon = await fetch(`${journey.stack.appUrl}/favicon.ico`);
     expect(favicon.status).toBe(200);
     expect(favicon.headers.get("content-type")).toContain("icon");
-    const manifest = (await (await fetch(`${stack.appUrl}/manifest.webmanifest`)).json()) as {
+    const manifest = (await (await fetch(`${journey.stack.appUrl}/manifest.webmanifest`)).json()) as {
       name: string;
       icons: { src: string }[];
     };
     expect(manifest.name).toBe("Parley");
-    for (const icon of manifest.icons) expect((await fetch(`${stack.appUrl}${icon.src}`)).status).toBe(200);
+    for (const icon of manifest.icons)
+      expect((await fetch(`${journey.stack.appUrl}${icon.src}`)).status).toBe(200);
     const { context, page } = await withoutJs(null);
     try {
       await page.goto("/sign-in");
@@ -222,7 +198,7 @@ describe("first screen", () => {
   });
 
   test("on a phone the members panel is a sheet that Back dismisses, staying in the conversation", async () => {
-    const context = await browser.newContext({ baseURL: stack.appUrl, viewport: PHONE });
+    const context = await journey.browser.newContext({ baseURL: journey.stack.appUrl, viewport: PHONE });
     await context.addCookies(await ann.context.cookies());
     const page = await context.newPage();
     try {
@@ -250,14 +226,14 @@ describe("first screen", () => {
       ["desktop", DESKTOP],
       ["phone", PHONE],
     ] as const) {
-      const visitor = await browser.newContext({ baseURL: stack.appUrl, viewport });
+      const visitor = await journey.browser.newContext({ baseURL: journey.stack.appUrl, viewport });
       const signedOut = await visitor.newPage();
       await signedOut.goto("/chat");
       await signedOut.waitForURL("**/sign-in");
       await signedOut.screenshot({ path: join(SCREENSHOTS, `first-signed-out-${width}.png`) });
       await visitor.close();
 
-      const context = await browser.newContext({ baseURL: stack.appUrl, viewport });
+      const context = await journey.browser.newContext({ baseURL: journey.stack.appUrl, viewport });
       await context.addCookies(await ann.context.cookies());
       const page = await context.newPage();
       await page.goto("/chat");

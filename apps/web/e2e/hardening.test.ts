@@ -6,119 +6,33 @@
  * budgets by writing X-Forwarded-For.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, openSync } from "node:fs";
-import { join } from "node:path";
-import { generateEd25519PemPair, generateSecret } from "@parley/auth";
-import {
-  createTestDatabase,
-  requireMariaDb,
-  requireNats,
-  requireRedis,
-  TEST_NATS_URL,
-  TEST_REDIS_URL,
-  type TestDatabase,
-} from "@parley/testkit";
 import type { Browser } from "playwright-core";
 import { launchBrowser, openContext, signUp } from "./browser";
-import { freePort } from "./stack";
+import { buildWebApp, type Stack, startStack } from "./stack";
 
-const WEB_DIR = join(import.meta.dir, "..");
-const REPO = join(WEB_DIR, "../..");
-const LOG_DIR = join(WEB_DIR, "test-results");
-/** Its own build directory: other e2e files build .next-e2e, possibly at the same time. */
-const DIST_DIR = ".next-hardening";
 const SIGN_UPS_PER_IP = 2;
 /** A window length no other run shares (the window is part of the key; loopback is everyone's IP). */
 const SIGN_UP_WINDOW_SECONDS = 3_600 + Math.floor(Math.random() * 80_000);
 
-let database: TestDatabase;
+let stack: Stack;
 let appUrl: string;
 let realtimeOrigin: string;
 let browser: Browser | null = null;
-const processes: ReturnType<typeof Bun.spawn>[] = [];
-
-function spawnLogged(name: string, cmd: string[], cwd: string, env: Record<string, string>) {
-  mkdirSync(LOG_DIR, { recursive: true });
-  const log = openSync(join(LOG_DIR, `${name}.log`), "w");
-  const proc = Bun.spawn(cmd, { cwd, env: { ...process.env, ...env }, stdout: log, stderr: log });
-  processes.push(proc);
-  return proc;
-}
-
-async function waitFor(name: string, check: () => Promise<boolean>, proc: ReturnType<typeof Bun.spawn>) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`${name} exited; see apps/web/test-results/${name}.log`);
-    if (await check().catch(() => false)) return;
-    await Bun.sleep(200);
-  }
-  throw new Error(`${name} did not start; see apps/web/test-results/${name}.log`);
-}
 
 beforeAll(async () => {
-  await requireMariaDb();
-  await requireNats();
-  await requireRedis();
-  // E2E_REUSE_BUILD=1 skips the build when iterating on tests only.
-  if (process.env.E2E_REUSE_BUILD !== "1" || !existsSync(join(WEB_DIR, DIST_DIR, "BUILD_ID"))) {
-    mkdirSync(LOG_DIR, { recursive: true });
-    const build = Bun.spawn(["bun", "--bun", "node_modules/next/dist/bin/next", "build"], {
-      cwd: WEB_DIR,
-      env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-      stdout: "ignore",
-      stderr: openSync(join(LOG_DIR, "hardening-build.log"), "w"),
-    });
-    if ((await build.exited) !== 0)
-      throw new Error("next build failed; see apps/web/test-results/hardening-build.log");
-  }
-  database = await createTestDatabase("webhard");
-  const [realtimeKeys, accessKeys] = await Promise.all([generateEd25519PemPair(), generateEd25519PemPair()]);
-  const [webPort, realtimePort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-  appUrl = `http://127.0.0.1:${webPort}`;
-  realtimeOrigin = `ws://127.0.0.1:${realtimePort}`;
-  const env: Record<string, string> = {
-    NODE_ENV: "production",
-    DATABASE_URL: database.url,
-    NATS_URL: TEST_NATS_URL,
-    REDIS_URL: TEST_REDIS_URL,
-    APP_URL: appUrl,
-    REALTIME_URL: `${realtimeOrigin}/ws`,
-    REALTIME_TOKEN_PRIVATE_KEY: realtimeKeys.privatePem,
-    REALTIME_TOKEN_PUBLIC_KEY: realtimeKeys.publicPem,
-    ACCESS_TOKEN_PRIVATE_KEY: accessKeys.privatePem,
-    ACCESS_TOKEN_PUBLIC_KEY: accessKeys.publicPem,
-    REFRESH_TOKEN_SECRET: generateSecret(),
-    AUTH_COOKIE_SECURE: "false",
-    NEXT_TELEMETRY_DISABLED: "1",
+  await buildWebApp();
+  // A stack of its own: the real per-IP sign-up budget, small, in a window only this run uses.
+  stack = await startStack(async () => ({
     SIGN_UP_RATE_LIMIT_MAX: String(SIGN_UPS_PER_IP),
     SIGN_UP_RATE_LIMIT_WINDOW_SECONDS: String(SIGN_UP_WINDOW_SECONDS),
-  };
-  const realtime = spawnLogged("hardening-realtime", ["bun", "src/main.ts"], join(REPO, "apps/realtime"), {
-    ...env,
-    PORT: String(realtimePort),
-    METRICS_PORT: String(metricsPort),
-    HOST: "127.0.0.1",
-  });
-  const web = spawnLogged("hardening-web", ["bun", "--bun", "server.ts"], WEB_DIR, {
-    ...env,
-    NEXT_DIST_DIR: DIST_DIR,
-    PORT: String(webPort),
-    HOST: "127.0.0.1",
-  });
-  await waitFor(
-    "hardening-realtime",
-    async () => (await fetch(`http://127.0.0.1:${realtimePort}/ws`)).status > 0,
-    realtime,
-  );
-  await waitFor("hardening-web", async () => (await fetch(`${appUrl}/sign-in`)).ok, web);
+  }));
+  appUrl = stack.appUrl;
+  realtimeOrigin = new URL(stack.realtimeUrl).origin;
 }, 240_000);
 
 afterAll(async () => {
   await browser?.close();
-  for (const proc of processes) proc.kill("SIGTERM");
-  await Promise.all(processes.map((proc) => Promise.race([proc.exited, Bun.sleep(3000)])));
-  for (const proc of processes) if (proc.exitCode === null) proc.kill("SIGKILL");
-  await database?.drop();
+  await stack?.stop();
 });
 
 /** One HTTP/1.1 request over a raw socket; resolves with what the server answered (head and all). */

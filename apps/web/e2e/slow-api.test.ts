@@ -78,12 +78,16 @@ test("30 messages typed fast while every send takes seconds: both sides show all
   // Settled: every message either confirmed (has a seq) or failed; none still pending.
   const settled = (view: Awaited<ReturnType<typeof conversation>>) =>
     view.texts.length >= 30 && view.pending === view.failed;
-  const shownA = await eventually("A's 30 settle", () => conversation(a.page), settled, 90_000);
+  const shownA = await eventually("A's 30 settle", () => conversation(a.page), settled, {
+    timeoutMs: 90_000,
+  });
   expect(shownA.texts).toEqual(sent);
   expect(shownA.failed).toBe(0);
 
   await b.page.goto(path);
-  const shownB = await eventually("B shows all 30", () => conversation(b.page), settled, 60_000);
+  const shownB = await eventually("B shows all 30", () => conversation(b.page), settled, {
+    timeoutMs: 60_000,
+  });
   expect(shownB.texts).toEqual(sent);
   expect(shownB.failed).toBe(0);
   // The seqs (one order for every client) run in send order on both sides.
