@@ -11,7 +11,6 @@ import {
 } from "@parley/core/dialog";
 import { dialogHistory, listChanges, markDialog, syncDialog } from "@parley/core/message";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
-import { dialogAroundProcedure } from "./around";
 import { setMutedProcedure, updateGroupInfoProcedure } from "./group-settings";
 import {
   ZAddMembersInput,
@@ -85,7 +84,6 @@ export const dialogRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => markDialog(ctx.services, actorOf(ctx), { ...input, mark: "read" })),
   updateInfo: updateGroupInfoProcedure,
   setMuted: setMutedProcedure,
-  around: dialogAroundProcedure,
   typing: protectedProcedure
     .input(ZDialogIdInput)
     .output(ZTypingOutput)

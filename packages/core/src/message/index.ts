@@ -1,4 +1,3 @@
-export { type AroundPage, dialogAround } from "./around";
 export { markDialog, type Watermarks } from "./read-state";
 export { flushOutboxDeletes } from "./send/outbox-cleaner";
 export { type SendAck, sendMessage } from "./send/send-message";

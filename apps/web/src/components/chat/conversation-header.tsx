@@ -15,6 +15,7 @@ export function ConversationHeader({
   onToggleMuted,
   showMembers,
   onToggleMembers,
+  onSearch,
 }: {
   title: string;
   kind: "direct" | "group";
@@ -26,6 +27,8 @@ export function ConversationHeader({
   onToggleMuted: () => void;
   showMembers: boolean;
   onToggleMembers: () => void;
+  /** Opens the search of this conversation (Ctrl/Cmd+F does too). */
+  onSearch: () => void;
 }) {
   return (
     <header className="pane-header">
@@ -42,6 +45,14 @@ export function ConversationHeader({
           <PresenceLine state={peerPresence} />
         )}
       </div>
+      <button
+        type="button"
+        className="button ghost small"
+        aria-label="Search in this conversation"
+        onClick={onSearch}
+      >
+        Search
+      </button>
       <button
         type="button"
         className="button ghost small"

@@ -3,8 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { ReplyBanner } from "~/components/message/reply-banner";
-import { seedEntries } from "~/components/message/seed-entries";
 import { useMessageLifecycle } from "~/components/message/use-message-lifecycle";
+import { useConversationSearch } from "~/components/search/use-conversation-search";
 import { useSeedProfiles } from "~/lib/profile-seed";
 import { useFollowPresence } from "~/lib/use-last-seen";
 import { useProfiles } from "~/lib/use-profiles";
@@ -45,7 +45,16 @@ export function Conversation({ dialogId, seed }: { dialogId: string; seed?: Conv
     () =>
       seed
         ? {
-            entries: seedEntries(seed.history.messages, viewer.id),
+            entries: seed.history.messages.map((message) => ({
+              key: message.id,
+              id: message.id,
+              seq: message.seq,
+              senderId: message.senderId,
+              isOwn: message.senderId === viewer.id,
+              text: message.content.kind === "text" ? message.content.text : "",
+              createdAt: message.createdAt,
+              status: message.senderId === viewer.id ? "sent" : "received",
+            })),
             hasOlder: seed.history.hasMore,
           }
         : null,
@@ -85,6 +94,13 @@ export function Conversation({ dialogId, seed }: { dialogId: string; seed?: Conv
       );
   }, [dialog.data?.muted, dialogId, queryClient, setMuted, trpc]);
   const nameOf = useCallback((userId: string) => profiles.get(userId)?.displayName ?? "Someone", [profiles]);
+  // In-conversation search, and the message a search result opened, shown at its place.
+  const search = useConversationSearch({
+    dialogId,
+    entries: timeline.entries,
+    reveal: timeline.reveal,
+    nameOf,
+  });
 
   // The sender's view: the engine knows pushed receipts; the members query knows the watermarks
   // from before this tab opened. Whichever is further along wins.
@@ -135,9 +151,11 @@ export function Conversation({ dialogId, seed }: { dialogId: string; seed?: Conv
         onToggleMuted={onToggleMuted}
         showMembers={showMembers}
         onToggleMembers={() => setShowMembers((open) => !open)}
+        onSearch={search.openPanel}
       />
       <div className="conversation-body">
         <div className="conversation-main">
+          {search.panel}
           <Timeline
             entries={timeline.entries}
             viewerId={viewer.id}

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { SidebarSearch } from "~/components/search/sidebar-search";
 import { useProfiles } from "~/lib/use-profiles";
 import { useConnectionState } from "~/sync/sync-provider";
 import type { Me } from "~/trpc/types";
@@ -46,8 +47,10 @@ export function Sidebar({ viewer }: { viewer: Me }) {
         </Link>
         <SignOutButton />
       </nav>
-      <NewConversationMenu />
-      <DialogList />
+      <SidebarSearch>
+        <NewConversationMenu />
+        <DialogList />
+      </SidebarSearch>
     </aside>
   );
 }
