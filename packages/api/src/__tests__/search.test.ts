@@ -135,6 +135,18 @@ describe("search.people", () => {
     ]);
   });
 
+  test("after a rename the new name finds the person and the old one no longer does", async () => {
+    const me = await newUser("seek");
+    const renamed = await newUser("rn");
+    const call = await on(me);
+    await (await on(renamed)).user.updateProfile({ displayName: `Zephyrine Quill${run}` });
+    const byNew = await call.search.people({ query: `zephyrine quill${run}` });
+    expect(byNew.map((person) => [person.id, person.displayName])).toEqual([
+      [renamed.userId, `Zephyrine Quill${run}`],
+    ]);
+    expect(await call.search.people({ query: `user rn${run}` })).toEqual([]);
+  });
+
   test("budgeted per user, refusals before any read", async () => {
     const me = await newUser("pbudget");
     const call = await on(me, tight);

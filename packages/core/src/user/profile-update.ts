@@ -1,3 +1,4 @@
+import { reindexUserForSearch } from "@parley/auth";
 import { getUserProfiles, listProfileAudience, updateUserProfile } from "@parley/db/queries";
 import type { TProfileEvent } from "@parley/protocol";
 import type { Actor } from "../actor";
@@ -37,8 +38,13 @@ export async function updateOwnProfile(
   if (change.avatarKey) {
     await requireAvatarUpload(services.db, "user_avatar", actor.userId, change.avatarKey, actor.userId);
   }
+  // The old name names the people-search rows to drop (they are sharded by the name's prefixes).
+  const [before] = change.displayName === undefined ? [] : await getUserProfiles(services.db, [actor.userId]);
   const row = await updateUserProfile(services.db, actor.userId, change);
   if (!row) throw new AppError("NOT_FOUND", "user not found");
+  if (before && before.displayName !== row.displayName) {
+    await reindexUserForSearch(services.db, row, { before: before.displayName, after: row.displayName });
+  }
   const profile = toOwnProfile(row);
   const audience = await listProfileAudience(
     services.db,
