@@ -8,14 +8,6 @@ import type { Rng } from "./prng";
  * messages, under the same faults. Each targets a message the sending client shows as confirmed:
  * edits and deletes its own user's (any of that user's clients may edit), reactions anyone's.
  */
-export type SentChange = {
-  localId: string;
-  dialogId: string;
-  what: string;
-  targetId: string;
-  targetKey: string;
-};
-
 const EMOJI = ["👍", "🎉", "🔥"];
 
 export const keyOfText = (text: string): string => text.split(" ")[0] ?? "";

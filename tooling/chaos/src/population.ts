@@ -6,8 +6,16 @@ import {
   type SendAck,
   type SignedInClient,
 } from "@parley/client";
-import type { SentChange } from "./life-cycle-load";
 import type { Rng } from "./prng";
+
+/** An edit, delete or reaction a client sent (life-cycle-load.ts), to judge how it ended. */
+export type SentChange = {
+  localId: string;
+  dialogId: string;
+  what: string;
+  targetId: string;
+  targetKey: string;
+};
 
 const PASSWORD = "chaos suite password 1";
 

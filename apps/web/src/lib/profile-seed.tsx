@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, type ReactNode, useContext, useState } from "react";
-import type { Profile } from "./use-profiles";
+import type { Profile } from "./profile";
 
 /**
  * Names the server already rendered with (inbox peers, a conversation's members and senders). The

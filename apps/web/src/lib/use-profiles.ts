@@ -4,10 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { useProfileUpdates } from "~/sync/sync-provider";
 import { useTRPC } from "~/trpc/react";
-import type { RouterOutputs } from "~/trpc/types";
+import type { Profile } from "./profile";
 import { useProfileSeed } from "./profile-seed";
 
-export type Profile = RouterOutputs["user"]["byIds"][number];
+export type { Profile } from "./profile";
 
 /**
  * Names for user ids (senders, members, direct-chat peers). Profiles change rarely: cache long.
