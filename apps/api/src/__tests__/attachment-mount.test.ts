@@ -103,7 +103,12 @@ async function signUp(): Promise<{ token: string; userId: string }> {
   return { token, userId: String(id) };
 }
 
-function upload(token: string, dialogId: string, body: Uint8Array, name: string): Promise<Response> {
+function upload(
+  token: string,
+  dialogId: string,
+  body: Uint8Array<ArrayBuffer>,
+  name: string,
+): Promise<Response> {
   return fetch(
     `${apiUrl}/api/attachments?purpose=message&scope=${dialogId}&name=${encodeURIComponent(name)}`,
     {
