@@ -21,7 +21,7 @@ import type { DeliveryState, TimelineEntry } from "~/sync/types";
 import { useTRPC } from "~/trpc/react";
 import { Composer } from "./composer";
 import { ConversationHeader } from "./conversation-header";
-import { dialogTitle } from "./dialog-title";
+import { dialogAvatarUrl, dialogTitle } from "./dialog-title";
 import { MembersPanel } from "./members-panel";
 import { Timeline } from "./timeline";
 import { TypingIndicator } from "./typing-indicator";
@@ -144,7 +144,7 @@ export function Conversation({ dialogId, seed }: { dialogId: string; seed?: Conv
       <ConversationHeader
         title={title}
         kind={dialog.data?.kind ?? "direct"}
-        avatarUrl={dialog.data?.avatarUrl ?? null}
+        avatarUrl={dialog.data ? dialogAvatarUrl(dialog.data, profiles) : null}
         memberCount={members.data?.length ?? 0}
         peerPresence={peerPresence}
         muted={dialog.data?.muted ?? false}

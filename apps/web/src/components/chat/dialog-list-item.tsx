@@ -25,10 +25,13 @@ function typingWordsOf(
 export function DialogListItem({
   item,
   title,
+  avatarUrl,
   isActive,
 }: {
   item: InboxItem;
   title: string;
+  /** The group's picture, or the other person's in a direct chat. */
+  avatarUrl: string | null;
   isActive: boolean;
 }) {
   const preview = item.lastMessage ? item.lastMessage.preview.replace(/\s+/g, " ") : "No messages yet";
@@ -53,7 +56,7 @@ export function DialogListItem({
       >
         <Avatar
           name={title}
-          url={item.avatarUrl}
+          url={avatarUrl}
           group={item.kind === "group"}
           online={peerPresence?.online === true}
         />

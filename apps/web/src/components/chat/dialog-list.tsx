@@ -8,7 +8,7 @@ import { useFollowPresence } from "~/lib/use-last-seen";
 import { useProfiles } from "~/lib/use-profiles";
 import { useTRPC } from "~/trpc/react";
 import { DialogListItem } from "./dialog-list-item";
-import { dialogTitle } from "./dialog-title";
+import { dialogAvatarUrl, dialogTitle } from "./dialog-title";
 
 /** The inbox. Kept live by the sync provider, which invalidates this query on every event. */
 export function DialogList() {
@@ -33,6 +33,7 @@ export function DialogList() {
           key={item.id}
           item={item}
           title={dialogTitle(item, profiles)}
+          avatarUrl={dialogAvatarUrl(item, profiles)}
           isActive={item.id === params.dialogId}
         />
       ))}

@@ -12,3 +12,12 @@ export function dialogTitle(
   }
   return "Untitled group";
 }
+
+/** A group's own picture; a direct chat shows the other person's. */
+export function dialogAvatarUrl(
+  dialog: { kind: "direct" | "group"; avatarUrl: string | null; peerUserId: string | null },
+  profiles: Map<string, Profile>,
+): string | null {
+  if (dialog.kind === "group") return dialog.avatarUrl;
+  return dialog.peerUserId ? (profiles.get(dialog.peerUserId)?.avatarUrl ?? null) : null;
+}
