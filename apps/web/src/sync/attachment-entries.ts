@@ -15,13 +15,17 @@ import type { AttachmentView, TimelineEntry } from "./types";
 const localPreviews = new Map<string, string[]>();
 const progress = new Map<string, UploadProgress>();
 
-/** The browser's File objects as the engine's files, with local previews kept for the bubble. */
-export function rememberLocalFiles(localId: string, files: readonly File[]): OutgoingFile[] {
+/** The browser's File objects as the engine's files. */
+export function toOutgoingFiles(files: readonly File[]): OutgoingFile[] {
+  return files.map((file) => ({ name: file.name, size: file.size, type: file.type, body: file }));
+}
+
+/** Local copies of a message's pictures, shown in its bubble until the server's are there. */
+export function rememberLocalPreviews(localId: string, files: readonly File[]): void {
   localPreviews.set(
     localId,
     files.map((file) => (isImageMime(file.type) ? URL.createObjectURL(file) : "")),
   );
-  return files.map((file) => ({ name: file.name, size: file.size, type: file.type, body: file }));
 }
 
 export function recordUploadProgress(update: UploadProgress): void {

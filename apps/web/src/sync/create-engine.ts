@@ -10,7 +10,13 @@ import { CLOSE_REVOKED } from "@parley/protocol";
 import { tabSession } from "~/trpc/tab-session";
 import type { Me } from "~/trpc/types";
 import { createXhrUploader } from "~/lib/upload-xhr";
-import { attachmentFields, forgetLocalFiles, recordUploadProgress, rememberLocalFiles } from "./attachment-entries";
+import {
+  attachmentFields,
+  forgetLocalFiles,
+  recordUploadProgress,
+  rememberLocalPreviews,
+  toOutgoingFiles,
+} from "./attachment-entries";
 import type { EnginePort, TimelineSnapshot } from "./engine-port";
 import type { ConnectionState, SyncEvent, TimelineEntry } from "./types";
 
@@ -229,9 +235,8 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
     },
     sendFiles: (dialogId, files, text) => {
       if (!engine) return;
-      const localId = crypto.randomUUID();
-      const outgoing = rememberLocalFiles(localId, files);
-      engine.sendFiles(dialogId, outgoing, text, localId);
+      const localId = engine.sendFiles(dialogId, toOutgoingFiles(files), text);
+      rememberLocalPreviews(localId, files);
       timelineChanged(dialogId);
     },
     retry: (dialogId, key) => {
