@@ -7,9 +7,9 @@ import {
   toApiError,
 } from "@parley/client";
 import { CLOSE_REVOKED } from "@parley/protocol";
+import { createXhrUploader } from "~/lib/upload-xhr";
 import { tabSession } from "~/trpc/tab-session";
 import type { Me } from "~/trpc/types";
-import { createXhrUploader } from "~/lib/upload-xhr";
 import {
   attachmentFields,
   forgetLocalFiles,
