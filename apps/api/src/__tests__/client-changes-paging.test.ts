@@ -1,13 +1,13 @@
 /**
- * createTrpcChatApi().changes() follows dialog.changes cursors to the last page, against the real
- * API (appRouter over HTTP, real auth, MariaDB, Redis, NATS) with the page size lowered to 2.
+ * The client's createTrpcChatApi().changes() follows dialog.changes cursors to the last page, against
+ * the real API (appRouter over HTTP, real auth, MariaDB, Redis, NATS) with the page size lowered to 2.
+ * It lives with the API server: the client package may know the API only as types.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type ApiServices, appRouter, assembleApiServices, createContext } from "@parley/api";
 import { createAuthService } from "@parley/auth";
-import { createTestAuthConfig } from "@parley/auth/testing";
+import { createTestAuthConfig, createTestIds } from "@parley/auth/testing";
 import { createNatsPublisher, type NatsPublisher } from "@parley/core";
-import { createLeasedIdGenerator, type LeasedIdGenerator } from "@parley/db/snowflake";
 import {
   createTestDatabase,
   requireNats,
@@ -19,7 +19,7 @@ import {
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Server } from "bun";
 import Redis from "ioredis";
-import { authenticateWithPassword, createTrpcChatApi } from "../trpc-api";
+import { authenticateWithPassword, createTrpcChatApi } from "@parley/client";
 
 const PAGE_SIZE = 2;
 const GROUP_COUNT = 5;
@@ -27,7 +27,6 @@ const GROUP_COUNT = 5;
 let testDb: TestDatabase;
 let redis: Redis;
 let publisher: NatsPublisher;
-let ids: LeasedIdGenerator;
 let server: Server<unknown>;
 let trpcUrl: string;
 
@@ -36,8 +35,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase("clientchanges");
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
   publisher = createNatsPublisher(TEST_NATS_URL, "test-client-changes");
-  ids = await createLeasedIdGenerator(testDb.db);
-  const base = { db: testDb.db, redis, events: publisher.events, ids };
+  const base = { db: testDb.db, redis, events: publisher.events, ids: createTestIds() };
   const auth = createAuthService(await createTestAuthConfig(), base);
   const services: ApiServices = assembleApiServices(base, auth, {
     messaging: {
@@ -67,7 +65,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop(true);
-  await ids?.close();
   await publisher?.close();
   redis?.disconnect();
   await testDb?.drop();
