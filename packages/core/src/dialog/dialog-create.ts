@@ -16,30 +16,33 @@ import type { Actor } from "../actor";
 import { isLockContention } from "../db-errors";
 import { AppError } from "../errors";
 import { MAX_GROUP_MEMBERS } from "../limits/limits";
+import type { LimitDeps } from "../limits/rate-limit";
 import { enforceGroupCreateRateLimit, enforceMemberAddRateLimit } from "../limits/rate-limit";
-import { messagingOptions } from "../options";
 import type { CoreServices } from "../services";
 import { type DialogView, publishDialogEvent, toDialogView } from "./dialog-view";
 import { directDialogId } from "./direct-dialog-id";
+
+/** Creating dialogs and changing their members: the stores, ids, clock, publisher and the add budgets. */
+export type DialogWriteDeps = LimitDeps & Pick<CoreServices, "db" | "events" | "ids" | "clock">;
 
 /**
  * Opens (or finds) the direct dialog with another user. Idempotent: the id derives from the pair,
  * inserts ignore what exists, so both users opening it at once get the same dialog.
  */
 export async function openDirectDialog(
-  services: CoreServices,
+  deps: DialogWriteDeps,
   actor: Actor,
   peerUserId: string,
 ): Promise<DialogView> {
   if (peerUserId === actor.userId)
     throw new AppError("BAD_REQUEST", "cannot open a direct dialog with yourself");
   // Before the existence check: every answer says whether an id exists.
-  await enforceMemberAddRateLimit(services, actor.userId, 1);
-  const [peer] = await listExistingUserIds(services.db, [peerUserId]);
+  await enforceMemberAddRateLimit(deps, actor.userId, 1);
+  const [peer] = await listExistingUserIds(deps.db, [peerUserId]);
   if (!peer) throw new AppError("NOT_FOUND", "user not found");
   const dialogId = directDialogId(actor.userId, peerUserId);
-  const now = new Date();
-  await insertDialogIfAbsent(services.db, {
+  const now = new Date(deps.clock.now());
+  await insertDialogIfAbsent(deps.db, {
     id: dialogId,
     kind: "direct",
     title: null,
@@ -47,7 +50,7 @@ export async function openDirectDialog(
     createdAt: now,
   });
   const added = await addMembersUnderLock(
-    services,
+    deps,
     dialogId,
     "direct",
     [
@@ -61,7 +64,7 @@ export async function openDirectDialog(
     [actor.userId, peerUserId],
     [peerUserId, actor.userId],
   ] as const) {
-    await insertUserDialogIfAbsent(services.db, {
+    await insertUserDialogIfAbsent(deps.db, {
       userId,
       dialogId,
       kind: "direct",
@@ -69,12 +72,12 @@ export async function openDirectDialog(
       joinedAt: now,
     });
   }
-  if (added.count > 0) publishDialogEvent(services.events, [actor.userId, peerUserId], dialogId, "joined", 0);
-  return loadView(services, dialogId, actor.userId, peerUserId);
+  if (added.count > 0) publishDialogEvent(deps.events, [actor.userId, peerUserId], dialogId, "joined", 0);
+  return loadView(deps, dialogId, actor.userId, peerUserId);
 }
 
 export async function createGroupDialog(
-  services: CoreServices,
+  deps: DialogWriteDeps,
   actor: Actor,
   input: { title: string; memberIds: string[] },
 ): Promise<DialogView> {
@@ -83,26 +86,26 @@ export async function createGroupDialog(
     throw new AppError("BAD_REQUEST", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
   }
   // Budgets first, so a refused or failing attempt still counts (it is a probe of which ids exist).
-  await enforceGroupCreateRateLimit(services, actor.userId);
-  await enforceMemberAddRateLimit(services, actor.userId, others.length);
-  await requireExistingUsers(services, others);
-  const dialogId = services.ids.nextId();
-  const now = new Date();
-  await insertDialogIfAbsent(services.db, {
+  await enforceGroupCreateRateLimit(deps, actor.userId);
+  await enforceMemberAddRateLimit(deps, actor.userId, others.length);
+  await requireExistingUsers(deps, others);
+  const dialogId = deps.ids.nextId();
+  const now = new Date(deps.clock.now());
+  await insertDialogIfAbsent(deps.db, {
     id: dialogId,
     kind: "group",
     title: input.title,
     createdBy: actor.userId,
     createdAt: now,
   });
-  const added = await addMembersUnderLock(services, dialogId, "group", [
+  const added = await addMembersUnderLock(deps, dialogId, "group", [
     { userId: actor.userId, role: "owner" },
     ...others.map((userId) => ({ userId, role: "member" as const })),
   ]);
   // A group created at the big-group threshold is big from the start: rows marked, then switched.
   const members = [actor.userId, ...others];
   for (const userId of members) {
-    await insertUserDialogIfAbsent(services.db, {
+    await insertUserDialogIfAbsent(deps.db, {
       userId,
       dialogId,
       kind: "group",
@@ -111,17 +114,17 @@ export async function createGroupDialog(
       big: added.big || added.reachesBig,
     });
   }
-  if (added.reachesBig) await switchToBig(services, dialogId, members);
-  publishDialogEvent(services.events, members, dialogId, "joined", 0, added.big || added.reachesBig);
-  return loadView(services, dialogId, actor.userId, null);
+  if (added.reachesBig) await switchToBig(deps, dialogId, members);
+  publishDialogEvent(deps.events, members, dialogId, "joined", 0, added.big || added.reachesBig);
+  return loadView(deps, dialogId, actor.userId, null);
 }
 
 /**
  * NOT_FOUND when any of these users does not exist, without saying which: a list of the missing
  * would tell a caller which of up to a thousand guessed ids are real users in one request.
  */
-export async function requireExistingUsers(services: CoreServices, userIds: string[]): Promise<void> {
-  const existing = await listExistingUserIds(services.db, userIds);
+export async function requireExistingUsers(deps: Pick<CoreServices, "db">, userIds: string[]): Promise<void> {
+  const existing = await listExistingUserIds(deps.db, userIds);
   if (existing.length < userIds.length) throw new AppError("NOT_FOUND", "one or more users were not found");
 }
 
@@ -134,20 +137,20 @@ export async function requireExistingUsers(services: CoreServices, userIds: stri
  * inbox row, then switches it (switchToBig), after this transaction.
  */
 export async function addMembersUnderLock(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db" | "options" | "clock">,
   dialogId: string,
   kind: "direct" | "group",
   members: { userId: string; role: MemberRole }[],
   maxMembers = MAX_GROUP_MEMBERS,
   authorize?: (tx: DbOrTx) => Promise<void>,
 ): Promise<{ count: number; lastSeq: number; big: boolean; reachesBig: boolean }> {
-  const { bigGroupMinMembers } = messagingOptions(services);
-  return inDialogTransaction(services, async (tx) => {
+  const { bigGroupMinMembers } = deps.options;
+  return inDialogTransaction(deps, async (tx) => {
     const dialog = await lockDialog(tx, dialogId);
     if (!dialog || dialog.kind !== kind)
       throw new AppError("CONFLICT", "dialog id is taken by another dialog");
     if (authorize) await authorize(tx);
-    const joinedAt = new Date();
+    const joinedAt = new Date(deps.clock.now());
     const count = await insertMembersIfAbsent(
       tx,
       members.map((member) => ({ dialogId, ...member, joinedSeq: dialog.lastSeq, joinedAt })),
@@ -174,12 +177,12 @@ export async function addMembersUnderLock(
  * this call made the switch.
  */
 export async function switchToBig(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db" | "clock">,
   dialogId: string,
   members: string[],
 ): Promise<boolean> {
-  await markUserDialogsBig(services.db, dialogId, members);
-  return markDialogFanout(services.db, dialogId, new Date());
+  await markUserDialogsBig(deps.db, dialogId, members);
+  return markDialogFanout(deps.db, dialogId, new Date(deps.clock.now()));
 }
 
 /**
@@ -187,11 +190,11 @@ export async function switchToBig(
  * retryable TOO_MANY_REQUESTS, never an opaque INTERNAL error.
  */
 export async function inDialogTransaction<T>(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db">,
   run: (tx: DbOrTx) => Promise<T>,
 ): Promise<T> {
   try {
-    return await services.db.transaction((tx) => run(tx));
+    return await deps.db.transaction((tx) => run(tx));
   } catch (error) {
     if (isLockContention(error)) {
       throw new AppError("TOO_MANY_REQUESTS", "dialog busy; retry shortly", { retryAfterMs: 500 });
@@ -201,14 +204,14 @@ export async function inDialogTransaction<T>(
 }
 
 async function loadView(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db">,
   dialogId: string,
   userId: string,
   peerUserId: string | null,
 ): Promise<DialogView> {
   const [dialog, member] = await Promise.all([
-    getDialog(services.db, dialogId),
-    getMember(services.db, dialogId, userId),
+    getDialog(deps.db, dialogId),
+    getMember(deps.db, dialogId, userId),
   ]);
   if (!dialog || !member) throw new AppError("NOT_FOUND", "dialog not found");
   return toDialogView(dialog, member, peerUserId);

@@ -8,25 +8,28 @@ import {
 import type { Actor } from "../actor";
 import { AppError } from "../errors";
 import { MAX_GROUP_MEMBERS } from "../limits/limits";
-import { messagingOptions } from "../options";
 import type { CoreServices } from "../services";
 import { dialogNotFound, requireMember } from "./access";
 import { type DialogView, toDialogView } from "./dialog-view";
 
 export async function getDialogView(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db">,
   actor: Actor,
   dialogId: string,
 ): Promise<DialogView> {
-  const member = await requireMember(services.db, dialogId, actor.userId);
-  const dialog = await getDialog(services.db, dialogId);
+  const member = await requireMember(deps.db, dialogId, actor.userId);
+  const dialog = await getDialog(deps.db, dialogId);
   if (!dialog) throw dialogNotFound();
-  const peerUserId = dialog.kind === "direct" ? await findPeer(services, dialogId, actor.userId) : null;
+  const peerUserId = dialog.kind === "direct" ? await findPeer(deps, dialogId, actor.userId) : null;
   return toDialogView(dialog, member, peerUserId);
 }
 
-async function findPeer(services: CoreServices, dialogId: string, userId: string): Promise<string | null> {
-  const members = await listMembers(services.db, dialogId, 2);
+async function findPeer(
+  deps: Pick<CoreServices, "db">,
+  dialogId: string,
+  userId: string,
+): Promise<string | null> {
+  const members = await listMembers(deps.db, dialogId, 2);
   return members.find((member) => member.userId !== userId)?.userId ?? null;
 }
 
@@ -42,16 +45,16 @@ export type InboxPage = { items: DialogView[]; nextCursor: string | null };
  * dialog past the cap stays reachable by id (docs/design.md, "The inbox limit").
  */
 export async function listInbox(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db" | "options">,
   actor: Actor,
   page: { cursor: string | null; limit: number },
 ): Promise<InboxPage> {
-  const scanLimit = messagingOptions(services).inboxScanLimit;
-  const entries = await listNewestUserDialogs(services.db, actor.userId, scanLimit);
+  const scanLimit = deps.options.inboxScanLimit;
+  const entries = await listNewestUserDialogs(deps.db, actor.userId, scanLimit);
   const dialogIds = entries.map((entry) => entry.dialogId);
   const [dialogs, members] = await Promise.all([
-    getDialogsByIds(services.db, dialogIds),
-    getMembersOfUser(services.db, dialogIds, actor.userId),
+    getDialogsByIds(deps.db, dialogIds),
+    getMembersOfUser(deps.db, dialogIds, actor.userId),
   ]);
   const memberByDialog = new Map(members.map((member) => [member.dialogId, member]));
   const peerByDialog = new Map(entries.map((entry) => [entry.dialogId, entry.peerUserId]));
@@ -96,12 +99,12 @@ export type MemberView = {
 
 /** Members with their watermarks, so a sender can show delivered / read. */
 export async function listDialogMembers(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db">,
   actor: Actor,
   dialogId: string,
 ): Promise<MemberView[]> {
-  await requireMember(services.db, dialogId, actor.userId);
-  const members = await listMembers(services.db, dialogId, MAX_GROUP_MEMBERS);
+  await requireMember(deps.db, dialogId, actor.userId);
+  const members = await listMembers(deps.db, dialogId, MAX_GROUP_MEMBERS);
   return members.map((member) => ({
     userId: member.userId,
     role: member.role,

@@ -2,6 +2,7 @@ import { getMember, listMemberUserIds, lockDialog, updateGroupProfile } from "@p
 import type { TGroupInfoEvent } from "@parley/protocol";
 import type { Actor } from "../actor";
 import { AppError } from "../errors";
+import type { LimitDeps } from "../limits/rate-limit";
 import { enforceProfileEditRateLimit } from "../limits/rate-limit";
 import { publishToUsers } from "../notify/publish";
 import type { CoreServices } from "../services";
@@ -17,26 +18,26 @@ import { isDirectDialogId } from "./direct-dialog-id";
  * a `groupInfo` event; `dialog.list` / `dialog.get` answer the new title after any absence.
  */
 export async function updateGroupInfo(
-  services: CoreServices,
+  deps: LimitDeps & Pick<CoreServices, "db" | "events">,
   actor: Actor,
   input: { dialogId: string; title?: string; avatarKey?: string | null },
 ): Promise<{ title: string; avatarUrl: string | null; version: number }> {
   if (input.title === undefined && input.avatarKey === undefined) {
     throw new AppError("BAD_REQUEST", "nothing to change");
   }
-  const me = await requireMember(services.db, input.dialogId, actor.userId);
+  const me = await requireMember(deps.db, input.dialogId, actor.userId);
   // Known from the id alone (direct dialog ids have bit 63 set): a clear answer before the role's.
   if (isDirectDialogId(input.dialogId)) throw new AppError("BAD_REQUEST", "direct dialogs have no title");
   if (!canManageGroup(me.role)) throw new AppError("FORBIDDEN", "only the owner and admins change the group");
-  await enforceProfileEditRateLimit(services, actor.userId);
+  await enforceProfileEditRateLimit(deps, actor.userId);
   if (input.avatarKey) {
-    await requireAvatarUpload(services.db, "dialog_avatar", input.dialogId, input.avatarKey, actor.userId);
+    await requireAvatarUpload(deps.db, "dialog_avatar", input.dialogId, input.avatarKey, actor.userId);
   }
   const change = {
     ...(input.title === undefined ? {} : { title: input.title }),
     ...(input.avatarKey === undefined ? {} : { avatarKey: input.avatarKey }),
   };
-  const updated = await inDialogTransaction(services, async (tx) => {
+  const updated = await inDialogTransaction(deps, async (tx) => {
     const dialog = await lockDialog(tx, input.dialogId);
     const current = await getMember(tx, input.dialogId, actor.userId);
     if (!dialog || !current) throw dialogNotFound();
@@ -64,6 +65,6 @@ export async function updateGroupInfo(
   };
   // Always on user subjects (like membership events), big groups included: one push per member per
   // rename, bounded by the rename budget.
-  publishToUsers(services.events, await listMemberUserIds(services.db, input.dialogId), event);
+  publishToUsers(deps.events, await listMemberUserIds(deps.db, input.dialogId), event);
   return info;
 }

@@ -19,23 +19,29 @@ import { MAX_GROUP_MEMBERS } from "../limits/limits";
 import { enforceMemberAddRateLimit } from "../limits/rate-limit";
 import type { CoreServices } from "../services";
 import { canManageGroup as canManage, dialogNotFound, requireMember } from "./access";
-import { addMembersUnderLock, inDialogTransaction, requireExistingUsers, switchToBig } from "./dialog-create";
+import {
+  addMembersUnderLock,
+  type DialogWriteDeps,
+  inDialogTransaction,
+  requireExistingUsers,
+  switchToBig,
+} from "./dialog-create";
 import { publishDialogEvent } from "./dialog-view";
 
 /** Admins and the owner add members to a group; new members see messages sent after they joined. */
 export async function addGroupMembers(
-  services: CoreServices,
+  deps: DialogWriteDeps,
   actor: Actor,
   input: { dialogId: string; userIds: string[] },
 ): Promise<{ added: number }> {
-  const me = await requireMember(services.db, input.dialogId, actor.userId);
+  const me = await requireMember(deps.db, input.dialogId, actor.userId);
   if (!canManage(me.role)) throw new AppError("FORBIDDEN", "only admins add members");
   const userIds = [...new Set(input.userIds)];
   // After the role check (a member cannot spend it), before the existence check (a probe counts).
-  await enforceMemberAddRateLimit(services, actor.userId, userIds.length);
-  await requireExistingUsers(services, userIds);
+  await enforceMemberAddRateLimit(deps, actor.userId, userIds.length);
+  await requireExistingUsers(deps, userIds);
   const { count, lastSeq, big, reachesBig } = await addMembersUnderLock(
-    services,
+    deps,
     input.dialogId,
     "group",
     userIds.map((userId) => ({ userId, role: "member" as const })),
@@ -52,9 +58,9 @@ export async function addGroupMembers(
     }
     throw error;
   });
-  const joinedAt = new Date();
+  const joinedAt = new Date(deps.clock.now());
   for (const userId of userIds) {
-    await insertUserDialogIfAbsent(services.db, {
+    await insertUserDialogIfAbsent(deps.db, {
       userId,
       dialogId: input.dialogId,
       kind: "group",
@@ -64,24 +70,24 @@ export async function addGroupMembers(
     });
   }
   // A concurrent add may have switched the group meanwhile: re-read (cheap: one row by key).
-  const bigBefore = big || (await isBigDialog(services, input.dialogId));
+  const bigBefore = big || (await isBigDialog(deps, input.dialogId));
   if (count === 0 && !bigBefore && !reachesBig) return { added: 0 };
-  const all = await listMemberUserIds(services.db, input.dialogId);
+  const all = await listMemberUserIds(deps.db, input.dialogId);
   // Every add to a big group (re)marks all members' inbox rows before any event goes out (a client
   // refreshes its token on the event): idempotent, and it covers a concurrent add that wrote its rows
   // unmarked just before the switch. Reaching the threshold marks first and switches after
   // (switchToBig), so no message goes to the dialog subject before every member's token can list it.
   let switched = false;
-  if (reachesBig && !bigBefore) switched = await switchToBig(services, input.dialogId, all);
-  else if (bigBefore) await markUserDialogsBig(services.db, input.dialogId, all);
+  if (reachesBig && !bigBefore) switched = await switchToBig(deps, input.dialogId, all);
+  else if (bigBefore) await markUserDialogsBig(deps.db, input.dialogId, all);
   const bigNow = bigBefore || reachesBig;
   // A no-op rerun repairs the marks but pushes nothing (tokens pick the marks up within a refresh).
   if (count === 0 && !switched) return { added: 0 };
   const fresh = new Set(userIds);
-  publishDialogEvent(services.events, userIds, input.dialogId, "joined", lastSeq, bigNow);
+  publishDialogEvent(deps.events, userIds, input.dialogId, "joined", lastSeq, bigNow);
   // On the switch to big every member hears "updated" with big: true and refreshes its token.
   publishDialogEvent(
-    services.events,
+    deps.events,
     all.filter((userId) => !fresh.has(userId)),
     input.dialogId,
     "updated",
@@ -92,26 +98,26 @@ export async function addGroupMembers(
 }
 
 /** A fresh read after the inbox rows were written (see addGroupMembers). */
-async function isBigDialog(services: CoreServices, dialogId: string): Promise<boolean> {
-  return (await getDialog(services.db, dialogId))?.fanoutSince != null;
+async function isBigDialog(deps: Pick<CoreServices, "db">, dialogId: string): Promise<boolean> {
+  return (await getDialog(deps.db, dialogId))?.fanoutSince != null;
 }
 
 /** Owner removes anyone but itself; admins remove plain members. */
 export async function removeGroupMember(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db" | "events">,
   actor: Actor,
   input: { dialogId: string; userId: string },
 ): Promise<{ removed: boolean }> {
   if (input.userId === actor.userId) throw new AppError("BAD_REQUEST", "use dialog.leave to leave");
-  return removeFromGroup(services, actor, input.dialogId, input.userId);
+  return removeFromGroup(deps, actor, input.dialogId, input.userId);
 }
 
 export async function leaveGroup(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db" | "events">,
   actor: Actor,
   dialogId: string,
 ): Promise<{ removed: boolean }> {
-  return removeFromGroup(services, actor, dialogId, actor.userId);
+  return removeFromGroup(deps, actor, dialogId, actor.userId);
 }
 
 /**
@@ -119,14 +125,14 @@ export async function leaveGroup(
  * member, and sync/history refuse them (membership is checked on every read).
  */
 async function removeFromGroup(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db" | "events">,
   actor: Actor,
   dialogId: string,
   targetUserId: string,
 ): Promise<{ removed: boolean }> {
   // Outside the lock first: a non-member never queues on (or holds) a dialog's row lock.
-  await requireMember(services.db, dialogId, actor.userId);
-  const { removed, lastSeq, big } = await inDialogTransaction(services, async (tx) => {
+  await requireMember(deps.db, dialogId, actor.userId);
+  const { removed, lastSeq, big } = await inDialogTransaction(deps, async (tx) => {
     const dialog = await lockDialog(tx, dialogId);
     const me = await getMember(tx, dialogId, actor.userId);
     if (!dialog || !me) throw dialogNotFound();
@@ -143,13 +149,13 @@ async function removeFromGroup(
     return { removed: deleted, lastSeq: dialog.lastSeq, big: dialog.fanoutSince !== null };
   });
   // Deleting the inbox row drops the dialog from the user's next realtime token (`dlg`).
-  await deleteUserDialog(services.db, targetUserId, dialogId);
+  await deleteUserDialog(deps.db, targetUserId, dialogId);
   if (removed) {
     // In a big group the gateway drops the user's sockets from chat.dialog.<id> on this event; if it
     // is lost (NATS core), the next token refresh (≤ 60 s) ends the subscription.
-    publishDialogEvent(services.events, [targetUserId], dialogId, "left", lastSeq, big);
-    const rest = await listMemberUserIds(services.db, dialogId);
-    publishDialogEvent(services.events, rest, dialogId, "updated", lastSeq, big);
+    publishDialogEvent(deps.events, [targetUserId], dialogId, "left", lastSeq, big);
+    const rest = await listMemberUserIds(deps.db, dialogId);
+    publishDialogEvent(deps.events, rest, dialogId, "updated", lastSeq, big);
   }
   return { removed };
 }

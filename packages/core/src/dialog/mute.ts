@@ -1,5 +1,6 @@
 import { setMemberMuted } from "@parley/db/queries";
 import type { Actor } from "../actor";
+import type { LimitDeps } from "../limits/rate-limit";
 import { enforceReadRateLimit } from "../limits/rate-limit";
 import { publishToUsers } from "../notify/publish";
 import type { CoreServices } from "../services";
@@ -12,15 +13,14 @@ import { requireMember } from "./access";
  * one small write of the caller's own row.
  */
 export async function setDialogMuted(
-  services: CoreServices,
+  deps: LimitDeps & Pick<CoreServices, "db" | "events">,
   actor: Actor,
   input: { dialogId: string; muted: boolean },
 ): Promise<{ muted: boolean }> {
-  await enforceReadRateLimit(services, actor);
-  const member = await requireMember(services.db, input.dialogId, actor.userId);
-  if (member.muted !== input.muted)
-    await setMemberMuted(services.db, input.dialogId, actor.userId, input.muted);
-  publishToUsers(services.events, [actor.userId], {
+  await enforceReadRateLimit(deps, actor);
+  const member = await requireMember(deps.db, input.dialogId, actor.userId);
+  if (member.muted !== input.muted) await setMemberMuted(deps.db, input.dialogId, actor.userId, input.muted);
+  publishToUsers(deps.events, [actor.userId], {
     type: "dialog",
     dialogId: input.dialogId,
     change: "updated",

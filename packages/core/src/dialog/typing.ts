@@ -1,8 +1,8 @@
 import { listMemberUserIds } from "@parley/db/queries";
 import type { Actor } from "../actor";
+import type { LimitDeps } from "../limits/rate-limit";
 import { enforceTypingRateLimit } from "../limits/rate-limit";
 import { publishToUsers } from "../notify/publish";
-import { messagingOptions } from "../options";
 import type { CoreServices } from "../services";
 import { requireMember } from "./access";
 
@@ -15,9 +15,13 @@ const TYPING_TTL_MS = 6_000;
  */
 const TYPING_MIN_INTERVAL_MS = 1_000;
 
-async function claimTypingSlot(services: CoreServices, clientId: string, dialogId: string): Promise<boolean> {
+async function claimTypingSlot(
+  deps: Pick<CoreServices, "redis">,
+  clientId: string,
+  dialogId: string,
+): Promise<boolean> {
   try {
-    const claimed = await services.redis.set(
+    const claimed = await deps.redis.set(
       `typing:${clientId}:${dialogId}`,
       "1",
       "PX",
@@ -33,20 +37,20 @@ async function claimTypingSlot(services: CoreServices, clientId: string, dialogI
 
 /** Ephemeral: published to the other members, never stored; clients drop it after expiresAt. */
 export async function sendTyping(
-  services: CoreServices,
+  deps: LimitDeps & Pick<CoreServices, "db" | "events" | "clock">,
   actor: Actor,
   dialogId: string,
 ): Promise<{ expiresAt: number }> {
   // Budget and throttle first: both are cheap (a local lease, one Redis key) and turn a loop of
   // calls away before any database read.
-  await enforceTypingRateLimit(services, actor);
-  const expiresAt = Date.now() + TYPING_TTL_MS;
-  if (!(await claimTypingSlot(services, actor.clientId, dialogId))) return { expiresAt };
-  await requireMember(services.db, dialogId, actor.userId);
-  const members = await listMemberUserIds(services.db, dialogId);
+  await enforceTypingRateLimit(deps, actor);
+  const expiresAt = deps.clock.now() + TYPING_TTL_MS;
+  if (!(await claimTypingSlot(deps, actor.clientId, dialogId))) return { expiresAt };
+  await requireMember(deps.db, dialogId, actor.userId);
+  const members = await listMemberUserIds(deps.db, dialogId);
   // Typing in big groups is shed: it would be one push per member per keystroke burst.
-  if (members.length >= messagingOptions(services).bigGroupMinMembers) return { expiresAt };
+  if (members.length >= deps.options.bigGroupMinMembers) return { expiresAt };
   const others = members.filter((userId) => userId !== actor.userId);
-  publishToUsers(services.events, others, { type: "typing", dialogId, userId: actor.userId, expiresAt });
+  publishToUsers(deps.events, others, { type: "typing", dialogId, userId: actor.userId, expiresAt });
   return { expiresAt };
 }

@@ -1,8 +1,10 @@
 import { takeWindowBudgets, type WindowBudget } from "@parley/auth";
 import { AppError } from "../errors";
-import { messagingOptions, type RateLimit } from "../options";
+import type { RateLimit } from "../options";
 import type { CoreServices } from "../services";
-import { BudgetLeases } from "./budget-lease";
+
+/** What a budget check uses: the counters in Redis, this process's leases of them, the limits. */
+export type LimitDeps = Pick<CoreServices, "redis" | "budgetLeases" | "options">;
 
 type Bucket =
   | "read"
@@ -39,7 +41,7 @@ const REFUSALS: Record<Bucket, string> = {
  * lookups (user.byHandle), which would otherwise enumerate every handle.
  */
 async function enforceRateLimit(
-  services: CoreServices,
+  deps: LimitDeps,
   bucket: Bucket,
   budgets: WindowBudget[],
   windowMs: number,
@@ -50,8 +52,8 @@ async function enforceRateLimit(
   try {
     verdict =
       leased && cost === 1
-        ? await spendLeased(services, budgets, windowMs)
-        : await takeWindowBudgets(services.redis, budgets, windowMs, cost);
+        ? await spendLeased(deps, budgets, windowMs)
+        : await takeWindowBudgets(deps.redis, budgets, windowMs, cost);
   } catch (error) {
     // Fail open: an outage of the limiter must not stop clients from catching up or sending.
     console.warn("[rate-limit] Redis unavailable:", error instanceof Error ? error.message : error);
@@ -67,13 +69,13 @@ async function enforceRateLimit(
 
 /** Each budget from its own per-process lease: usually no Redis round trip at all. */
 async function spendLeased(
-  services: CoreServices,
+  deps: LimitDeps,
   budgets: WindowBudget[],
   windowMs: number,
 ): Promise<Awaited<ReturnType<typeof takeWindowBudgets>>> {
   for (const budget of budgets) {
-    const verdict = await leasesOf(services).spend(budget.key, budget.max, windowMs, (hits) =>
-      takeWindowBudgets(services.redis, [budget], windowMs, hits),
+    const verdict = await deps.budgetLeases.spend(budget.key, budget.max, windowMs, (hits) =>
+      takeWindowBudgets(deps.redis, [budget], windowMs, hits),
     );
     if (!verdict.allowed) return verdict;
   }
@@ -86,42 +88,32 @@ async function spendLeased(
  * sync) are spent from per-process leases (budget-lease.ts).
  */
 function enforceClientRateLimit(
-  services: CoreServices,
+  deps: LimitDeps,
   actor: { userId: string; clientId: string },
   bucket: "read" | "send" | "typing",
   { max, windowMs, perUserMax }: RateLimit,
 ): Promise<void> {
   const budgets = [{ key: `rl:${bucket}:${actor.clientId}`, max }];
   if (perUserMax !== undefined) budgets.push({ key: `rl:${bucket}:u:${actor.userId}`, max: perUserMax });
-  return enforceRateLimit(services, bucket, budgets, windowMs, 1, true);
-}
-
-const leases = new WeakMap<CoreServices, BudgetLeases>();
-function leasesOf(services: CoreServices): BudgetLeases {
-  let found = leases.get(services);
-  if (!found) {
-    found = new BudgetLeases();
-    leases.set(services, found);
-  }
-  return found;
+  return enforceRateLimit(deps, bucket, budgets, windowMs, 1, true);
 }
 
 type Actor = { userId: string; clientId: string };
 
-export function enforceReadRateLimit(services: CoreServices, actor: Actor): Promise<void> {
-  return enforceClientRateLimit(services, actor, "read", messagingOptions(services).readRateLimit);
+export function enforceReadRateLimit(deps: LimitDeps, actor: Actor): Promise<void> {
+  return enforceClientRateLimit(deps, actor, "read", deps.options.readRateLimit);
 }
 
 /**
  * Typing notices: an honest client sends one every few seconds while typing; each accepted one is a
  * push to every other member, so a loop of them would be a free amplifier (and a database read each).
  */
-export function enforceTypingRateLimit(services: CoreServices, actor: Actor): Promise<void> {
-  return enforceClientRateLimit(services, actor, "typing", messagingOptions(services).typingRateLimit);
+export function enforceTypingRateLimit(deps: LimitDeps, actor: Actor): Promise<void> {
+  return enforceClientRateLimit(deps, actor, "typing", deps.options.typingRateLimit);
 }
 
-export function enforceSendRateLimit(services: CoreServices, actor: Actor): Promise<void> {
-  return enforceClientRateLimit(services, actor, "send", messagingOptions(services).sendRateLimit);
+export function enforceSendRateLimit(deps: LimitDeps, actor: Actor): Promise<void> {
+  return enforceClientRateLimit(deps, actor, "send", deps.options.sendRateLimit);
 }
 
 /**
@@ -131,13 +123,13 @@ export function enforceSendRateLimit(services: CoreServices, actor: Actor): Prom
  * (`strangers`): looking people up by id is as strictly bounded as by handle.
  */
 export function enforceLookupRateLimit(
-  services: CoreServices,
+  deps: LimitDeps,
   viewer: { userId: string; clientId: string },
   strangers?: number,
 ): Promise<void> {
-  const { perClientMax, perUserMax, windowMs } = messagingOptions(services).lookupRateLimit;
+  const { perClientMax, perUserMax, windowMs } = deps.options.lookupRateLimit;
   return enforceRateLimit(
-    services,
+    deps,
     strangers === undefined ? "lookup" : "strangerLookup",
     [
       { key: `rl:lookup:c:${viewer.clientId}`, max: perClientMax },
@@ -149,15 +141,15 @@ export function enforceLookupRateLimit(
 }
 
 /** user.byIds calls per client, whatever they ask for: each one is a few reads however cheap. */
-export function enforceProfileRateLimit(services: CoreServices, clientId: string): Promise<void> {
-  const { max, windowMs } = messagingOptions(services).profileRateLimit;
-  return enforceRateLimit(services, "profile", [{ key: `rl:profile:${clientId}`, max }], windowMs);
+export function enforceProfileRateLimit(deps: LimitDeps, clientId: string): Promise<void> {
+  const { max, windowMs } = deps.options.profileRateLimit;
+  return enforceRateLimit(deps, "profile", [{ key: `rl:profile:${clientId}`, max }], windowMs);
 }
 
 /** Groups a user creates (all of its clients together): each one lands in every member's inbox. */
-export function enforceGroupCreateRateLimit(services: CoreServices, userId: string): Promise<void> {
-  const { max, windowMs } = messagingOptions(services).groupCreateRateLimit;
-  return enforceRateLimit(services, "groupCreate", [{ key: `rl:group:${userId}`, max }], windowMs);
+export function enforceGroupCreateRateLimit(deps: LimitDeps, userId: string): Promise<void> {
+  const { max, windowMs } = deps.options.groupCreateRateLimit;
+  return enforceRateLimit(deps, "groupCreate", [{ key: `rl:group:${userId}`, max }], windowMs);
 }
 
 /**
@@ -165,23 +157,19 @@ export function enforceGroupCreateRateLimit(services: CoreServices, userId: stri
  * for, existing or not and whether or not the add goes through: every add lands in someone's inbox,
  * and every answer says whether the ids exist.
  */
-export function enforceMemberAddRateLimit(
-  services: CoreServices,
-  userId: string,
-  count: number,
-): Promise<void> {
+export function enforceMemberAddRateLimit(deps: LimitDeps, userId: string, count: number): Promise<void> {
   if (count <= 0) return Promise.resolve();
-  const { max, windowMs } = messagingOptions(services).memberAddRateLimit;
-  return enforceRateLimit(services, "memberAdd", [{ key: `rl:adds:${userId}`, max }], windowMs, count);
+  const { max, windowMs } = deps.options.memberAddRateLimit;
+  return enforceRateLimit(deps, "memberAdd", [{ key: `rl:adds:${userId}`, max }], windowMs, count);
 }
 
 /**
  * Display names, group titles and avatars a user changes (all of its clients together): each change
  * is pushed to everyone who shares a dialog with them (up to thousands), so it is budgeted per user.
  */
-export function enforceProfileEditRateLimit(services: CoreServices, userId: string): Promise<void> {
-  const { max, windowMs } = messagingOptions(services).profileEditRateLimit;
-  return enforceRateLimit(services, "profileEdit", [{ key: `rl:pedit:${userId}`, max }], windowMs);
+export function enforceProfileEditRateLimit(deps: LimitDeps, userId: string): Promise<void> {
+  const { max, windowMs } = deps.options.profileEditRateLimit;
+  return enforceRateLimit(deps, "profileEdit", [{ key: `rl:pedit:${userId}`, max }], windowMs);
 }
 
 /** Per client, and per user across its clients, in one window. */
@@ -197,16 +185,16 @@ function clientAndUserBudgets(prefix: string, actor: Actor, limit: RateLimit): W
  * call — a minute's budget per client and per user, and an hour's per user, so a script cannot list
  * people faster than ten per hit, a few hundred hits an hour. Misses count.
  */
-export async function enforcePeopleSearchRateLimit(services: CoreServices, actor: Actor): Promise<void> {
-  const { peopleSearchRateLimit: minute, peopleSearchHourlyLimit: hour } = messagingOptions(services);
+export async function enforcePeopleSearchRateLimit(deps: LimitDeps, actor: Actor): Promise<void> {
+  const { peopleSearchRateLimit: minute, peopleSearchHourlyLimit: hour } = deps.options;
   await enforceRateLimit(
-    services,
+    deps,
     "peopleSearch",
     clientAndUserBudgets("rl:psearch", actor, minute),
     minute.windowMs,
   );
   await enforceRateLimit(
-    services,
+    deps,
     "peopleSearch",
     [{ key: `rl:psearch:h:${actor.userId}`, max: hour.max }],
     hour.windowMs,
@@ -214,10 +202,10 @@ export async function enforcePeopleSearchRateLimit(services: CoreServices, actor
 }
 
 /** search.messages: each is a FULLTEXT read over up to a hundred of the caller's dialogs. */
-export function enforceMessageSearchRateLimit(services: CoreServices, actor: Actor): Promise<void> {
-  const limit = messagingOptions(services).messageSearchRateLimit;
+export function enforceMessageSearchRateLimit(deps: LimitDeps, actor: Actor): Promise<void> {
+  const limit = deps.options.messageSearchRateLimit;
   return enforceRateLimit(
-    services,
+    deps,
     "messageSearch",
     clientAndUserBudgets("rl:msearch", actor, limit),
     limit.windowMs,

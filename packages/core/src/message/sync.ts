@@ -8,11 +8,14 @@ import {
 import type { TMessage } from "@parley/protocol";
 import type { Actor } from "../actor";
 import { dialogNotFound, requireMember } from "../dialog/access";
+import type { LimitDeps } from "../limits/rate-limit";
 import { enforceReadRateLimit } from "../limits/rate-limit";
-import { messagingOptions } from "../options";
 import type { CoreServices } from "../services";
 import { withMessageStates } from "./lifecycle";
 import { toWireMessage } from "./wire";
+
+/** A read of my dialogs: the database and the read budget. */
+export type ReadDeps = LimitDeps & Pick<CoreServices, "db">;
 
 export type SyncPage = { messages: TMessage[]; lastSeq: number; hasMore: boolean };
 
@@ -22,15 +25,15 @@ export type SyncPage = { messages: TMessage[]; lastSeq: number; hasMore: boolean
  * A member sees what was sent after it joined.
  */
 export async function syncDialog(
-  services: CoreServices,
+  deps: ReadDeps,
   actor: Actor,
   input: { dialogId: string; afterSeq: number; limit: number },
 ): Promise<SyncPage> {
-  await enforceReadRateLimit(services, actor);
-  const member = await requireMember(services.db, input.dialogId, actor.userId);
-  const dialog = await getDialog(services.db, input.dialogId);
+  await enforceReadRateLimit(deps, actor);
+  const member = await requireMember(deps.db, input.dialogId, actor.userId);
+  const dialog = await getDialog(deps.db, input.dialogId);
   if (!dialog) throw dialogNotFound();
-  const page = await listTimeline(services.db, input.dialogId, {
+  const page = await listTimeline(deps.db, input.dialogId, {
     afterSeq: Math.max(input.afterSeq, member.joinedSeq),
     beforeSeq: Number.MAX_SAFE_INTEGER,
     limit: input.limit + 1,
@@ -38,25 +41,21 @@ export async function syncDialog(
   });
   const hasMore = page.length > input.limit;
   const reader = { dialogId: input.dialogId, userId: actor.userId, joinedSeq: member.joinedSeq };
-  const messages = await withMessageStates(
-    services.db,
-    reader,
-    page.slice(0, input.limit).map(toWireMessage),
-  );
+  const messages = await withMessageStates(deps.db, reader, page.slice(0, input.limit).map(toWireMessage));
   return { messages, lastSeq: dialog.lastSeq, hasMore };
 }
 
 /** Older pages, newest first from `beforeSeq` (default: the end), returned in ascending seq order. */
 export async function dialogHistory(
-  services: CoreServices,
+  deps: ReadDeps,
   actor: Actor,
   input: { dialogId: string; beforeSeq: number | null; limit: number },
 ): Promise<SyncPage> {
-  await enforceReadRateLimit(services, actor);
-  const member = await requireMember(services.db, input.dialogId, actor.userId);
-  const dialog = await getDialog(services.db, input.dialogId);
+  await enforceReadRateLimit(deps, actor);
+  const member = await requireMember(deps.db, input.dialogId, actor.userId);
+  const dialog = await getDialog(deps.db, input.dialogId);
   if (!dialog) throw dialogNotFound();
-  const page = await listTimeline(services.db, input.dialogId, {
+  const page = await listTimeline(deps.db, input.dialogId, {
     afterSeq: member.joinedSeq,
     beforeSeq: input.beforeSeq ?? Number.MAX_SAFE_INTEGER,
     limit: input.limit + 1,
@@ -65,7 +64,7 @@ export async function dialogHistory(
   const hasMore = page.length > input.limit;
   const reader = { dialogId: input.dialogId, userId: actor.userId, joinedSeq: member.joinedSeq };
   const wire = page.slice(0, input.limit).reverse().map(toWireMessage);
-  const messages = await withMessageStates(services.db, reader, wire);
+  const messages = await withMessageStates(deps.db, reader, wire);
   return { messages, lastSeq: dialog.lastSeq, hasMore };
 }
 
@@ -80,21 +79,17 @@ export type ChangesPage = { dialogs: DialogChange[]; nextCursor: string | null }
  * dialog id read, not the last one listed, so a page whose rows are all leftovers of a half-done
  * leave still advances. Each page counts against the read budget.
  */
-export async function listChanges(
-  services: CoreServices,
-  actor: Actor,
-  cursor: string | null,
-): Promise<ChangesPage> {
-  await enforceReadRateLimit(services, actor);
-  const pageSize = messagingOptions(services).changesPageSize;
-  const entries = await listUserDialogsAfter(services.db, actor.userId, {
+export async function listChanges(deps: ReadDeps, actor: Actor, cursor: string | null): Promise<ChangesPage> {
+  await enforceReadRateLimit(deps, actor);
+  const pageSize = deps.options.changesPageSize;
+  const entries = await listUserDialogsAfter(deps.db, actor.userId, {
     afterDialogId: cursor,
     limit: pageSize,
   });
   const dialogIds = entries.map((entry) => entry.dialogId);
   const [lastSeqs, members] = await Promise.all([
-    getDialogLastSeqs(services.db, dialogIds),
-    getMembersOfUser(services.db, dialogIds, actor.userId),
+    getDialogLastSeqs(deps.db, dialogIds),
+    getMembersOfUser(deps.db, dialogIds, actor.userId),
   ]);
   const memberByDialog = new Map(members.map((member) => [member.dialogId, member]));
   const lastSeqByDialog = new Map(lastSeqs.map((row) => [row.dialogId, row.lastSeq]));

@@ -3,6 +3,7 @@ import { ERROR_REASON, messageSearchWords, type TMessage } from "@parley/protoco
 import type { Actor } from "../actor";
 import { requireMember } from "../dialog/access";
 import { AppError } from "../errors";
+import type { LimitDeps } from "../limits/rate-limit";
 import { enforceMessageSearchRateLimit } from "../limits/rate-limit";
 import { toWireMessage } from "../message/wire";
 import type { CoreServices } from "../services";
@@ -35,7 +36,7 @@ function toBooleanQuery(words: readonly string[]): string {
  * carry edits never match (searchDialogMessages).
  */
 export async function searchMessages(
-  services: CoreServices,
+  deps: LimitDeps & Pick<CoreServices, "db">,
   actor: Actor,
   input: { query: string; dialogId: string | null; beforeMsgId: string | null; limit: number },
 ): Promise<MessageSearchPage> {
@@ -45,16 +46,16 @@ export async function searchMessages(
       reason: ERROR_REASON.SEARCH_QUERY_TOO_SHORT,
     });
   }
-  await enforceMessageSearchRateLimit(services, actor);
+  await enforceMessageSearchRateLimit(deps, actor);
   let dialogIds: string[];
   if (input.dialogId !== null) {
-    await requireMember(services.db, input.dialogId, actor.userId);
+    await requireMember(deps.db, input.dialogId, actor.userId);
     dialogIds = [input.dialogId];
   } else {
-    const entries = await listNewestUserDialogs(services.db, actor.userId, MESSAGE_SEARCH_DIALOGS);
+    const entries = await listNewestUserDialogs(deps.db, actor.userId, MESSAGE_SEARCH_DIALOGS);
     dialogIds = entries.map((entry) => entry.dialogId);
   }
-  const hits = await searchDialogMessages(services.db, {
+  const hits = await searchDialogMessages(deps.db, {
     userId: actor.userId,
     dialogIds,
     booleanQuery: toBooleanQuery(words),

@@ -3,8 +3,8 @@ import { findUserSearchTerms, listContactIds } from "@parley/db/queries";
 import { ERROR_REASON } from "@parley/protocol";
 import type { Actor } from "../actor";
 import { AppError } from "../errors";
+import type { LimitDeps } from "../limits/rate-limit";
 import { enforcePeopleSearchRateLimit } from "../limits/rate-limit";
-import { messagingOptions } from "../options";
 import type { CoreServices } from "../services";
 
 /**
@@ -31,7 +31,7 @@ export type PersonHit = {
  * Ranking: an exact handle first, then contacts, then alphabetical by the matching term.
  */
 export async function searchPeople(
-  services: CoreServices,
+  deps: LimitDeps & Pick<CoreServices, "db" | "auth">,
   actor: Actor,
   query: string,
 ): Promise<PersonHit[]> {
@@ -41,8 +41,8 @@ export async function searchPeople(
       reason: ERROR_REASON.SEARCH_QUERY_TOO_SHORT,
     });
   }
-  await enforcePeopleSearchRateLimit(services, actor);
-  const rows = await findUserSearchTerms(services.db, { ...parsed, limit: TERM_ROWS_READ });
+  await enforcePeopleSearchRateLimit(deps, actor);
+  const rows = await findUserSearchTerms(deps.db, { ...parsed, limit: TERM_ROWS_READ });
   const order = new Map<string, { rank: number; exact: boolean }>();
   for (const row of rows) {
     if (row.userId === actor.userId || order.has(row.userId)) continue;
@@ -51,8 +51,8 @@ export async function searchPeople(
   const ids = [...order.keys()];
   if (ids.length === 0) return [];
   const [users, contacts] = await Promise.all([
-    services.auth.getUsers(ids),
-    listContactIds(services.db, actor.userId, ids, messagingOptions(services).inboxScanLimit),
+    deps.auth.getUsers(ids),
+    listContactIds(deps.db, actor.userId, ids, deps.options.inboxScanLimit),
   ]);
   const score = (id: string) => {
     const entry = order.get(id) ?? { rank: Number.MAX_SAFE_INTEGER, exact: false };

@@ -1,7 +1,7 @@
 import { getLastSeen, listContactIds } from "@parley/db/queries";
 import type { Actor } from "../actor";
+import type { LimitDeps } from "../limits/rate-limit";
 import { enforceReadRateLimit } from "../limits/rate-limit";
-import { messagingOptions } from "../options";
 import type { CoreServices } from "../services";
 
 /**
@@ -11,19 +11,14 @@ import type { CoreServices } from "../services";
  * and a stranger look alike. On the read budget: up to three bounded reads per call.
  */
 export async function listLastSeen(
-  services: CoreServices,
+  deps: LimitDeps & Pick<CoreServices, "db">,
   actor: Actor,
   userIds: readonly string[],
 ): Promise<{ userId: string; lastSeenAt: number | null }[]> {
-  await enforceReadRateLimit(services, actor);
+  await enforceReadRateLimit(deps, actor);
   const wanted = [...new Set(userIds)].filter((id) => id !== actor.userId);
-  const contacts = await listContactIds(
-    services.db,
-    actor.userId,
-    wanted,
-    messagingOptions(services).inboxScanLimit,
-  );
+  const contacts = await listContactIds(deps.db, actor.userId, wanted, deps.options.inboxScanLimit);
   const peers = wanted.filter((id) => contacts.has(id));
-  const seen = await getLastSeen(services.db, peers);
+  const seen = await getLastSeen(deps.db, peers);
   return peers.map((userId) => ({ userId, lastSeenAt: seen.get(userId)?.getTime() ?? null }));
 }

@@ -1,7 +1,7 @@
 import type { Viewer } from "@parley/auth";
 import { listContactIds } from "@parley/db/queries";
+import type { LimitDeps } from "../limits/rate-limit";
 import { enforceReadRateLimit } from "../limits/rate-limit";
-import { messagingOptions } from "../options";
 import type { CoreServices } from "../services";
 
 /**
@@ -11,16 +11,15 @@ import type { CoreServices } from "../services";
  * never why one was not (an unknown id and a stranger look alike). Counted on the read budget: each
  * call is up to two bounded reads.
  */
-export async function mintPresenceTicket(services: CoreServices, viewer: Viewer, userIds: readonly string[]) {
-  await enforceReadRateLimit(services, viewer);
+export async function mintPresenceTicket(
+  deps: LimitDeps & Pick<CoreServices, "db" | "auth">,
+  viewer: Viewer,
+  userIds: readonly string[],
+) {
+  await enforceReadRateLimit(deps, viewer);
   const wanted = [...new Set(userIds)].filter((id) => id !== viewer.userId);
-  const contacts = await listContactIds(
-    services.db,
-    viewer.userId,
-    wanted,
-    messagingOptions(services).inboxScanLimit,
-  );
+  const contacts = await listContactIds(deps.db, viewer.userId, wanted, deps.options.inboxScanLimit);
   const peers = wanted.filter((id) => contacts.has(id));
-  const signed = await services.auth.mintPresenceTicket(viewer, peers);
+  const signed = await deps.auth.mintPresenceTicket(viewer, peers);
   return { ticket: signed.token, expiresAt: signed.expiresAt, userIds: peers };
 }

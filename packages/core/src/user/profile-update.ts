@@ -3,9 +3,9 @@ import { getUserProfiles, listProfileAudience, updateUserProfile } from "@parley
 import type { TProfileEvent } from "@parley/protocol";
 import type { Actor } from "../actor";
 import { AppError } from "../errors";
+import type { LimitDeps } from "../limits/rate-limit";
 import { enforceProfileEditRateLimit } from "../limits/rate-limit";
 import { publishToUsers } from "../notify/publish";
-import { messagingOptions } from "../options";
 import type { CoreServices } from "../services";
 import { avatarUrlOf, requireAvatarUpload } from "./avatar-url";
 
@@ -27,29 +27,29 @@ export type OwnProfile = {
  * The version bumped in the same UPDATE orders changes for clients (profile-versions in the engine).
  */
 export async function updateOwnProfile(
-  services: CoreServices,
+  deps: LimitDeps & Pick<CoreServices, "db" | "events">,
   actor: Actor,
   change: { displayName?: string; avatarKey?: string | null },
 ): Promise<OwnProfile> {
   if (change.displayName === undefined && change.avatarKey === undefined) {
     throw new AppError("BAD_REQUEST", "nothing to change");
   }
-  await enforceProfileEditRateLimit(services, actor.userId);
+  await enforceProfileEditRateLimit(deps, actor.userId);
   if (change.avatarKey) {
-    await requireAvatarUpload(services.db, "user_avatar", actor.userId, change.avatarKey, actor.userId);
+    await requireAvatarUpload(deps.db, "user_avatar", actor.userId, change.avatarKey, actor.userId);
   }
   // The old name names the people-search rows to drop (they are sharded by the name's prefixes).
-  const [before] = change.displayName === undefined ? [] : await getUserProfiles(services.db, [actor.userId]);
-  const row = await updateUserProfile(services.db, actor.userId, change);
+  const [before] = change.displayName === undefined ? [] : await getUserProfiles(deps.db, [actor.userId]);
+  const row = await updateUserProfile(deps.db, actor.userId, change);
   if (!row) throw new AppError("NOT_FOUND", "user not found");
   if (before && before.displayName !== row.displayName) {
-    await reindexUserForSearch(services.db, row, { before: before.displayName, after: row.displayName });
+    await reindexUserForSearch(deps.db, row, { before: before.displayName, after: row.displayName });
   }
   const profile = toOwnProfile(row);
   const audience = await listProfileAudience(
-    services.db,
+    deps.db,
     actor.userId,
-    messagingOptions(services).inboxScanLimit,
+    deps.options.inboxScanLimit,
     PROFILE_AUDIENCE_LIMIT,
   );
   const event: TProfileEvent = {
@@ -61,13 +61,13 @@ export async function updateOwnProfile(
   };
   // Best effort, like membership events: a lost push is healed by the next profile fetch (clients
   // refetch names on reconnect), and the change itself is already committed.
-  publishToUsers(services.events, [actor.userId, ...audience], event);
+  publishToUsers(deps.events, [actor.userId, ...audience], event);
   return profile;
 }
 
 /** The caller's own profile with its avatar URL and version. */
-export async function getOwnProfile(services: CoreServices, actor: Actor): Promise<OwnProfile> {
-  const [row] = await getUserProfiles(services.db, [actor.userId]);
+export async function getOwnProfile(deps: Pick<CoreServices, "db">, actor: Actor): Promise<OwnProfile> {
+  const [row] = await getUserProfiles(deps.db, [actor.userId]);
   if (!row) throw new AppError("NOT_FOUND", "user not found");
   return toOwnProfile(row);
 }

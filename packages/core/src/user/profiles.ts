@@ -1,7 +1,7 @@
 import { getUserProfiles, listContactIds } from "@parley/db/queries";
 import type { Actor } from "../actor";
+import type { LimitDeps } from "../limits/rate-limit";
 import { enforceLookupRateLimit, enforceProfileRateLimit } from "../limits/rate-limit";
-import { messagingOptions } from "../options";
 import type { CoreServices } from "../services";
 import { avatarUrlOf } from "./avatar-url";
 
@@ -22,22 +22,17 @@ export type PublicProfile = {
  * anything is read; then one IN on the users' shard key reads them all.
  */
 export async function listProfiles(
-  services: CoreServices,
+  deps: LimitDeps & Pick<CoreServices, "db">,
   actor: Actor,
   ids: readonly string[],
 ): Promise<PublicProfile[]> {
-  await enforceProfileRateLimit(services, actor.clientId);
+  await enforceProfileRateLimit(deps, actor.clientId);
   const wanted = [...new Set(ids)];
   const others = wanted.filter((id) => id !== actor.userId);
-  const contacts = await listContactIds(
-    services.db,
-    actor.userId,
-    others,
-    messagingOptions(services).inboxScanLimit,
-  );
+  const contacts = await listContactIds(deps.db, actor.userId, others, deps.options.inboxScanLimit);
   const strangers = others.filter((id) => !contacts.has(id)).length;
-  if (strangers > 0) await enforceLookupRateLimit(services, actor, strangers);
-  const rows = await getUserProfiles(services.db, wanted);
+  if (strangers > 0) await enforceLookupRateLimit(deps, actor, strangers);
+  const rows = await getUserProfiles(deps.db, wanted);
   return rows.map((row) => ({
     id: row.id,
     handle: row.handle,

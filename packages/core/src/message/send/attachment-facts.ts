@@ -11,14 +11,14 @@ import type { SendInput } from "./try";
  * message writes nothing; a retry of a sent one passes again (the rows do not change).
  */
 export async function withAttachmentFacts(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db">,
   actor: Actor,
   input: SendInput,
 ): Promise<SendInput> {
   if (input.content.kind !== "media") return input;
   try {
     const attachments = await resolveMessageAttachments(
-      services.db,
+      deps.db,
       input.dialogId,
       actor.userId,
       input.content.attachments,
@@ -26,7 +26,7 @@ export async function withAttachmentFacts(
     return { ...input, content: { ...input.content, attachments } };
   } catch (error) {
     // Not a member is NOT_FOUND, as for every send: a stranger learns nothing about the dialog.
-    await requireMember(services.db, input.dialogId, actor.userId);
+    await requireMember(deps.db, input.dialogId, actor.userId);
     throw error;
   }
 }

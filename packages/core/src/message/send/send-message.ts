@@ -10,8 +10,7 @@ import type { Actor } from "../../actor";
 import { isLockContention, sleep } from "../../db-errors";
 import { dialogNotFound } from "../../dialog/access";
 import { AppError } from "../../errors";
-import { enforceSendRateLimit } from "../../limits/rate-limit";
-import { messagingOptions } from "../../options";
+import { enforceSendRateLimit, type LimitDeps } from "../../limits/rate-limit";
 import type { CoreServices } from "../../services";
 import { checkChange, isChangeKind, type PreparedSend } from "../lifecycle";
 import { withAttachmentFacts } from "./attachment-facts";
@@ -23,12 +22,18 @@ import {
   type SendRow,
   sendInOneTransaction,
 } from "./confirm";
-import { deliverMessageEvent } from "./deliver";
+import { type DeliverDeps, deliverMessageEvent } from "./deliver";
+import { forgetMember, isKnownMember, rememberMember } from "./known-members";
 import { newPendingRow, type SendInput, tryMessage } from "./try";
 
 export type SendAck = { msgId: string; seq: number; createdAt: number };
 
 const LOCK_RETRIES = 3;
+
+/** What a send uses: the stores, ids and clock, its budget, this process's send state, the fault hooks. */
+export type SendDeps = DeliverDeps &
+  LimitDeps &
+  Pick<CoreServices, "sendPool" | "ids" | "sendOrder" | "knownMembers" | "faults">;
 
 /**
  * The send path of DESIGN.md: Try → Confirm (dialog lock; status committed in the same transaction)
@@ -41,54 +46,48 @@ const LOCK_RETRIES = 3;
  * any refusal or wait, or a busy lock takes the step-by-step path (Try, then Confirm in two round
  * trips on the send pool), which is also the path of drivers without a send pool.
  */
-export async function sendMessage(services: CoreServices, actor: Actor, input: SendInput): Promise<SendAck> {
-  await enforceSendRateLimit(services, actor);
-  const checked = await withAttachmentFacts(services, actor, input);
-  const options = messagingOptions(services);
+export async function sendMessage(deps: SendDeps, actor: Actor, input: SendInput): Promise<SendAck> {
+  await enforceSendRateLimit(deps, actor);
+  const checked = await withAttachmentFacts(deps, actor, input);
   return inClientSeqOrder(
-    services,
+    deps,
     { dialogId: input.dialogId, clientId: actor.clientId, clientSeq: input.clientSeq },
-    options.clientSeqWaitMs,
-    () => placeMessage(services, actor, checked, options),
+    deps.options.clientSeqWaitMs,
+    () => placeMessage(deps, actor, checked),
   );
 }
 
-async function placeMessage(
-  services: CoreServices,
-  actor: Actor,
-  input: SendInput,
-  options: ReturnType<typeof messagingOptions>,
-): Promise<SendAck> {
+async function placeMessage(deps: SendDeps, actor: Actor, input: SendInput): Promise<SendAck> {
   const isChange = isChangeKind(input.content.kind);
-  const prepared = await prepareSend(services, actor, input);
+  const prepared = await prepareSend(deps, actor, input);
   // Changes apply to their target inside Confirm (the step-by-step path): never the fused one.
   const fused =
-    services.sendPool !== undefined &&
-    !options.faults.afterTry &&
+    deps.sendPool !== undefined &&
+    !deps.faults.afterTry &&
     !isChange &&
-    isKnownMember(services, input.dialogId, actor.userId);
-  const fast = fused ? await tryAndConfirm(services, actor, input, prepared) : null;
+    isKnownMember(deps.knownMembers, input.dialogId, actor.userId);
+  const fast = fused ? await tryAndConfirm(deps, actor, input, prepared) : null;
   let message: SendRow;
   let outcome: ConfirmOutcome;
   if (fast && fast !== "busy" && fast !== "retry") {
     ({ message, outcome } = fast);
   } else {
-    message = { ...(await tryMessage(services, actor, input)), ...prepared };
-    await options.faults.afterTry?.({ dialogId: message.dialogId, msgId: message.id });
+    message = { ...(await tryMessage(deps, actor, input)), ...prepared };
+    await deps.faults.afterTry?.({ dialogId: message.dialogId, msgId: message.id });
     if (message.status === "committed" && message.seq !== null) return ackOf(message, message.seq);
     if (message.status === "failed") {
-      throw failedError(message, 1 + (await getLastClientSeq(services.db, message.dialogId, actor.clientId)));
+      throw failedError(message, 1 + (await getLastClientSeq(deps.db, message.dialogId, actor.clientId)));
     }
     // A fused attempt that met a busy lock counts as the first of the LOCK_RETRIES attempts.
-    outcome = await confirmWithWait(services, message, undefined, fast === "busy" ? 1 : 0);
+    outcome = await confirmWithWait(deps, message, undefined, fast === "busy" ? 1 : 0);
   }
   const step = { dialogId: message.dialogId, msgId: message.id };
   // Confirm read membership under the lock: remember it (or forget it) for the fused path.
   if (outcome.kind === "committed" || outcome.kind === "already") {
-    rememberMember(services, message.dialogId, actor.userId);
+    rememberMember(deps.knownMembers, message.dialogId, actor.userId);
   }
   if (outcome.kind === "failed" && outcome.reason === "not-member") {
-    forgetMember(services, message.dialogId, actor.userId);
+    forgetMember(deps.knownMembers, message.dialogId, actor.userId);
   }
 
   switch (outcome.kind) {
@@ -100,55 +99,22 @@ async function placeMessage(
         status: "pending",
       });
     case "failed":
-      await settleMessage(services.db, message.dialogId, message.id, { status: "failed" });
+      await settleMessage(deps.db, message.dialogId, message.id, { status: "failed" });
       if (outcome.reason === "not-member") throw dialogNotFound();
       throw failedError(message, outcome.expectedClientSeq);
     case "already":
-      await settleMessage(services.db, message.dialogId, message.id, {
+      await settleMessage(deps.db, message.dialogId, message.id, {
         status: "committed",
         seq: outcome.seq,
       });
       return ackOf(message, outcome.seq);
     case "committed":
       // Confirm's transaction set status committed: the ack may go once it committed.
-      await options.faults.afterConfirm?.(step);
-      await options.faults.beforePublish?.(step);
-      await deliverAfterCommit(services, outcome);
+      await deps.faults.afterConfirm?.(step);
+      await deps.faults.beforePublish?.(step);
+      await deliverAfterCommit(deps, outcome);
       return ackOf(message, outcome.seq);
   }
-}
-
-const KNOWN_MEMBERS_LIMIT = 50_000;
-const knownMembers = new WeakMap<CoreServices, Map<string, true>>();
-
-/**
- * The fused path takes the dialog lock in the same round trip as Try, before Try's membership
- * answer is known. So only senders this process saw confirmed as members (under the lock) take it: a
- * stranger's send is refused by Try alone and never queues on, or holds, a dialog's lock. A member
- * removed since takes the lock at most once per process (one round trip, then rolled back), and is
- * forgotten.
- */
-function isKnownMember(services: CoreServices, dialogId: string, userId: string): boolean {
-  return knownMembers.get(services)?.has(`${dialogId}:${userId}`) ?? false;
-}
-
-function rememberMember(services: CoreServices, dialogId: string, userId: string): void {
-  let known = knownMembers.get(services);
-  if (!known) {
-    known = new Map();
-    knownMembers.set(services, known);
-  }
-  const key = `${dialogId}:${userId}`;
-  if (known.has(key)) return;
-  if (known.size >= KNOWN_MEMBERS_LIMIT) {
-    const oldest = known.keys().next();
-    if (!oldest.done) known.delete(oldest.value);
-  }
-  known.set(key, true);
-}
-
-function forgetMember(services: CoreServices, dialogId: string, userId: string): void {
-  knownMembers.get(services)?.delete(`${dialogId}:${userId}`);
 }
 
 /**
@@ -159,20 +125,20 @@ function forgetMember(services: CoreServices, dialogId: string, userId: string):
  * LOCK_RETRIES).
  */
 async function tryAndConfirm(
-  services: CoreServices,
+  deps: SendDeps,
   actor: Actor,
   input: SendInput,
   prepared: PreparedSend,
 ): Promise<
   { message: MessageRow; outcome: Extract<ConfirmOutcome, { kind: "committed" }> } | "retry" | "busy" | null
 > {
-  const pool = services.sendPool;
+  const pool = deps.sendPool;
   if (!pool) return null;
-  const message: SendRow = { ...newPendingRow(services, actor, input), ...prepared };
+  const message: SendRow = { ...newPendingRow(deps, actor, input), ...prepared };
   try {
     const outcome = await pool.withConnection((conn) => sendInOneTransaction(conn, message));
     if ("fallback" in outcome) {
-      if (!outcome.isMember) forgetMember(services, input.dialogId, actor.userId);
+      if (!outcome.isMember) forgetMember(deps.knownMembers, input.dialogId, actor.userId);
       return "retry";
     }
     return { message: { ...message, status: "committed", seq: outcome.seq }, outcome };
@@ -188,18 +154,17 @@ async function tryAndConfirm(
  * plain messages read nothing here. A retry of a change the server already took is not checked
  * again: its message may be gone by now, and the retry must get the original ack.
  */
-async function prepareSend(services: CoreServices, actor: Actor, input: SendInput): Promise<PreparedSend> {
+async function prepareSend(
+  deps: Pick<CoreServices, "db">,
+  actor: Actor,
+  input: SendInput,
+): Promise<PreparedSend> {
   const content = input.content;
   if (!isChangeKind(content.kind) && !("replyTo" in content && content.replyTo)) return {};
   try {
-    return await checkChange(services.db, actor, input.dialogId, content);
+    return await checkChange(deps.db, actor, input.dialogId, content);
   } catch (error) {
-    const known = await findMessageByClientMsgId(
-      services.db,
-      input.dialogId,
-      actor.clientId,
-      input.clientMsgId,
-    );
+    const known = await findMessageByClientMsgId(deps.db, input.dialogId, actor.clientId, input.clientMsgId);
     if (known) return {};
     throw error;
   }
@@ -211,24 +176,24 @@ async function prepareSend(services: CoreServices, actor: Actor, input: SendInpu
  * so an in-order pipeline always succeeds and a real gap is refused after `clientSeqWaitMs`.
  */
 async function confirmWithWait(
-  services: CoreServices,
+  deps: SendDeps,
   message: SendRow,
   first?: ConfirmOutcome,
   lockAttemptsUsed = 0,
 ): Promise<ConfirmOutcome> {
-  const { clientSeqWaitMs } = messagingOptions(services);
+  const { clientSeqWaitMs } = deps.options;
   const deadline = Date.now() + clientSeqWaitMs;
   let delayMs = 1;
   let outcome = first;
   for (;;) {
-    outcome ??= await confirmWithLockRetry(services, message, lockAttemptsUsed);
+    outcome ??= await confirmWithLockRetry(deps, message, lockAttemptsUsed);
     lockAttemptsUsed = 0;
     if (outcome.kind !== "ahead") return outcome;
     for (;;) {
       if (Date.now() >= deadline) return outcome;
       await sleep(delayMs);
       delayMs = Math.min(delayMs * 2, 20);
-      const last = await getLastClientSeq(services.db, message.dialogId, message.senderClientId);
+      const last = await getLastClientSeq(deps.db, message.dialogId, message.senderClientId);
       if (last + 1 >= message.clientSeq) break;
     }
     outcome = undefined;
@@ -236,14 +201,14 @@ async function confirmWithWait(
 }
 
 async function confirmWithLockRetry(
-  services: CoreServices,
+  deps: Pick<CoreServices, "db" | "sendPool">,
   message: SendRow,
   attemptsUsed = 0,
 ): Promise<ConfirmOutcome> {
   for (let attempt = attemptsUsed + 1; ; attempt++) {
     try {
-      const pool = services.sendPool;
-      if (!pool || isChangeKind(message.kind)) return await confirmMessage(services.db, message);
+      const pool = deps.sendPool;
+      if (!pool || isChangeKind(message.kind)) return await confirmMessage(deps.db, message);
       return await pool.withConnection((conn) => confirmMessageBatched(conn, message));
     } catch (error) {
       if (!isLockContention(error)) throw error;
@@ -259,11 +224,11 @@ async function confirmWithLockRetry(
 
 /** The message is durable and acked whatever happens here: a failed push is the relay's job. */
 async function deliverAfterCommit(
-  services: CoreServices,
+  deps: DeliverDeps,
   outcome: Extract<ConfirmOutcome, { kind: "committed" }>,
 ): Promise<void> {
   try {
-    await deliverMessageEvent(services, outcome.event, outcome, outcome.eventJson);
+    await deliverMessageEvent(deps, outcome.event, outcome, outcome.eventJson);
   } catch (error) {
     console.warn("[send] push deferred to the relay:", error instanceof Error ? error.message : error);
   }
