@@ -4,6 +4,7 @@ import { migrateDatabase } from "../migrate";
 import { createTestDatabase, type TestDatabase } from "../testing";
 
 const EXPECTED_TABLES = [
+  "attachments",
   "auth_identities",
   "client_sessions",
   "dialog_client_seqs",
