@@ -189,6 +189,11 @@ describe("sendFiles", () => {
     const shown = second.messages(DIALOG);
     expect(shown.map((m) => [m.content.kind, m.status])).toEqual([["media", "failed"]]);
     expect(shown[0]?.error).toStartWith("UPLOAD_INTERRUPTED");
+    // Its files are gone: Retry cannot send it (no request with empty references), Delete can remove it.
+    expect(second.retry(DIALOG, shown[0]?.key ?? "")).toBe(false);
+    expect(second.messages(DIALOG).map((m) => m.status)).toEqual(["failed"]);
+    expect(second.discard(DIALOG, shown[0]?.key ?? "")).toBe(true);
+    expect(second.messages(DIALOG)).toEqual([]);
     expect(model.sent).toEqual([]);
   });
 });

@@ -167,11 +167,17 @@ export class ChatEngine {
    * clientMsgId and clientSeq) under the same local id; false if there is no such failed send.
    */
   retry(dialogId: string, localId: string): boolean {
+    // Files that never finished uploading go up again — if this run still holds them. After a
+    // restart they are gone: the message stays failed (only Delete helps), no request is wasted.
+    const unsent = this.parts.failedSends.inOrder(dialogId).find((f) => f.item.localId === localId);
+    const upload =
+      unsent && hasUnsentAttachments(unsent.item.content)
+        ? this.uploads.restart(dialogId, localId)
+        : undefined;
+    if (upload === null) return false;
     const failed = this.parts.failedSends.take(dialogId, localId);
     if (!failed) return false;
     const queue = this.parts.queues.queueFor(dialogId);
-    // Files that never finished uploading go up again (if this run still holds them).
-    const upload = hasUnsentAttachments(failed.item.content) ? this.uploads.restart(dialogId, localId) : null;
     if (upload) queue.enqueuePrepared(failed.item.content, upload, localId);
     else queue.enqueue(failed.item.content, localId);
     this.emit("status", { dialogId, localId, status: "pending" });
