@@ -1,4 +1,9 @@
-import { deleteUserSearchTerms, insertUserSearchTerms, type UserSearchTerm } from "@parley/db/queries";
+import {
+  deleteUserSearchTerms,
+  insertUserSearchTerms,
+  listUsersForSearchIndex,
+  type UserSearchTerm,
+} from "@parley/db/queries";
 import type { AuthDeps } from "./deps";
 import { normaliseHandle } from "./handle";
 
@@ -77,4 +82,21 @@ export async function reindexUserForSearch(
     before.filter((term) => !kept.has(term.term)),
   );
   await insertUserSearchTerms(db, user.id, after);
+}
+
+/**
+ * Writes every user's terms (users created before the index existed, or a crash between the users
+ * row and its terms). Idempotent: terms already there are kept. Answers how many users it read.
+ */
+export async function reindexAllUsersForSearch(db: AuthDeps["db"], batch = 500): Promise<number> {
+  let afterId: string | null = null;
+  let count = 0;
+  for (;;) {
+    const page = await listUsersForSearchIndex(db, { afterId, limit: batch });
+    for (const user of page) await indexUserForSearch(db, user);
+    count += page.length;
+    const last = page.at(-1);
+    if (!last || page.length < batch) return count;
+    afterId = last.id;
+  }
 }

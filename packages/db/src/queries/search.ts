@@ -42,6 +42,28 @@ export async function deleteUserSearchTerms(
   );
 }
 
+/**
+ * A page of users in id order, for rebuilding the people-search index from the users rows. A rebuild
+ * walks every user, so it is not keyed by one: on Vitess it runs once per shard (target `parley/-80`
+ * and so on), as the per-shard jobs do.
+ */
+export async function listUsersForSearchIndex(
+  db: DbOrTx,
+  page: { afterId: string | null; limit: number },
+): Promise<{ id: string; handle: string; displayName: string }[]> {
+  const after = page.afterId === null ? sql`` : sql`WHERE id > ${page.afterId}`;
+  const rows = rowsOf<{ id: unknown; handle: unknown; display_name: unknown }>(
+    await db.execute(sql`
+      SELECT /* vitess:shard-targeted */ id, handle, display_name FROM users ${after}
+       ORDER BY id LIMIT ${page.limit}`),
+  );
+  return rows.map((row) => ({
+    id: String(row.id),
+    handle: String(row.handle),
+    displayName: String(row.display_name),
+  }));
+}
+
 /** `%` and `_` are LIKE wildcards and handles may contain `_`: match them literally. */
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (char) => `\\${char}`);
