@@ -29,7 +29,11 @@ export function TabTitle() {
     // Navigations may set the page's own title again: put the count back in front of it.
     const observer = new MutationObserver(apply);
     observer.observe(document.head, { subtree: true, childList: true, characterData: true });
-    return () => observer.disconnect();
+    return () => {
+      observer.disconnect();
+      // Signed out or gone: the count must not stay behind in the title.
+      document.title = document.title.replace(COUNT_PREFIX, "");
+    };
   }, [unread]);
   return null;
 }
