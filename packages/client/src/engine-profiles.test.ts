@@ -116,3 +116,22 @@ describe("profiles after a reconnect", () => {
     expect(seen).toHaveLength(2);
   });
 });
+
+test("a resync frame (the gateway may have missed pushes) reads held profiles again", async () => {
+  const server = fakeApi(0);
+  let calls = 0;
+  const engine = start({
+    ...server.api,
+    profiles: async () => {
+      calls++;
+      return [{ id: "7", displayName: "Ann B", avatarUrl: null, version: 2 }];
+    },
+  });
+  await engine.start();
+  await until(() => engine.connectionState === "open");
+  engine.noteProfile({ userId: "7", displayName: "Ann", avatarUrl: null, version: 1 });
+  FakeSocket.last?.push({ type: "resync", reason: "nats_reconnect" });
+  await until(() => engine.profile("7")?.version === 2);
+  expect(calls).toBe(1);
+  expect(engine.profile("7")?.displayName).toBe("Ann B");
+});

@@ -346,6 +346,8 @@ export class ChatEngine {
     if (frame.type === "resync") {
       this.parts.catchUps.heard();
       void this.catchUp();
+      // The gateway may have missed profile pushes too (they are never replayed).
+      void this.parts.profileRefresh.run();
       return;
     }
     if (frame.type === "event") {
