@@ -1,6 +1,5 @@
 import { AppError } from "@parley/core";
-import { enforceLookupRateLimit } from "@parley/core/limits";
-import { listProfiles } from "@parley/core/user";
+import { findUserByHandle, listProfiles } from "@parley/core/user";
 import { ZId } from "@parley/protocol";
 import { z } from "zod";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
@@ -62,25 +61,18 @@ export const userRouter = createTRPCRouter({
       return { revoked: true as const };
     }),
 
-  /**
-   * Public profile fields of a handle, for starting a chat. Signed-in users only, and budgeted per
-   * client and per user: answered freely, it would list every handle to anyone with an account.
-   */
+  /** Public profile fields of a handle, for starting a chat (budgeted: see findUserByHandle). */
   byHandle: protectedProcedure
     .input(ZByHandleInput)
     .output(ZPublicUser)
-    .query(async ({ ctx, input }) => {
-      // Counted before the lookup, misses included: misses are what a scraper mostly gets.
-      await enforceLookupRateLimit(ctx.services, { userId: ctx.user.id, clientId: ctx.client.id });
-      const user = await ctx.services.auth.findUserByHandle(input.handle);
-      if (!user) throw new AppError("NOT_FOUND", "no user with this handle");
-      return user;
-    }),
+    .query(({ ctx, input }) =>
+      findUserByHandle(ctx.services, { userId: ctx.user.id, clientId: ctx.client.id }, input.handle),
+    ),
 
   /**
    * Public profile fields of users the caller already saw by id (message senders, members, the peer
    * of a direct dialog), so clients can show names. Unknown ids are left out. Free for people the
-   * caller shares a dialog with; anyone else spends the byHandle budget (services/profiles.ts).
+   * caller shares a dialog with; anyone else spends the byHandle budget (@parley/core/user listProfiles).
    */
   byIds: protectedProcedure
     .input(ZByIdsInput)

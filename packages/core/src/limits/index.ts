@@ -7,4 +7,3 @@ export {
   MAX_PAGE_SIZE,
   RECEIPT_MAX_MEMBERS,
 } from "./limits";
-export { enforceLookupRateLimit } from "./rate-limit";

@@ -1,4 +1,5 @@
 export { avatarUrlOf } from "./avatar-url";
+export { findUserByHandle } from "./by-handle";
 export { listLastSeen } from "./last-seen";
 export { mintPresenceTicket } from "./presence-ticket";
 export { getOwnProfile, type OwnProfile, updateOwnProfile } from "./profile-update";
