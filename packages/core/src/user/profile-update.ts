@@ -7,30 +7,24 @@ import type { LimitDeps } from "../limits/rate-limit";
 import { enforceProfileEditRateLimit } from "../limits/rate-limit";
 import { publishToUsers } from "../notify/publish";
 import type { CoreServices } from "../services";
-import { avatarUrlOf, requireAvatarUpload } from "./avatar-url";
+import { requireAvatarUpload } from "./avatar-url";
+import { type PublicProfile, toPublicProfile } from "./profiles";
 
 /** At most this many people hear a profile change live (the rest read it at their next fetch). */
 export const PROFILE_AUDIENCE_LIMIT = 5_000;
 
-export type OwnProfile = {
-  id: string;
-  handle: string;
-  displayName: string;
-  avatarUrl: string | null;
-  version: number;
-};
-
 /**
  * Changes the caller's display name (validated by the router: ZDisplayName) and/or avatar (an
- * attachment id of the caller's own finished `user_avatar` upload, or null to remove it) and tells the user's other clients and the people they share a dialog with. Budgeted
- * per user before anything is written: each change is a fan-out to up to PROFILE_AUDIENCE_LIMIT users.
+ * attachment id of the caller's own finished `user_avatar` upload, or null to remove it) and tells
+ * the user's other clients and the people they share a dialog with. Budgeted per user before
+ * anything is written: each change is a fan-out to up to PROFILE_AUDIENCE_LIMIT users.
  * The version bumped in the same UPDATE orders changes for clients (profile-versions in the engine).
  */
 export async function updateOwnProfile(
   deps: LimitDeps & Pick<CoreServices, "db" | "events">,
   actor: Actor,
   change: { displayName?: string; avatarKey?: string | null },
-): Promise<OwnProfile> {
+): Promise<PublicProfile> {
   if (change.displayName === undefined && change.avatarKey === undefined) {
     throw new AppError("BAD_REQUEST", "nothing to change");
   }
@@ -45,7 +39,7 @@ export async function updateOwnProfile(
   if (before && before.displayName !== row.displayName) {
     await reindexUserForSearch(deps.db, row, { before: before.displayName, after: row.displayName });
   }
-  const profile = toOwnProfile(row);
+  const profile = toPublicProfile(row);
   const audience = await listProfileAudience(
     deps.db,
     actor.userId,
@@ -63,27 +57,4 @@ export async function updateOwnProfile(
   // refetch names on reconnect), and the change itself is already committed.
   publishToUsers(deps.events, [actor.userId, ...audience], event);
   return profile;
-}
-
-/** The caller's own profile with its avatar URL and version. */
-export async function getOwnProfile(deps: Pick<CoreServices, "db">, actor: Actor): Promise<OwnProfile> {
-  const [row] = await getUserProfiles(deps.db, [actor.userId]);
-  if (!row) throw new AppError("NOT_FOUND", "user not found");
-  return toOwnProfile(row);
-}
-
-function toOwnProfile(row: {
-  id: string;
-  handle: string;
-  displayName: string;
-  avatarKey: string | null;
-  profileVersion: number;
-}): OwnProfile {
-  return {
-    id: row.id,
-    handle: row.handle,
-    displayName: row.displayName,
-    avatarUrl: avatarUrlOf(row.id, row.avatarKey),
-    version: row.profileVersion,
-  };
 }

@@ -1,4 +1,4 @@
-import { getUserProfiles, listContactIds } from "@parley/db/queries";
+import { getUserProfiles, listContactIds, type UserProfileRow } from "@parley/db/queries";
 import type { Actor } from "../actor";
 import type { LimitDeps } from "../limits/rate-limit";
 import { enforceLookupRateLimit, enforceProfileRateLimit } from "../limits/rate-limit";
@@ -32,12 +32,16 @@ export async function listProfiles(
   const contacts = await listContactIds(deps.db, actor.userId, others, deps.options.inboxScanLimit);
   const strangers = others.filter((id) => !contacts.has(id)).length;
   if (strangers > 0) await enforceLookupRateLimit(deps, actor, strangers);
-  const rows = await getUserProfiles(deps.db, wanted);
-  return rows.map((row) => ({
+  return (await getUserProfiles(deps.db, wanted)).map(toPublicProfile);
+}
+
+/** A users row as clients see it: the avatar as a URL, the version of the last change. */
+export function toPublicProfile(row: UserProfileRow): PublicProfile {
+  return {
     id: row.id,
     handle: row.handle,
     displayName: row.displayName,
     avatarUrl: avatarUrlOf(row.id, row.avatarKey),
     version: row.profileVersion,
-  }));
+  };
 }
