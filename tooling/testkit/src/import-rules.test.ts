@@ -87,6 +87,19 @@ const RULES: Rule[] = [
     why: "the domain core uses storage, the UAA and the protocol; it never knows the tRPC layer",
   },
   {
+    dir: "packages/api",
+    forbidden: [
+      "@parley/api-server",
+      "@parley/client",
+      "@parley/db",
+      "@parley/web",
+      "@parley/realtime",
+      "@parley/worker",
+    ],
+    testsMay: ["@parley/db"],
+    why: "the tRPC layer calls the domain core, which owns storage (tests read the database directly)",
+  },
+  {
     dir: "packages/client",
     forbidden: [
       "@parley/auth",
