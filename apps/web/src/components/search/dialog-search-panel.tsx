@@ -8,7 +8,7 @@ import { errorMessage } from "~/lib/errors";
 import { formatShortTime } from "~/lib/format-time";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
-import { HighlightedText, snippetAround } from "./highlighted-text";
+import { HighlightedText, messageText, snippetAround } from "./highlighted-text";
 import type { MessageFocus } from "./message-focus";
 import { useDebounced } from "./use-debounced";
 
@@ -159,10 +159,7 @@ export function DialogSearchPanel({
                   <LocalTime className="muted" at={hit.createdAt} format={formatShortTime} />
                 </span>
                 <span className="search-snippet">
-                  <HighlightedText
-                    text={snippetAround(hit.content.kind === "text" ? hit.content.text : "", words)}
-                    words={words}
-                  />
+                  <HighlightedText text={snippetAround(messageText(hit.content), words)} words={words} />
                 </span>
               </span>
             </div>

@@ -24,3 +24,8 @@ export function snippetAround(text: string, words: readonly string[], radius = 6
   const end = Math.min(flat.length, first[1] + radius);
   return `${start > 0 ? "…" : ""}${flat.slice(start, end)}${end < flat.length ? "…" : ""}`;
 }
+
+/** The text a message shows (a text message's, a media message's caption), or "" for none. */
+export function messageText(content: object): string {
+  return "text" in content && typeof content.text === "string" ? content.text : "";
+}

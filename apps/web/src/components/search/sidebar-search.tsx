@@ -13,7 +13,7 @@ import { formatShortTime } from "~/lib/format-time";
 import { useProfiles } from "~/lib/use-profiles";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
-import { HighlightedText, snippetAround } from "./highlighted-text";
+import { HighlightedText, messageText, snippetAround } from "./highlighted-text";
 import { focusHref } from "./message-focus";
 import { useDebounced } from "./use-debounced";
 import "./search.css";
@@ -238,7 +238,7 @@ function MessageOption({
   sender: string;
   dialog: string;
 }) {
-  const text = hit.content.kind === "text" ? hit.content.text : "";
+  const text = messageText(hit.content);
   return (
     <span className="search-option-main">
       <span className="search-option-top">
