@@ -18,6 +18,7 @@ import {
   TEST_NATS_URL,
   TEST_REDIS_URL,
 } from "@parley/testkit";
+import { fileFixture } from "@parley/testkit/file-fixture";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { sql } from "drizzle-orm";
 import Redis from "ioredis";
@@ -111,6 +112,10 @@ export async function startAuthHarness(label: string, overrides: Overrides = {})
  * A real OIDC provider on loopback with one client registered for provider `id` of the harness at
  * `baseUrl`, and the config entry that lists it (pass it in the harness overrides).
  */
+/** The auth harness of a test file, in one call (top-level await), closed after its last test. */
+export const authFixture = (...args: Parameters<typeof startAuthHarness>) =>
+  fileFixture(() => startAuthHarness(...args));
+
 export async function startOidcProviderFor(
   baseUrl: string,
   id: string,

@@ -1,23 +1,19 @@
 /**
  * Browser-style auth over real HTTP: the tRPC fetch adapter on Bun.serve, cookies, CSRF checks.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { createAuthService } from "@parley/auth";
 import { captureConsole, createTestAuthConfig, createTestIds } from "@parley/auth/testing";
 import { schema } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
-import { type AuthHarness, dumpAllRows, startAuthHarness } from "./auth-harness";
+import { authFixture, dumpAllRows } from "./auth-harness";
 
-let h: AuthHarness;
 const logs = captureConsole();
 /** Every session cookie value this file sees; none may appear in the database or the logs. */
 const cookieValues: string[] = [];
-beforeAll(async () => {
-  h = await startAuthHarness("authhttp");
-});
+const h = await authFixture("authhttp");
 afterAll(async () => {
   logs.restore();
-  await h?.close();
 });
 
 const COOKIE = "parley_session";

@@ -2,7 +2,7 @@
  * OpenID Connect end to end: two real providers (oidc-provider) on loopback, a cookie-jar browser
  * driving start → provider login → consent → callback → session cookie → user.me over HTTP.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import {
   captureConsole,
   createTestBrowser,
@@ -12,42 +12,38 @@ import {
 } from "@parley/auth/testing";
 import { schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
-import { type AuthHarness, dumpAllRows, startAuthHarness } from "./auth-harness";
+import { authFixture, dumpAllRows } from "./auth-harness";
 
-let h: AuthHarness;
 const providers: OidcTestProvider[] = [];
 const logs = captureConsole();
 /** Client secrets and session cookies seen here; none may reach the database or the logs. */
 const secrets: string[] = [];
 
-beforeAll(async () => {
-  h = await startAuthHarness("authoidc", async (baseUrl) => {
-    const configs = [];
-    for (const id of ["alpha", "beta"]) {
-      const client = {
-        clientId: `parley-${id}`,
-        clientSecret: `secret-${id}-${crypto.randomUUID()}`,
-        redirectUri: `${baseUrl}/api/auth/oidc/${id}/callback`,
-      };
-      const provider = await startOidcTestProvider([client]);
-      providers.push(provider);
-      secrets.push(client.clientSecret);
-      configs.push({
-        id,
-        name: id.toUpperCase(),
-        issuer: provider.issuer,
-        clientId: client.clientId,
-        clientSecret: client.clientSecret,
-        scopes: ["openid", "profile", "email"],
-      });
-    }
-    return { oidcProviders: configs };
-  });
+const h = await authFixture("authoidc", async (baseUrl) => {
+  const configs = [];
+  for (const id of ["alpha", "beta"]) {
+    const client = {
+      clientId: `parley-${id}`,
+      clientSecret: `secret-${id}-${crypto.randomUUID()}`,
+      redirectUri: `${baseUrl}/api/auth/oidc/${id}/callback`,
+    };
+    const provider = await startOidcTestProvider([client]);
+    providers.push(provider);
+    secrets.push(client.clientSecret);
+    configs.push({
+      id,
+      name: id.toUpperCase(),
+      issuer: provider.issuer,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      scopes: ["openid", "profile", "email"],
+    });
+  }
+  return { oidcProviders: configs };
 });
 afterAll(async () => {
   logs.restore();
   await Promise.all(providers.map((provider) => provider.close()));
-  await h?.close();
 });
 
 const startUrl = (provider: string, returnTo = "/chats") =>

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createTestAuthConfig, signTestAccessToken } from "@parley/auth/testing";
-import { type AuthHarness, startAuthHarness } from "./auth-harness";
+import { authFixture } from "./auth-harness";
 
-let h: AuthHarness;
-beforeAll(async () => {
-  h = await startAuthHarness("authpw");
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = await authFixture("authpw");
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 

@@ -2,16 +2,10 @@
  * Failed sign-ins are limited in Redis, so the budget is shared by every API process: here a second
  * Bun process spends half of it.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type AuthHarness, startAuthHarness } from "./auth-harness";
+import { describe, expect, test } from "bun:test";
+import { authFixture } from "./auth-harness";
 
-let h: AuthHarness;
-beforeAll(async () => {
-  h = await startAuthHarness("authrate");
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = await authFixture("authrate");
 
 const run = `${process.pid}${Math.floor(Math.random() * 1e6)}`;
 const randomIp = () =>

@@ -3,15 +3,14 @@
  * creates a child client with its own token pair; revoking the browser revokes its tabs, revoking a
  * tab only that tab; signing out of a tab signs the browser out.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { captureConsole, connectTestPublisher } from "@parley/auth/testing";
 import { schema } from "@parley/db";
 import { clientRevokeSubject, ERROR_REASON, ZRevokeEvent } from "@parley/protocol";
 import { TEST_NATS_URL } from "@parley/testkit";
 import { and, eq } from "drizzle-orm";
-import { type AuthHarness, startAuthHarness } from "./auth-harness";
+import { authFixture } from "./auth-harness";
 
-let h: AuthHarness;
 const logs = captureConsole();
 const MAX_TABS = 5;
 const COOKIE = "parley_session";
@@ -19,14 +18,11 @@ const PASSWORD = "a long enough password";
 const CHROME =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36";
 
-beforeAll(async () => {
-  h = await startAuthHarness("authtabs", {
-    tabRateLimit: { maxTabsPerBrowser: MAX_TABS, windowSeconds: 60 },
-  });
+const h = await authFixture("authtabs", {
+  tabRateLimit: { maxTabsPerBrowser: MAX_TABS, windowSeconds: 60 },
 });
 afterAll(async () => {
   logs.restore();
-  await h?.close();
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { createAuthService, verifyRealtimeToken } from "@parley/auth";
 import { captureConsole, connectTestPublisher, createTestIds } from "@parley/auth/testing";
 import { schema } from "@parley/db";
@@ -10,20 +10,16 @@ import {
 } from "@parley/protocol";
 import { TEST_NATS_URL } from "@parley/testkit";
 import { and, eq, sql } from "drizzle-orm";
-import { type AuthHarness, dumpAllRows, startAuthHarness } from "./auth-harness";
+import { authFixture, dumpAllRows } from "./auth-harness";
 
-let h: AuthHarness;
 const logs = captureConsole();
 /** Every secret this file sees; none may appear in the database or the logs. */
 const secrets: string[] = [];
 const PASSWORD = "tr0ub4dor & 3 horses";
 
-beforeAll(async () => {
-  h = await startAuthHarness("authtok");
-});
+const h = await authFixture("authtok");
 afterAll(async () => {
   logs.restore();
-  await h?.close();
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -5,7 +5,7 @@
  * against the real database, and every error it throws is handed over as an instance of a second copy
  * of its errors module (Bun evaluates a module again under a different query string).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { fileURLToPath } from "node:url";
 import type { AuthService } from "@parley/auth";
 import { ERROR_REASON } from "@parley/protocol";
@@ -13,12 +13,11 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { assembleApiServices } from "../assemble-services";
 import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
-import { type AuthHarness, startAuthHarness } from "./auth-harness";
+import { authFixture } from "./auth-harness";
 
 type AuthErrorsModule = typeof import("@parley/auth");
 type ErrorFields = { code: "UNAUTHORIZED"; message: string; details?: Record<string, unknown> };
 
-let h: AuthHarness;
 let services: ApiServices;
 let secondCopy: AuthErrorsModule["AuthError"];
 
@@ -52,8 +51,9 @@ function throwingSecondCopyErrors(auth: AuthService): AuthService {
   return wrapped as AuthService;
 }
 
+const h = await authFixture("errcopies");
+
 beforeAll(async () => {
-  h = await startAuthHarness("errcopies");
   // A file path (not a file: URL, whose query Bun ignores) with a query string is a new module instance.
   const errorsModule = fileURLToPath(new URL("./errors.ts", import.meta.resolve("@parley/auth")));
   const copy = (await import(`${errorsModule}?second-copy`)) as AuthErrorsModule;
@@ -62,9 +62,6 @@ beforeAll(async () => {
   services = assembleApiServices(base, throwingSecondCopyErrors(h.auth), {
     messaging: h.services.messaging,
   });
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 /** One tRPC call over the real fetch adapter, as the web app's route handler makes it. */

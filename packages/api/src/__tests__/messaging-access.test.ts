@@ -1,24 +1,16 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { flushOutboxDeletes } from "@parley/core/message";
 import { sql } from "drizzle-orm";
-import {
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  TEST_MESSAGING,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { firstClient, messagingFixture, TEST_MESSAGING, text } from "./messaging-harness";
 
-let h: MessagingHarness;
-let alice: TestUser;
-let bob: TestUser;
-let mallory: TestUser;
 let dialogId: string;
 
+const {
+  h,
+  users: [alice, bob, mallory],
+} = await messagingFixture("msgaccess", [2, 1, 1]);
+
 beforeAll(async () => {
-  h = await createMessagingHarness("msgaccess");
-  [alice, bob, mallory] = await Promise.all([h.createUser(2), h.createUser(1), h.createUser(1)]);
   dialogId = (await firstClient(alice).caller.dialog.openDirect({ userId: bob.userId })).id;
   await firstClient(alice).caller.message.send({
     dialogId,
@@ -28,9 +20,6 @@ beforeAll(async () => {
   });
   // The snapshots below compare the outbox too: let the batched delete of that push land first.
   await flushOutboxDeletes(h.services);
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 type Row = Record<string, unknown>;

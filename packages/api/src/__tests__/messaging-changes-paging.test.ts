@@ -2,13 +2,12 @@
  * dialog.changes pages through every dialog of a user (no cap hides new conversations from
  * catch-up), and the inbox reads a user's newest dialogs when it has to cap.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import type { ApiServices } from "../context";
 import {
   type Caller,
-  createMessagingHarness,
   firstClient,
-  type MessagingHarness,
+  messagingFixture,
   TEST_MESSAGING,
   type TestUser,
   text,
@@ -17,7 +16,6 @@ import {
 const PAGE_SIZE = 3;
 const DIALOG_COUNT = 8;
 
-let h: MessagingHarness;
 let paged: ApiServices;
 let alice: TestUser;
 /** Alice's dialogs she is still in, in the order she joined them (direct dialog ids hash the pair). */
@@ -41,8 +39,9 @@ async function pageAll(caller: Caller): Promise<{ ids: string[]; pages: number }
   return { ids, pages };
 }
 
+const { h } = await messagingFixture("msgchangespaging", []);
+
 beforeAll(async () => {
-  h = await createMessagingHarness("msgchangespaging");
   paged = await h.createServices({ messaging: { ...TEST_MESSAGING, changesPageSize: PAGE_SIZE } });
   alice = await h.createUser(1);
   const peers = await Promise.all(Array.from({ length: DIALOG_COUNT }, () => h.createUser(1)));
@@ -68,9 +67,6 @@ beforeAll(async () => {
     clientSeq: 1,
     content: text("hi"),
   });
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 describe("dialog.changes pages", () => {

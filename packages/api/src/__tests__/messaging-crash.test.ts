@@ -1,28 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { SendFaults, SendStep } from "@parley/core";
 import { reconcilePending, relayOutbox, settlePendingMessage } from "@parley/core/jobs";
 import { settleMessage } from "@parley/db/queries";
 import { sql } from "drizzle-orm";
-import {
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  TEST_MESSAGING,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { firstClient, messagingFixture, TEST_MESSAGING, text } from "./messaging-harness";
 
-let h: MessagingHarness;
-let alice: TestUser;
-let bob: TestUser;
-
-beforeAll(async () => {
-  h = await createMessagingHarness("msgcrash");
-  [alice, bob] = await Promise.all([h.createUser(1), h.createUser(1)]);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const {
+  h,
+  users: [alice, bob],
+} = await messagingFixture("msgcrash", [1, 1]);
 
 type Row = Record<string, unknown>;
 async function query(statement: ReturnType<typeof sql>): Promise<Row[]> {

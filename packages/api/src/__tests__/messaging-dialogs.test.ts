@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { directDialogId } from "@parley/core/dialog";
-import {
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { firstClient, messagingFixture, text } from "./messaging-harness";
 
-let h: MessagingHarness;
-let alice: TestUser;
-let bob: TestUser;
-let carol: TestUser;
-
-beforeAll(async () => {
-  h = await createMessagingHarness("msgdialogs");
-  [alice, bob, carol] = await Promise.all([h.createUser(2), h.createUser(1), h.createUser(1)]);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const {
+  h,
+  users: [alice, bob, carol],
+} = await messagingFixture("msgdialogs", [2, 1, 1]);
 
 describe("direct dialogs", () => {
   test("both users opening at once get the same dialog, id derived from the pair with bit 63 set", async () => {

@@ -19,6 +19,8 @@ import {
   TEST_REDIS_URL,
   type TestDatabase,
 } from "@parley/testkit";
+import { fileFixture } from "@parley/testkit/file-fixture";
+import { waitUntil } from "@parley/testkit/wait";
 import { sql } from "drizzle-orm";
 import Redis from "ioredis";
 import type { ApiServices, EventPublisher, Viewer } from "../context";
@@ -58,11 +60,7 @@ export class EventLog {
   }
 
   async waitFor(check: () => boolean, timeoutMs = 5_000, what = "events"): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await Bun.sleep(10);
-    }
+    await waitUntil(check, what, { timeoutMs, intervalMs: 10 });
   }
 }
 
@@ -132,8 +130,12 @@ export async function createMessagingHarness(label: string): Promise<MessagingHa
     if (!options.events) {
       publisher = createNatsPublisher(options.natsUrl ?? TEST_NATS_URL, `test-api-${label}`);
       closers.push(() => publisher?.close() ?? Promise.resolve());
-      if (!options.natsUrl)
-        await waitUntil(() => publisher?.isConnected() ?? false, "the API's NATS connection");
+      if (!options.natsUrl) {
+        await waitUntil(() => publisher?.isConnected() ?? false, "the API's NATS connection", {
+          timeoutMs: 5_000,
+          intervalMs: 5,
+        });
+      }
     }
     const core = createCoreServices(
       { db: handle.db, redis, events: options.events ?? (publisher as NatsPublisher).events, ids },
@@ -206,12 +208,17 @@ export async function createMessagingHarness(label: string): Promise<MessagingHa
   };
 }
 
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
+/**
+ * The shared setup of a messaging test file, in one call (top-level await): a harness for the file,
+ * closed after its last test, and one user per entry of `clientCounts` with that many clients.
+ */
+export async function messagingFixture<const Counts extends readonly number[]>(
+  label: string,
+  clientCounts: Counts,
+): Promise<{ h: MessagingHarness; users: { -readonly [K in keyof Counts]: TestUser } }> {
+  const h = await fileFixture(() => createMessagingHarness(label));
+  const users = await Promise.all(clientCounts.map((count) => h.createUser(count)));
+  return { h, users: users as { -readonly [K in keyof Counts]: TestUser } };
 }
 
 /** Rows a dialog has in one of its dialog-keyed tables (single shard: constrained by dialog_id). */

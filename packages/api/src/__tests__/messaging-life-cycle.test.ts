@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { TMessage, TMessageEvent, TSendContent } from "@parley/protocol";
 import { sql } from "drizzle-orm";
-import {
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { firstClient, messagingFixture, type TestUser, text } from "./messaging-harness";
 
 /**
  * Edit, delete, reactions and replies through the real send path (MariaDB, NATS): each change is an
  * event in the dialog's order with its own seq, applied under the dialog lock, pushed with its
  * target's state, and folded into sync/history pages.
  */
-let h: MessagingHarness;
-let alice: TestUser;
-let bob: TestUser;
-let carol: TestUser;
 
-beforeAll(async () => {
-  h = await createMessagingHarness("lifecycle");
-  [alice, bob, carol] = await Promise.all([h.createUser(2), h.createUser(1), h.createUser(1)]);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const {
+  h,
+  users: [alice, bob, carol],
+} = await messagingFixture("lifecycle", [2, 1, 1]);
 
 /** One client's pipeline: clientSeq 1, 2, 3… per dialog, a fresh clientMsgId per send. */
 function sender(user: TestUser, dialogId: string, clientIndex = 0) {

@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { relayOutbox } from "@parley/core/jobs";
-import {
-  countDialogRows,
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { countDialogRows, firstClient, messagingFixture, text } from "./messaging-harness";
 
-let h: MessagingHarness;
-let alice: TestUser;
-let bob: TestUser;
-
-beforeAll(async () => {
-  h = await createMessagingHarness("msgnats");
-  [alice, bob] = await Promise.all([h.createUser(1), h.createUser(1)]);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const {
+  h,
+  users: [alice, bob],
+} = await messagingFixture("msgnats", [1, 1]);
 
 const outboxCount = (dialogId: string) => countDialogRows(h.db, "outbox", dialogId);
 

@@ -1,25 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import type { ApiServices } from "../context";
-import {
-  type Caller,
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { type Caller, firstClient, messagingFixture, text } from "./messaging-harness";
 
-let h: MessagingHarness;
-let users: TestUser[];
-
-beforeAll(async () => {
-  h = await createMessagingHarness("msgorder");
-  users = await Promise.all([h.createUser(2), h.createUser(2), h.createUser(2)]);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const { h, users } = await messagingFixture("msgorder", [2, 2, 2]);
 
 async function timelineSeqs(dialogId: string): Promise<{ seq: number; msgId: string }[]> {
   const [rows] = (await h.db.execute(
@@ -50,7 +34,7 @@ async function pipeline(caller: Caller, dialogId: string, tag: string, count: nu
 
 describe("ordering", () => {
   test("per-sender order: 3 users x 2 clients, 4 concurrent pipelining senders, 500 messages, timeline 1..N", async () => {
-    const [u0, u1, u2] = users as [TestUser, TestUser, TestUser];
+    const [u0, u1, u2] = users;
     const group = await firstClient(u0).caller.dialog.createGroup({
       title: "order",
       memberIds: [u1.userId, u2.userId],
@@ -86,7 +70,7 @@ describe("ordering", () => {
   }, 60_000);
 
   test("pipelined sends arriving out of order at two API processes get seqs in clientSeq order", async () => {
-    const [u0, u1] = users as [TestUser, TestUser];
+    const [u0, u1] = users;
     const second: ApiServices = await h.createServices();
     const dialog = await firstClient(u0).caller.dialog.openDirect({ userId: u1.userId });
     const client = u0.clients[1];
@@ -117,7 +101,7 @@ describe("ordering", () => {
   }, 30_000);
 
   test("a real gap is refused after the bounded wait with the expected clientSeq; the queue is not wedged", async () => {
-    const [u0, , u2] = users as [TestUser, TestUser, TestUser];
+    const [u0, , u2] = users;
     const fast = await h.createServices({
       messaging: {
         clientSeqWaitMs: 150,

@@ -1,37 +1,16 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { createNatsPublisher, relayOutbox } from "@parley/core/jobs";
 import { TEST_NATS_URL } from "@parley/testkit";
+import { waitUntil } from "@parley/testkit/wait";
 import type { EventPublisher } from "../context";
-import {
-  countDialogRows,
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { countDialogRows, firstClient, messagingFixture, text } from "./messaging-harness";
 
-let h: MessagingHarness;
-let alice: TestUser;
-let bob: TestUser;
-
-beforeAll(async () => {
-  h = await createMessagingHarness("msgflush");
-  [alice, bob] = await Promise.all([h.createUser(1), h.createUser(1)]);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const {
+  h,
+  users: [alice, bob],
+} = await messagingFixture("msgflush", [1, 1]);
 
 const outboxCount = (dialogId: string) => countDialogRows(h.db, "outbox", dialogId);
-
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
 
 /**
  * The real publisher, except that NATS's confirmation (the flush round trip) is held until the test
@@ -63,7 +42,7 @@ test("a send's outbox row is deleted only once NATS confirmed the publish", asyn
   await Bun.sleep(300); // well past the cleaner's batching delay
   expect(await outboxCount(dialog.id)).toBe(1);
   gate.open();
-  await eventually(async () => (await outboxCount(dialog.id)) === 0, "the outbox row's delete");
+  await waitUntil(async () => (await outboxCount(dialog.id)) === 0, "the outbox row's delete");
 });
 
 test("the relay deletes what it republished only once NATS confirmed it", async () => {
@@ -87,7 +66,7 @@ test("the relay deletes what it republished only once NATS confirmed it", async 
 test("NATS_URL with several servers uses each of them: a dead last entry does not stop the publisher", async () => {
   const publisher = createNatsPublisher(`${TEST_NATS_URL}, nats://127.0.0.1:1`, "test-split");
   try {
-    await eventually(async () => publisher.isConnected(), "a connection to the live server", 8_000);
+    await waitUntil(() => publisher.isConnected(), "a connection to the live server", { timeoutMs: 8_000 });
   } finally {
     await publisher.close();
   }

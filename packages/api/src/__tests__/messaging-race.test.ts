@@ -1,24 +1,8 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Caller } from "./messaging-harness";
-import {
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  seededRandom,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { firstClient, messagingFixture, seededRandom, text } from "./messaging-harness";
 
-let h: MessagingHarness;
-let users: TestUser[];
-
-beforeAll(async () => {
-  h = await createMessagingHarness("msgrace");
-  users = await Promise.all([h.createUser(2), h.createUser(2), h.createUser(1)]);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const { users } = await messagingFixture("msgrace", [2, 2, 1]);
 
 const ROUNDS = 6;
 const SENDERS = 4;
@@ -33,7 +17,7 @@ const READERS = 3;
  */
 async function runRound(seed: number): Promise<void> {
   const random = seededRandom(seed);
-  const [u0, u1, u2] = users as [TestUser, TestUser, TestUser];
+  const [u0, u1, u2] = users;
   const group = await firstClient(u0).caller.dialog.createGroup({
     title: `race ${seed}`,
     memberIds: [u1.userId, u2.userId],

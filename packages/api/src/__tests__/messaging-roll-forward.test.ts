@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { reconcilePending } from "@parley/core/jobs";
 import { sql } from "drizzle-orm";
 import type { ApiServices } from "../context";
-import {
-  type Caller,
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  TEST_MESSAGING,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { type Caller, firstClient, messagingFixture, TEST_MESSAGING, text } from "./messaging-harness";
 
-let h: MessagingHarness;
-let alice: TestUser;
-let bob: TestUser;
 /** A send that stops right after Try (its client is slow, or the API died): the row stays pending. */
 let stalled: ApiServices;
 
+const {
+  h,
+  users: [alice, bob],
+} = await messagingFixture("rollfwd", [1, 1]);
+
 beforeAll(async () => {
-  h = await createMessagingHarness("rollfwd");
-  [alice, bob] = await Promise.all([h.createUser(1), h.createUser(1)]);
   stalled = await h.createServices({
     messaging: {
       ...TEST_MESSAGING,
@@ -32,9 +24,6 @@ beforeAll(async () => {
       },
     },
   });
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 type Row = Record<string, unknown>;

@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
-import {
-  countDialogRows,
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { countDialogRows, firstClient, messagingFixture, text } from "./messaging-harness";
 
-let h: MessagingHarness;
-let alice: TestUser;
-let bob: TestUser;
-
-beforeAll(async () => {
-  h = await createMessagingHarness("msgonce");
-  [alice, bob] = await Promise.all([h.createUser(1), h.createUser(1)]);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const {
+  h,
+  users: [alice, bob],
+} = await messagingFixture("msgonce", [1, 1]);
 
 const countRows = (table: "messages" | "dialog_messages", dialogId: string) =>
   countDialogRows(h.db, table, dialogId);

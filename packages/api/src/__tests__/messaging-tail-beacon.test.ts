@@ -1,24 +1,10 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import {
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  TEST_MESSAGING,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { expect, test } from "bun:test";
+import { firstClient, messagingFixture, TEST_MESSAGING, text } from "./messaging-harness";
 
-let h: MessagingHarness;
-let alice: TestUser;
-let bob: TestUser;
-
-beforeAll(async () => {
-  h = await createMessagingHarness("msgtail");
-  [alice, bob] = await Promise.all([h.createUser(1), h.createUser(1)]);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const {
+  h,
+  users: [alice, bob],
+} = await messagingFixture("msgtail", [1, 1]);
 
 test("a quiet dialog's last message is published again, so a client that lost its push finds out", async () => {
   const services = await h.createServices({ messaging: { ...TEST_MESSAGING, tailQuietMs: 200 } });

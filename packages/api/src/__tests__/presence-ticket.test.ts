@@ -1,22 +1,22 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import {
   PRESENCE_TICKET_AUDIENCE,
   PRESENCE_TICKET_PEERS_CLAIM,
   REALTIME_TOKEN_AUDIENCE,
   REALTIME_TOKEN_ISSUER,
 } from "@parley/protocol";
-import { failure, type SecurityHarness, startSecurityHarness } from "./security-harness";
+import { failure, type SecurityHarness, securityFixture } from "./security-harness";
 
 type User = Awaited<ReturnType<SecurityHarness["user"]>>;
 
-let h: SecurityHarness;
 let alice: User;
 let bob: User;
 let carol: User;
 let mallory: User;
 
+const h = await securityFixture("presticket");
+
 beforeAll(async () => {
-  h = await startSecurityHarness("presticket");
   [alice, bob, carol, mallory] = await Promise.all([
     h.user("alice"),
     h.user("bob"),
@@ -25,9 +25,6 @@ beforeAll(async () => {
   ]);
   await alice.call.dialog.openDirect({ userId: bob.userId });
   await alice.call.dialog.createGroup({ title: "book club", memberIds: [carol.userId] });
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 const fromBase64Url = (part: string) => Buffer.from(part, "base64url");

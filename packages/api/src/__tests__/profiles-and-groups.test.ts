@@ -9,11 +9,10 @@ import { insertAttachment, markAttachmentUploaded } from "@parley/db/queries";
 import { type TUserEvent, ZUserEvent } from "@parley/protocol";
 import { TEST_NATS_URL } from "@parley/testkit";
 import { and, eq } from "drizzle-orm";
-import { failure, type SecurityHarness, startSecurityHarness } from "./security-harness";
+import { failure, type SecurityHarness, securityFixture } from "./security-harness";
 
 type User = Awaited<ReturnType<SecurityHarness["user"]>>;
 
-let h: SecurityHarness;
 let nats: NatsConnection;
 const heard = new Map<string, TUserEvent[]>();
 let alice: User;
@@ -23,8 +22,9 @@ let mallory: User;
 let groupId: string;
 let directId: string;
 
+const h = await securityFixture("profiles");
+
 beforeAll(async () => {
-  h = await startSecurityHarness("profiles");
   nats = await connect({ servers: TEST_NATS_URL, name: "profiles-test" });
   nats.subscribe("chat.user.>", {
     callback: (error, msg) => {
@@ -49,7 +49,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await nats?.close();
-  await h?.close();
 });
 
 async function heardBy(userId: string, match: (event: TUserEvent) => boolean): Promise<TUserEvent> {

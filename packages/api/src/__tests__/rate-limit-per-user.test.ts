@@ -1,24 +1,10 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import {
-  createMessagingHarness,
-  firstClient,
-  type MessagingHarness,
-  TEST_MESSAGING,
-  type TestUser,
-  text,
-} from "./messaging-harness";
+import { expect, test } from "bun:test";
+import { firstClient, messagingFixture, TEST_MESSAGING, text } from "./messaging-harness";
 
-let h: MessagingHarness;
-let alice: TestUser;
-let bob: TestUser;
-
-beforeAll(async () => {
-  h = await createMessagingHarness("rluser");
-  [alice, bob] = await Promise.all([h.createUser(2), h.createUser(1)]);
-});
-afterAll(async () => {
-  await h?.close();
-});
+const {
+  h,
+  users: [alice, bob],
+} = await messagingFixture("rluser", [2, 1]);
 
 test("more clients do not buy more sends: a user's clients share one budget", async () => {
   const services = await h.createServices({

@@ -15,7 +15,7 @@ import { assembleApiServices } from "../assemble-services";
 import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
 import { createCallerFactory } from "../trpc";
-import { failure, type SecurityHarness, startSecurityHarness } from "./security-harness";
+import { failure, type SecurityHarness, securityFixture } from "./security-harness";
 
 const HOUR_MS = 60 * 60 * 1000;
 const createCaller = createCallerFactory(appRouter);
@@ -23,13 +23,13 @@ const createCaller = createCallerFactory(appRouter);
 type User = Awaited<ReturnType<SecurityHarness["user"]>>;
 type Call = Awaited<ReturnType<typeof on>>;
 
-let h: SecurityHarness;
 let redis: Redis;
 let services: ApiServices;
 let tight: ApiServices;
 
+const h = await securityFixture("search");
+
 beforeAll(async () => {
-  h = await startSecurityHarness("search");
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   const deps = { db: h.services.db, redis, events: h.services.events, ids: h.services.ids };
   const roomy: MessagingOptions = {
@@ -49,7 +49,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   redis?.disconnect();
-  await h?.close();
 });
 
 const run = Math.random().toString(36).slice(2, 7);

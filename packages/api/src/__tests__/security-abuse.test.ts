@@ -5,24 +5,23 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { TEST_NATS_URL } from "@parley/testkit";
-import { failure, type SecurityHarness, startSecurityHarness } from "./security-harness";
+import { failure, type SecurityHarness, securityFixture } from "./security-harness";
 
 type User = Awaited<ReturnType<SecurityHarness["user"]>>;
 
-let h: SecurityHarness;
 let alice: User;
 let bob: User;
 let nc: NatsConnection;
 
+const h = await securityFixture("secabuse");
+
 beforeAll(async () => {
-  h = await startSecurityHarness("secabuse");
   alice = await h.user("abuse-alice");
   bob = await h.user("abuse-bob");
   nc = await connect({ servers: TEST_NATS_URL });
 });
 afterAll(async () => {
   await nc?.close();
-  await h?.close();
 });
 
 describe("typing is throttled per client and dialog", () => {

@@ -4,14 +4,13 @@
  * every procedure: one added later without an entry (and so without a decision about who may call
  * it) fails here.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { appRouter } from "../root";
-import { failure, type SecurityCaller, type SecurityHarness, startSecurityHarness } from "./security-harness";
+import { failure, type SecurityCaller, type SecurityHarness, securityFixture } from "./security-harness";
 
 type User = Awaited<ReturnType<SecurityHarness["user"]>>;
 
-let h: SecurityHarness;
 let alice: User;
 let bob: User;
 let mallory: User;
@@ -20,8 +19,9 @@ let groupId: string;
 /** An id no dialog has: must look exactly like a dialog one cannot see. */
 const UNKNOWN_DIALOG = "1234567890123";
 
+const h = await securityFixture("secauthz");
+
 beforeAll(async () => {
-  h = await startSecurityHarness("secauthz");
   [alice, bob, mallory] = await Promise.all([h.user("alice"), h.user("bob"), h.user("mallory")]);
   directId = (await alice.call.dialog.openDirect({ userId: bob.userId })).id;
   groupId = (await alice.call.dialog.createGroup({ title: "secret plans", memberIds: [bob.userId] })).id;
@@ -33,9 +33,6 @@ beforeAll(async () => {
       content: { kind: "text", text: "for members only" },
     });
   }
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 type Fixture = { dialogId: string };

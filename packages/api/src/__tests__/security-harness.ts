@@ -5,6 +5,7 @@
  * the router directly and token-mode users.
  */
 import type { AuthConfig } from "@parley/auth";
+import { fileFixture } from "@parley/testkit/file-fixture";
 import { type AppCaller, startAuthHarness } from "./auth-harness";
 
 export type SecurityCaller = AppCaller;
@@ -42,6 +43,10 @@ export async function startSecurityHarness(
     close: harness.close,
   };
 }
+
+/** The security harness of a test file, in one call (top-level await), closed after its last test. */
+export const securityFixture = (...args: Parameters<typeof startSecurityHarness>) =>
+  fileFixture(() => startSecurityHarness(...args));
 
 /** The error a rejected promise carries, or null when it resolved. */
 export async function failure(attempt: () => Promise<unknown>): Promise<unknown> {

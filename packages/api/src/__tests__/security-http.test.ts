@@ -3,7 +3,7 @@
  * same-site form POST, which is a navigation), open redirects in the OIDC flow, opaque INTERNAL
  * errors wherever they are raised, and sign-in that does not reveal whether a handle exists.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { createAuthService } from "@parley/auth";
 import {
   captureConsole,
@@ -18,23 +18,19 @@ import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
 import { startOidcProviderFor } from "./auth-harness";
-import { PASSWORD, type SecurityHarness, startSecurityHarness } from "./security-harness";
+import { PASSWORD, securityFixture } from "./security-harness";
 
-let h: SecurityHarness;
 let provider: OidcTestProvider;
 const logs = captureConsole();
 
-beforeAll(async () => {
-  h = await startSecurityHarness("sechttp", async (baseUrl) => {
-    const started = await startOidcProviderFor(baseUrl, "sec");
-    provider = started.provider;
-    return { oidcProviders: [started.config] };
-  });
+const h = await securityFixture("sechttp", async (baseUrl) => {
+  const started = await startOidcProviderFor(baseUrl, "sec");
+  provider = started.provider;
+  return { oidcProviders: [started.config] };
 });
 afterAll(async () => {
   logs.restore();
   await provider?.close();
-  await h?.close();
 });
 
 const COOKIE = "parley_session";

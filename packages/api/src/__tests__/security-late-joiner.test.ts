@@ -2,24 +2,21 @@
  * A member added to a group later sees only what was sent after joining: history and sync start at
  * joinedSeq, and so must the inbox's preview of the last message (dialog.get and dialog.list).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type SecurityHarness, startSecurityHarness } from "./security-harness";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { type SecurityHarness, securityFixture } from "./security-harness";
 
 type User = Awaited<ReturnType<SecurityHarness["user"]>>;
 
-let h: SecurityHarness;
 let owner: User;
 let early: User;
 let late: User;
 
+const h = await securityFixture("seclate");
+
 beforeAll(async () => {
-  h = await startSecurityHarness("seclate");
   owner = await h.user("late-owner");
   early = await h.user("late-early");
   late = await h.user("late-late");
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 async function send(dialogId: string, clientSeq: number, text: string) {

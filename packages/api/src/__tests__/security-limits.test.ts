@@ -15,7 +15,7 @@ import { assembleApiServices } from "../assemble-services";
 import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
 import { createCallerFactory } from "../trpc";
-import { type AuthHarness, startAuthHarness, startOidcProviderFor } from "./auth-harness";
+import { authFixture, startOidcProviderFor } from "./auth-harness";
 import { failure } from "./security-harness";
 
 const HOUR_SECONDS = 60 * 60;
@@ -34,21 +34,21 @@ const OIDC_SIGN_UP_WINDOW_SECONDS = HOUR_SECONDS + 7;
 
 const createCaller = createCallerFactory(appRouter);
 
-let h: AuthHarness;
 let provider: OidcTestProvider;
 let one: Instance;
 let two: Instance;
 
+const h = await authFixture("seclimits", async (baseUrl) => {
+  const started = await startOidcProviderFor(baseUrl, "lim");
+  provider = started.provider;
+  return {
+    oidcProviders: [started.config],
+    newClientRateLimit: { maxPerUser: OIDC_CLIENTS_PER_USER, windowSeconds: HOUR_SECONDS },
+    signUpRateLimit: { maxPerIp: OIDC_SIGN_UPS_PER_IP, windowSeconds: OIDC_SIGN_UP_WINDOW_SECONDS },
+  };
+});
+
 beforeAll(async () => {
-  h = await startAuthHarness("seclimits", async (baseUrl) => {
-    const started = await startOidcProviderFor(baseUrl, "lim");
-    provider = started.provider;
-    return {
-      oidcProviders: [started.config],
-      newClientRateLimit: { maxPerUser: OIDC_CLIENTS_PER_USER, windowSeconds: HOUR_SECONDS },
-      signUpRateLimit: { maxPerIp: OIDC_SIGN_UPS_PER_IP, windowSeconds: OIDC_SIGN_UP_WINDOW_SECONDS },
-    };
-  });
   one = startInstance();
   two = startInstance();
 });
@@ -56,7 +56,6 @@ afterAll(async () => {
   one?.close();
   two?.close();
   await provider?.close();
-  await h?.close();
 });
 
 type Instance = ReturnType<typeof startInstance>;

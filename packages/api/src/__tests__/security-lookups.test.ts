@@ -16,7 +16,7 @@ import { assembleApiServices } from "../assemble-services";
 import { type ApiServices, createContext } from "../context";
 import { appRouter } from "../root";
 import { createCallerFactory } from "../trpc";
-import { failure, type SecurityHarness, startSecurityHarness } from "./security-harness";
+import { failure, type SecurityHarness, securityFixture } from "./security-harness";
 
 const HOUR_MS = 60 * 60 * 1000;
 const LIMITS = {
@@ -30,15 +30,15 @@ const createCaller = createCallerFactory(appRouter);
 
 type User = Awaited<ReturnType<SecurityHarness["user"]>>;
 
-let h: SecurityHarness;
 let counted: DbHandle;
 let redis: Redis;
 let services: ApiServices;
 /** Every statement the instance under test sends, in order (repeats included). */
 const statements: string[] = [];
 
+const h = await securityFixture("seclookups");
+
 beforeAll(async () => {
-  h = await startSecurityHarness("seclookups");
   // An API instance of its own whose pool logs every statement, with the small budgets above.
   counted = createDb(h.testDb.url, { logger: { logQuery: (query) => void statements.push(query) } });
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -50,7 +50,6 @@ beforeAll(async () => {
 afterAll(async () => {
   redis?.disconnect();
   await counted?.close();
-  await h?.close();
 });
 
 const run = Math.random().toString(36).slice(2, 7);

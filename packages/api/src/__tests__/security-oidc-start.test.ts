@@ -4,30 +4,29 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { OidcTestProvider } from "@parley/auth/testing";
-import { type AuthHarness, startAuthHarness, startOidcProviderFor } from "./auth-harness";
+import { authFixture, startOidcProviderFor } from "./auth-harness";
 
 const STARTS_PER_IP = 3;
 /** A window length no other file uses: the window is part of the key, and every test runs from loopback. */
 const WINDOW_SECONDS = 60 * 60 + 13;
 
-let h: AuthHarness;
 let provider: OidcTestProvider;
 
+const h = await authFixture("secoidcstart", async (baseUrl) => {
+  const started = await startOidcProviderFor(baseUrl, "st");
+  provider = started.provider;
+  return {
+    oidcProviders: [started.config],
+    oidcStartRateLimit: { maxPerIp: STARTS_PER_IP, windowSeconds: WINDOW_SECONDS },
+  };
+});
+
 beforeAll(async () => {
-  h = await startAuthHarness("secoidcstart", async (baseUrl) => {
-    const started = await startOidcProviderFor(baseUrl, "st");
-    provider = started.provider;
-    return {
-      oidcProviders: [started.config],
-      oidcStartRateLimit: { maxPerIp: STARTS_PER_IP, windowSeconds: WINDOW_SECONDS },
-    };
-  });
   const keys = await h.redis.keys(`auth:oidcstart:ip:*:${WINDOW_SECONDS * 1000}`);
   if (keys.length > 0) await h.redis.del(...keys);
 });
 afterAll(async () => {
   await provider?.close();
-  await h?.close();
 });
 
 const start = () => fetch(`${h.baseUrl}/api/auth/oidc/st/start`, { redirect: "manual" });

@@ -4,7 +4,7 @@
  * that it stops between batches once the lease is gone. Rows are aged with keyed UPDATEs and the
  * cleanup takes a `now`, so nothing here sleeps or races a clock.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { captureConsole } from "@parley/auth/testing";
 import {
   type CleanupOptions,
@@ -14,22 +14,18 @@ import {
 } from "@parley/core/jobs";
 import { schema } from "@parley/db";
 import { and, eq, isNotNull } from "drizzle-orm";
-import { type AuthHarness, startAuthHarness } from "./auth-harness";
+import { authFixture } from "./auth-harness";
 
 const { clientSessions, userClients } = schema;
-let h: AuthHarness;
 const logs = captureConsole();
 const PASSWORD = "a long enough password";
 const COOKIE = "parley_session";
 const DAY_MS = 24 * 60 * 60 * 1000;
 const RETENTION: CleanupOptions = { tokenRetentionMs: 7 * DAY_MS, deviceRetentionMs: 90 * DAY_MS };
 
-beforeAll(async () => {
-  h = await startAuthHarness("cleanup");
-});
+const h = await authFixture("cleanup");
 afterAll(async () => {
   logs.restore();
-  await h?.close();
 });
 
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
