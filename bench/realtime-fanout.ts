@@ -11,8 +11,9 @@ import { dialogSubject, userSubject } from "@parley/protocol";
 import { startGatewayProcess } from "@parley/testkit/gateway";
 import { startNatsServer } from "@parley/testkit/nats-server";
 import { freePort } from "@parley/testkit/ports";
+import { waitUntil } from "@parley/testkit/wait";
 import { type Row, report } from "./lib";
-import { spawnLoadgen, waitFor } from "./realtime/fleet";
+import { spawnLoadgen } from "./realtime/fleet";
 import { cpuMeter, cpuSplitMicros } from "./realtime/procfs";
 import { benchKeys, sourceAddress, syntheticIds } from "./realtime/setup";
 
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
       const publishedAt = performance.now();
       let last = received();
       let lastChange = performance.now();
-      await waitFor(
+      await waitUntil(
         () => {
           const now = received();
           if (now !== last) {
@@ -141,8 +142,8 @@ async function main(): Promise<void> {
           }
           return now - base >= expected || performance.now() - lastChange > 3_000;
         },
-        120_000,
         "deliveries",
+        { timeoutMs: 120_000, intervalMs: 20 },
       );
       const seconds = (lastChange - started) / 1000;
       const delivered = received() - base;

@@ -3,9 +3,9 @@
  * server, or the lean Bun.serve API), one realtime gateway and the worker, on a fresh database
  * migrated by the checkout's own migrations, against the machine's MariaDB, NATS and Redis.
  */
-import { existsSync, mkdirSync, openSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { generateEd25519PemPair, generateSecret } from "@parley/auth";
+import { createTestAuthEnv } from "@parley/auth/testing";
 import {
   requireMariaDb,
   requireNats,
@@ -14,7 +14,14 @@ import {
   TEST_NATS_URL,
   TEST_REDIS_URL,
 } from "@parley/testkit";
-import type { Subprocess } from "bun";
+import { freePort } from "@parley/testkit/ports";
+import {
+  answers,
+  type LoggedProcess,
+  spawnLogged as spawnLoggedIn,
+  stopProcess,
+  waitForReady,
+} from "@parley/testkit/processes";
 import mysql from "mysql2/promise";
 import { NEXT_DIST_DIR } from "./build";
 
@@ -29,49 +36,17 @@ export type Stack = {
   stop: () => Promise<void>;
 };
 
-type Launched = { proc: Subprocess; name: string };
+export { freePort };
 
-export async function freePort(): Promise<number> {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
-  const port = server.port;
-  server.stop(true);
-  if (!port) throw new Error("could not find a free port");
-  return port;
-}
-
+/** Bench processes start from the checkout being measured (its apps), logging to the run's folder. */
 function spawnLogged(
   logDir: string,
   name: string,
   cmd: string[],
   cwd: string,
   env: Record<string, string>,
-): Launched {
-  const log = openSync(join(logDir, `${name}.log`), "w");
-  const proc = Bun.spawn(cmd, { cwd, env: { ...process.env, ...env }, stdout: log, stderr: log });
-  return { proc, name };
-}
-
-async function waitReady(launched: Launched, url: string, logDir: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (launched.proc.exitCode !== null) {
-      throw new Error(
-        `${launched.name} exited (${launched.proc.exitCode}); see ${logDir}/${launched.name}.log`,
-      );
-    }
-    // Any HTTP answer means it listens (tRPC answers an unknown GET with a JSON error).
-    if (
-      await fetch(url).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await Bun.sleep(150);
-  }
-  throw new Error(
-    `${launched.name} did not answer ${url} in ${timeoutMs} ms; see ${logDir}/${launched.name}.log`,
-  );
+): LoggedProcess {
+  return spawnLoggedIn({ name, cmd, cwd, env, logDir });
 }
 
 /** Next production server: `next start` of the build in NEXT_DIST_DIR (build it first). */
@@ -80,7 +55,7 @@ function launchNextApi(
   port: number,
   env: Record<string, string>,
   logDir: string,
-): Launched {
+): LoggedProcess {
   return spawnLogged(
     logDir,
     "api-next",
@@ -107,7 +82,7 @@ function launchLeanApi(
   processes: number,
   env: Record<string, string>,
   logDir: string,
-): Launched {
+): LoggedProcess {
   const main = join(checkout, "apps", "api", "src", "main.ts");
   if (!existsSync(main)) throw new Error(`--api lean needs ${main} (not in this checkout)`);
   return spawnLogged(logDir, "api-lean", ["bun", "src/main.ts"], join(checkout, "apps", "api"), {
@@ -164,21 +139,12 @@ export async function startStack(options: {
   await requireRedis();
   mkdirSync(logDir, { recursive: true });
   const databaseUrl = await createMigratedDatabase(checkout, logDir);
-  const launched: Launched[] = [];
+  const launched: LoggedProcess[] = [];
   const stop = async () => {
-    for (const { proc } of launched) proc.kill("SIGTERM");
-    await Promise.all(
-      launched.map(({ proc }) =>
-        Promise.race([proc.exited, Bun.sleep(5000).then(() => proc.kill("SIGKILL"))]),
-      ),
-    );
+    await Promise.all(launched.map(({ proc }) => stopProcess(proc, "SIGTERM", 5_000)));
     if (!options.keepDb) await dropDatabase(databaseUrl);
   };
   try {
-    const [realtimeKeys, accessKeys] = await Promise.all([
-      generateEd25519PemPair(),
-      generateEd25519PemPair(),
-    ]);
     const [apiPort, realtimePort] = [await freePort(), await freePort()];
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const realtimeUrl = `ws://127.0.0.1:${realtimePort}/ws`;
@@ -189,16 +155,9 @@ export async function startStack(options: {
       REDIS_URL: TEST_REDIS_URL,
       APP_URL: apiUrl,
       REALTIME_URL: realtimeUrl,
-      REALTIME_TOKEN_PRIVATE_KEY: realtimeKeys.privatePem,
-      REALTIME_TOKEN_PUBLIC_KEY: realtimeKeys.publicPem,
-      ACCESS_TOKEN_PRIVATE_KEY: accessKeys.privatePem,
-      ACCESS_TOKEN_PUBLIC_KEY: accessKeys.publicPem,
-      REFRESH_TOKEN_SECRET: generateSecret(),
-      AUTH_COOKIE_SECURE: "false",
+      // Fresh keys; sign-ups lifted (every user signs up from 127.0.0.1 against the shared Redis).
+      ...(await createTestAuthEnv()),
       NEXT_TELEMETRY_DISABLED: "1",
-      // Every user signs up from 127.0.0.1 against the shared Redis, whose counters outlive a run.
-      SIGN_UP_RATE_LIMIT_MAX: "1000000",
-      NEW_CLIENT_RATE_LIMIT_MAX: "1000000",
       // A group of BIG_GROUP_MIN_MEMBERS or more is measured in its steady state (one publish on the
       // dialog subject), not in the first 90 s after it was created. API and worker must agree.
       BIG_GROUP_FANOUT_GRACE_MS: "0",
@@ -232,9 +191,11 @@ export async function startStack(options: {
       env,
     );
     launched.push(worker);
-    await waitReady(gateway, `http://127.0.0.1:${realtimePort}/ws`, logDir, 20_000);
-    await waitReady(api, `${apiUrl}/api/trpc/health`, logDir, 60_000);
-    if (worker.proc.exitCode !== null) throw new Error(`worker exited; see ${logDir}/worker.log`);
+    // Any HTTP answer means it listens (tRPC answers an unknown GET with a JSON error).
+    await waitForReady(gateway, answers(`http://127.0.0.1:${realtimePort}/ws`), 20_000);
+    await waitForReady(api, answers(`${apiUrl}/api/trpc/health`), 60_000);
+    // The worker has no port; it only has to stay up.
+    await waitForReady(worker, async () => true, 1_000);
     return {
       apiUrl,
       realtimeUrl,

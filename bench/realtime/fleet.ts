@@ -87,11 +87,3 @@ export function spawnLoadgen(config: LoadgenConfig): Loadgen {
     },
   };
 }
-
-export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}

@@ -32,39 +32,44 @@ export async function createTokenMint(): Promise<TokenMint> {
   };
 }
 
-export async function ticketWith(
+export function ticketWith(
   key: SigningKey,
   userId: string,
   clientId: string,
   peers: unknown,
   options: MintOptions = {},
 ): Promise<string> {
-  const now = Math.floor(Date.now() / 1000) + (options.issuedAtOffsetSeconds ?? 0);
-  return new SignJWT({ cid: clientId, [PRESENCE_TICKET_PEERS_CLAIM]: peers })
-    .setProtectedHeader({ alg: REALTIME_TOKEN_ALG })
-    .setIssuer(REALTIME_TOKEN_ISSUER)
-    .setAudience(PRESENCE_TICKET_AUDIENCE)
-    .setSubject(userId)
-    .setIssuedAt(now)
-    .setExpirationTime(now + (options.ttlSeconds ?? PRESENCE_TICKET_TTL_SECONDS))
-    .sign(key);
+  const claims = { cid: clientId, [PRESENCE_TICKET_PEERS_CLAIM]: peers };
+  return sign(key, claims, PRESENCE_TICKET_AUDIENCE, userId, PRESENCE_TICKET_TTL_SECONDS, options);
 }
 
-export async function mintWith(
+export function mintWith(
   key: SigningKey,
   userId: string,
   clientId: string,
   options: MintOptions = {},
 ): Promise<string> {
-  const now = Math.floor(Date.now() / 1000) + (options.issuedAtOffsetSeconds ?? 0);
   const claims: Record<string, unknown> = { cid: clientId };
   if (options.dialogIds !== undefined) claims[REALTIME_TOKEN_DIALOGS_CLAIM] = options.dialogIds;
+  return sign(key, claims, REALTIME_TOKEN_AUDIENCE, userId, REALTIME_TOKEN_TTL_SECONDS, options);
+}
+
+/** Signed as the API signs: its issuer, the audience, the user as subject, iat/exp from now (+ offset). */
+function sign(
+  key: SigningKey,
+  claims: Record<string, unknown>,
+  audience: string,
+  userId: string,
+  defaultTtlSeconds: number,
+  options: MintOptions,
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000) + (options.issuedAtOffsetSeconds ?? 0);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: REALTIME_TOKEN_ALG })
     .setIssuer(REALTIME_TOKEN_ISSUER)
-    .setAudience(REALTIME_TOKEN_AUDIENCE)
+    .setAudience(audience)
     .setSubject(userId)
     .setIssuedAt(now)
-    .setExpirationTime(now + (options.ttlSeconds ?? REALTIME_TOKEN_TTL_SECONDS))
+    .setExpirationTime(now + (options.ttlSeconds ?? defaultTtlSeconds))
     .sign(key);
 }

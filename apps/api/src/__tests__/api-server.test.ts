@@ -9,6 +9,7 @@ import {
   TEST_REDIS_URL,
   type TestDatabase,
 } from "@parley/testkit";
+import { freePort } from "@parley/testkit/ports";
 import type { Server, Subprocess } from "bun";
 
 const MAIN = join(import.meta.dir, "..", "main.ts");
@@ -18,13 +19,6 @@ let api: Subprocess;
 let apiUrl: string;
 /** Stands in for the Next.js server behind the API: echoes what it was sent. */
 let next: Server<undefined>;
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
-  const port = probe.port ?? 0;
-  probe.stop(true);
-  return port;
-}
 
 beforeAll(async () => {
   await Promise.all([requireNats(), requireRedis()]);

@@ -5,6 +5,7 @@ import { leaseName, type ShardWorker, startShardWorker } from "@parley/core/jobs
 import { schema } from "@parley/db";
 import { getLease, getMessage } from "@parley/db/queries";
 import { createTestDatabase, type TestDatabase } from "@parley/testkit";
+import { waitUntil } from "@parley/testkit/wait";
 
 let testDb: TestDatabase;
 const started: ShardWorker[] = [];
@@ -21,14 +22,6 @@ afterAll(async () => {
   await Promise.allSettled(started.map((worker) => worker.stop()));
   await testDb?.drop();
 });
-
-async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
 
 function worker(
   shard: string,
@@ -60,7 +53,7 @@ describe("one active worker per shard under a fenced lease", () => {
     const fenceA = a.fence() ?? 0;
     await a.stop();
     // Released on clean shutdown: b need not wait out the 5 s TTL.
-    await waitUntil(() => b.isActive(), "b to take over", 1_000);
+    await waitUntil(() => b.isActive(), "b to take over", { timeoutMs: 1_000 });
     expect(b.fence() ?? 0).toBeGreaterThan(fenceA);
     expect((await getLease(testDb.db, leaseName("s1")))?.holder).toBe("host-b");
     await b.stop();
@@ -73,11 +66,13 @@ describe("one active worker per shard under a fenced lease", () => {
     await waitUntil(() => a.isActive(), "a to take the lease");
     const fenceA = a.fence() ?? 0;
     const b = worker("s2", "host-b", { ttlMs: 400, tickMs: 30 });
-    await waitUntil(() => b.isActive(), "b to take over after the lapse", 3_000);
+    await waitUntil(() => b.isActive(), "b to take over after the lapse", { timeoutMs: 3_000 });
     // a's own clock already told it to stop, before b could acquire.
     expect(a.isActive()).toBe(false);
     expect(b.fence() ?? 0).toBeGreaterThan(fenceA);
-    await waitUntil(() => linesA.some((line) => line.includes("lease lost")), "a's failed renew", 3_000);
+    await waitUntil(() => linesA.some((line) => line.includes("lease lost")), "a's failed renew", {
+      timeoutMs: 3_000,
+    });
     expect(a.isActive()).toBe(false);
     await Promise.all([a.stop(), b.stop()]);
   });
@@ -118,12 +113,12 @@ describe("the worker process", () => {
       await waitUntil(
         async () => (await getLease(testDb.db, leaseName("0")))?.holder === "proc-test",
         "the process to take the lease",
-        10_000,
+        { timeoutMs: 10_000 },
       );
       await waitUntil(
         async () => (await getMessage(testDb.db, dialogId, msgId))?.status === "failed",
         "the orphaned pending message to be settled",
-        10_000,
+        { timeoutMs: 10_000 },
       );
       child.kill("SIGTERM");
       expect(await child.exited).toBe(0);
