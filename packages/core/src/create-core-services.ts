@@ -6,7 +6,7 @@ import { createKnownMembers } from "./message/send/known-members";
 import { createOutboxCleaner } from "./message/send/outbox-cleaner";
 import { createTailBeacon } from "./message/send/tail-beacon";
 import { createMemberCache } from "./notify/member-cache";
-import { type MessagingOptions, messagingOptions } from "./options";
+import { type MessagingOptions, resolveMessagingOptions } from "./options";
 import { type Clock, SYSTEM_CLOCK } from "./ports";
 import type { CoreServices, ServiceBase } from "./services";
 
@@ -27,7 +27,7 @@ export function createCoreServices(
   auth: AuthService,
   { sendPool, messaging, clock = SYSTEM_CLOCK }: CoreServicesOptions = {},
 ): CoreServices {
-  const { faults, ...options } = messagingOptions({ messaging });
+  const { faults, ...options } = resolveMessagingOptions(messaging);
   return {
     ...base,
     ...(sendPool ? { sendPool } : {}),

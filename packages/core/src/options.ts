@@ -114,8 +114,8 @@ export const DEFAULT_MESSAGE_SEARCH_RATE_LIMIT: RateLimit = { max: 30, windowMs:
 /** A few tries at a name or a picture; a loop of renames (each a fan-out) runs out quickly. */
 export const DEFAULT_PROFILE_EDIT_RATE_LIMIT: RateLimit = { max: 20, windowMs: 10 * 60_000 };
 
-export function messagingOptions(services: { messaging?: MessagingOptions }): ResolvedMessagingOptions {
-  const options = services.messaging ?? {};
+/** The options with a default for everything left out; done once, when a process's services are built. */
+export function resolveMessagingOptions(options: MessagingOptions = {}): ResolvedMessagingOptions {
   return {
     faults: options.faults ?? {},
     readRateLimit: options.readRateLimit ?? DEFAULT_READ_RATE_LIMIT,
