@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type ApiServices, appRouter, assembleApiServices, createContext } from "@parley/api";
 import { createAuthService } from "@parley/auth";
 import { createTestAuthConfig, createTestIds } from "@parley/auth/testing";
+import { authenticateWithPassword, createTrpcChatApi } from "@parley/client";
 import { createNatsPublisher, type NatsPublisher } from "@parley/core";
 import {
   createTestDatabase,
@@ -19,7 +20,6 @@ import {
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Server } from "bun";
 import Redis from "ioredis";
-import { authenticateWithPassword, createTrpcChatApi } from "@parley/client";
 
 const PAGE_SIZE = 2;
 const GROUP_COUNT = 5;

@@ -1,4 +1,13 @@
-import { bigint, boolean, index, int, mysqlEnum, mysqlTable, primaryKey, varchar } from "drizzle-orm/mysql-core";
+import {
+  bigint,
+  boolean,
+  index,
+  int,
+  mysqlEnum,
+  mysqlTable,
+  primaryKey,
+  varchar,
+} from "drizzle-orm/mysql-core";
 import { id, timestamp } from "./columns";
 
 /** What an upload is for; it decides whose shard holds the row and who may read it. */
