@@ -1,21 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { generateEd25519PemPair, generateSecret } from "@parley/auth";
+import { createTestAuthEnv } from "@parley/auth/testing";
 import {
   createTestDatabase,
   requireNats,
   requireRedis,
   TEST_NATS_URL,
-  TEST_REDIS_URL,
   type TestDatabase,
 } from "@parley/testkit";
-import { freePort } from "@parley/testkit/ports";
-import type { Server, Subprocess } from "bun";
-
-const MAIN = join(import.meta.dir, "..", "main.ts");
+import { type ApiProcess, startApiProcess } from "@parley/testkit/app-processes";
+import type { Server } from "bun";
 
 let db: TestDatabase;
-let api: Subprocess;
+let api: ApiProcess;
 let apiUrl: string;
 /** Stands in for the Next.js server behind the API: echoes what it was sent. */
 let next: Server<undefined>;
@@ -37,47 +33,22 @@ beforeAll(async () => {
         { status: 201, headers: { "set-cookie": "page=1; Path=/" } },
       ),
   });
-  const access = await generateEd25519PemPair();
-  const realtime = await generateEd25519PemPair();
-  const port = await freePort();
-  apiUrl = `http://127.0.0.1:${port}`;
-  api = Bun.spawn(["bun", MAIN], {
+  api = await startApiProcess({
+    databaseUrl: db.url,
+    natsUrl: TEST_NATS_URL,
     env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
+      ...(await createTestAuthEnv()),
+      // Two processes on one port, as production runs several.
       API_PROCESSES: "2",
       NEXT_ORIGIN: `http://127.0.0.1:${next.port}`,
       MAX_REQUEST_BYTES: "65536",
-      DATABASE_URL: db.url,
-      NATS_URL: TEST_NATS_URL,
-      REDIS_URL: TEST_REDIS_URL,
-      ACCESS_TOKEN_PRIVATE_KEY: access.privatePem,
-      ACCESS_TOKEN_PUBLIC_KEY: access.publicPem,
-      REALTIME_TOKEN_PRIVATE_KEY: realtime.privatePem,
-      REALTIME_TOKEN_PUBLIC_KEY: realtime.publicPem,
-      REFRESH_TOKEN_SECRET: generateSecret(),
-      // The per-IP window lives in the shared Redis: benches on this host may have spent it.
-      SIGN_UP_RATE_LIMIT_MAX: "1000000000",
-      NEW_CLIENT_RATE_LIMIT_MAX: "1000000000",
     },
-    stdout: "inherit",
-    stderr: "inherit",
   });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const up = await fetch(`${apiUrl}/healthz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (up) break;
-    if (Date.now() > deadline || api.exitCode !== null) throw new Error("the API server did not start");
-    await Bun.sleep(100);
-  }
+  apiUrl = api.url;
 }, 30_000);
 
 afterAll(async () => {
-  api?.kill("SIGTERM");
-  await api?.exited;
+  await api?.kill();
   next?.stop(true);
   await db?.drop();
 });
@@ -212,7 +183,7 @@ describe("the production API server (Bun.serve, several processes on one port)",
   }, 30_000);
 
   test("runs API_PROCESSES processes", async () => {
-    const children = (await Bun.$`pgrep -P ${api.pid}`.nothrow().text()).trim().split("\n").filter(Boolean);
+    const children = (await Bun.$`pgrep -P ${api.proc.pid}`.nothrow().text()).trim().split("\n").filter(Boolean);
     expect(children.length).toBe(1);
   });
 });
