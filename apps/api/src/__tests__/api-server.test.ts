@@ -183,7 +183,10 @@ describe("the production API server (Bun.serve, several processes on one port)",
   }, 30_000);
 
   test("runs API_PROCESSES processes", async () => {
-    const children = (await Bun.$`pgrep -P ${api.proc.pid}`.nothrow().text()).trim().split("\n").filter(Boolean);
+    const children = (await Bun.$`pgrep -P ${api.proc.pid}`.nothrow().text())
+      .trim()
+      .split("\n")
+      .filter(Boolean);
     expect(children.length).toBe(1);
   });
 });
