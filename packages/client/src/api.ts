@@ -8,7 +8,14 @@ export type SendInput = {
 };
 export type SendAck = { msgId: string; seq: number; createdAt: number };
 export type SyncPage = { messages: TMessage[]; lastSeq: number; hasMore: boolean };
-export type DialogChange = { dialogId: string; lastSeq: number; readSeq?: number; deliveredSeq?: number };
+/** `profileVersion`: a group's title/avatar version (the `groupInfo` events'), to notice a missed one. */
+export type DialogChange = {
+  dialogId: string;
+  lastSeq: number;
+  readSeq?: number;
+  deliveredSeq?: number;
+  profileVersion?: number;
+};
 /**
  * `unlistedBigDialogs`: the user is in more big groups than the token lists (MAX_TOKEN_BIG_DIALOGS);
  * no push reaches this client for the rest, so the engine polls dialog.changes while it holds one.
@@ -39,7 +46,14 @@ export type ChatApi = {
    * reconnect: a profile push lost while away is never replayed. Optional: without it, only pushes.
    */
   profiles?: (input: { ids: string[] }) => Promise<ApiProfile[]>;
+  /**
+   * A group's current title, avatar and version (dialog.get), read when dialog.changes shows a
+   * version newer than the one held. Optional: without it, only pushes.
+   */
+  groupInfo?: (input: { dialogId: string }) => Promise<ApiGroupInfo>;
 };
+
+export type ApiGroupInfo = { title: string | null; avatarUrl: string | null; profileVersion: number };
 
 export type ApiProfile = { id: string; displayName: string; avatarUrl: string | null; version: number };
 

@@ -2,6 +2,7 @@ import type { ChatApi } from "./api";
 import type { DialogSync } from "./dialog-sync";
 import type { DialogTimeline } from "./dialog-timeline";
 import type { EmitEngineEvent } from "./engine-types";
+import type { GroupInfoRefresh } from "./group-info-refresh";
 
 /** A failed catch-up is tried again after this long (for as long as the connection is not stopped). */
 export const CATCH_UP_RETRY_MS = 1_000;
@@ -12,6 +13,8 @@ export type CatchUpOptions = {
   api: Pick<ChatApi, "changes">;
   timeline: (dialogId: string) => DialogTimeline;
   dialogSync: DialogSync;
+  /** Reads again the held group titles whose version dialog.changes shows newer. */
+  groupInfos: GroupInfoRefresh;
   emit: EmitEngineEvent;
   /** False before start() and once the connection stopped: a failed catch-up is not retried. */
   mayRetry: () => boolean;
@@ -84,12 +87,13 @@ export class CatchUp {
     do {
       this.again = false;
       try {
-        for (const change of await api.changes()) {
+        const changes = await api.changes();
+        for (const change of changes) {
           const timeline = this.options.timeline(change.dialogId);
           timeline.serverLastSeq = Math.max(timeline.serverLastSeq, change.lastSeq);
           if (timeline.isBehind()) void dialogSync.sync(change.dialogId);
         }
-        await dialogSync.drain();
+        await Promise.all([dialogSync.drain(), this.options.groupInfos.check(changes)]);
         emit("connection", { state: "caught-up" });
       } catch (error) {
         emit("error", { where: "catch-up", error });

@@ -8,6 +8,7 @@ import { DialogSync } from "./dialog-sync";
 import { type ChatEngineOptions, type EmitEngineEvent, ENGINE_DEFAULTS } from "./engine-types";
 import { FailedSends } from "./failed-sends";
 import { GapFiller } from "./gap-filler";
+import { GroupInfoRefresh } from "./group-info-refresh";
 import { OutgoingJournal } from "./outgoing-journal";
 import { PresenceWatch } from "./presence-watch";
 import { ProfileRefresh } from "./profile-refresh";
@@ -99,17 +100,18 @@ export function assembleEngineParts(options: ChatEngineOptions, hooks: EngineHoo
     maxCatchUp: options.maxCatchUp ?? ENGINE_DEFAULTS.maxCatchUp,
     backoff: options.backoff,
   });
+  const profiles = new ProfileVersions();
   const catchUps: CatchUp = new CatchUp({
     api,
     timeline,
     dialogSync,
+    groupInfos: new GroupInfoRefresh(api, profiles, emit),
     emit,
     mayRetry: () => hooks.isStarted() && connection.state !== "stopped",
     hasUnlistedBigDialogs: () => connection.hasUnlistedBigDialogs,
     quietCheckMs: options.quietCheckMs ?? ENGINE_DEFAULTS.quietCheckMs,
     unlistedPollMs: options.unlistedBigDialogsPollMs ?? ENGINE_DEFAULTS.unlistedBigDialogsPollMs,
   });
-  const profiles = new ProfileVersions();
   const profileRefresh: ProfileRefresh = new ProfileRefresh(api, profiles, emit);
   const presence: PresenceWatch = new PresenceWatch(
     api,

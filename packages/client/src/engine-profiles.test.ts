@@ -135,3 +135,35 @@ test("a resync frame (the gateway may have missed pushes) reads held profiles ag
   expect(calls).toBe(1);
   expect(engine.profile("7")?.displayName).toBe("Ann B");
 });
+
+test("a catch-up reads again only the held groups whose title version dialog.changes shows newer", async () => {
+  const server = fakeApi(0);
+  let version = 1;
+  const asked: string[] = [];
+  const engine = start({
+    ...server.api,
+    changes: async () => [
+      { dialogId: "9", lastSeq: 0, profileVersion: version },
+      { dialogId: "11", lastSeq: 0, profileVersion: 5 },
+    ],
+    groupInfo: async ({ dialogId }) => {
+      asked.push(dialogId);
+      return { title: "Team B", avatarUrl: null, profileVersion: version };
+    },
+  });
+  await engine.start();
+  await until(() => engine.connectionState === "open");
+  engine.noteGroupInfo({ dialogId: "9", title: "Team", avatarUrl: null, version: 1, byUserId: "7" });
+  const seen: string[] = [];
+  engine.on("groupInfo", (event) => seen.push(`${event.title}@${event.version}`));
+  await engine.catchUp();
+  expect(asked).toEqual([]);
+  // Renamed, its push lost (or never published): the next catch-up notices the version.
+  version = 2;
+  FakeSocket.last?.push({ type: "resync", reason: "nats_reconnect" });
+  await until(() => engine.groupInfo("9")?.version === 2);
+  expect(engine.groupInfo("9")?.title).toBe("Team B");
+  expect(seen).toEqual(["Team B@2"]);
+  // Dialog 11's title is not held by this engine: not read.
+  expect(asked).toEqual(["9"]);
+});

@@ -131,6 +131,7 @@ export function createTrpcChatApi(options: TrpcChatApiOptions): ChatApi & {
     },
     presenceTicket: (input) => asApiCall(() => trpc.presence.ticket.mutate(input)),
     profiles: (input) => asApiCall(() => trpc.user.byIds.query(input)),
+    groupInfo: (input) => asApiCall(() => trpc.dialog.get.query(input)),
   };
 }
 

@@ -97,6 +97,7 @@ describe("dialog.changes pages", () => {
       lastSeq: 1,
       readSeq: 1,
       deliveredSeq: 1,
+      profileVersion: 0,
     });
   });
 

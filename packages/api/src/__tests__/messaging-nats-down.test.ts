@@ -71,3 +71,33 @@ test("an API process pointed at a NATS that does not answer still commits sends"
     "push",
   );
 });
+
+test("a group renamed while the API cannot publish: the title commits and the relay tells every member", async () => {
+  const group = await firstClient(alice).caller.dialog.createGroup({
+    title: "before the outage",
+    memberIds: [bob.userId],
+  });
+  const cut = await h.createServices();
+  const publisher = h.publisherOf(cut);
+  if (!publisher) throw new Error("services without a NATS publisher");
+  await publisher.close();
+  const caller = h.callerFor(cut, alice.userId, firstClient(alice).clientId);
+  const renamed = await caller.dialog.updateInfo({ dialogId: group.id, title: "after the outage" });
+  const groupInfosOf = (userId: string) =>
+    h.log.of(userId).filter((event) => event.type === "groupInfo" && event.dialogId === group.id);
+  await Bun.sleep(100);
+  expect(groupInfosOf(bob.userId)).toEqual([]);
+  expect(await outboxCount(group.id)).toBe(1);
+
+  expect(await relayOutbox({ db: h.db, events: h.services.events }, { olderThanMs: 0 })).toEqual({
+    published: 1,
+    failed: 0,
+  });
+  await h.log.waitFor(
+    () => groupInfosOf(bob.userId).length === 1 && groupInfosOf(alice.userId).length === 1,
+    5_000,
+    "relayed groupInfo",
+  );
+  expect(groupInfosOf(bob.userId)[0]).toMatchObject({ title: "after the outage", version: renamed.version });
+  expect(await outboxCount(group.id)).toBe(0);
+});

@@ -1,4 +1,4 @@
-import { ZId, ZMessage } from "@parley/protocol";
+import { ZId, ZMessage, ZProfileVersion } from "@parley/protocol";
 import { z } from "zod";
 
 /**
@@ -22,6 +22,8 @@ export const ZDialogChange = z.object({
   lastSeq: ZSeqOrZero,
   readSeq: ZSeqOrZero,
   deliveredSeq: ZSeqOrZero,
+  /** The title/avatar version (a group's `groupInfo` events carry it; 0 for direct dialogs). */
+  profileVersion: ZProfileVersion,
 });
 
 /** dialog.changes: one page of the caller's dialogs; ask again with `nextCursor` until it is null. */

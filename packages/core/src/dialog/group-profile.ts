@@ -1,9 +1,16 @@
-import { getMember, listMemberUserIds, lockDialog, updateGroupProfile } from "@parley/db/queries";
+import {
+  getMember,
+  insertOutboxRow,
+  listMemberUserIds,
+  lockDialog,
+  updateGroupProfile,
+} from "@parley/db/queries";
 import type { TGroupInfoEvent } from "@parley/protocol";
 import type { Actor } from "../actor";
 import { AppError } from "../errors";
 import type { LimitDeps } from "../limits/rate-limit";
 import { enforceProfileEditRateLimit } from "../limits/rate-limit";
+import { scheduleOutboxDelete } from "../message/send/outbox-cleaner";
 import { publishToUsers } from "../notify/publish";
 import type { CoreServices } from "../services";
 import { avatarUrlOf, requireAvatarUpload } from "../user/avatar-url";
@@ -15,10 +22,12 @@ import { isDirectDialogId } from "./direct-dialog-id";
  * Renames a group and/or sets its avatar: the owner and admins only (the same rule as adding
  * members). The role is checked outside the lock first (a member cannot queue on the dialog's row
  * lock), then again under it with the write, so a demoted admin renames nothing. Every member hears
- * a `groupInfo` event; `dialog.list` / `dialog.get` answer the new title after any absence.
+ * a `groupInfo` event; `dialog.list` / `dialog.get` answer the new title after any absence. The event
+ * is written to the dialog's outbox with the change, like a message: an API that dies between the
+ * commit and the publish leaves it to the relay, instead of a title nobody hears of.
  */
 export async function updateGroupInfo(
-  deps: LimitDeps & Pick<CoreServices, "db" | "events">,
+  deps: LimitDeps & Pick<CoreServices, "db" | "events" | "ids" | "outbox">,
   actor: Actor,
   input: { dialogId: string; title?: string; avatarKey?: string | null },
 ): Promise<{ title: string; avatarUrl: string | null; version: number }> {
@@ -37,6 +46,7 @@ export async function updateGroupInfo(
     ...(input.title === undefined ? {} : { title: input.title }),
     ...(input.avatarKey === undefined ? {} : { avatarKey: input.avatarKey }),
   };
+  const outboxId = deps.ids.nextId();
   const updated = await inDialogTransaction(deps, async (tx) => {
     const dialog = await lockDialog(tx, input.dialogId);
     const current = await getMember(tx, input.dialogId, actor.userId);
@@ -46,25 +56,25 @@ export async function updateGroupInfo(
       throw new AppError("FORBIDDEN", "only the owner and admins change the group");
     }
     await updateGroupProfile(tx, input.dialogId, change);
-    return {
+    const event: TGroupInfoEvent = {
+      type: "groupInfo",
+      dialogId: input.dialogId,
+      byUserId: actor.userId,
       title: change.title ?? dialog.title ?? "",
-      avatarKey: change.avatarKey === undefined ? dialog.avatarKey : change.avatarKey,
+      avatarUrl: avatarUrlOf(
+        input.dialogId,
+        change.avatarKey === undefined ? dialog.avatarKey : change.avatarKey,
+      ),
       version: dialog.profileVersion + 1,
     };
+    const payloadJson = JSON.stringify(event);
+    await insertOutboxRow(tx, { dialogId: input.dialogId, id: outboxId, kind: "groupInfo", payloadJson });
+    return event;
   });
-  const info = {
-    title: updated.title,
-    avatarUrl: avatarUrlOf(input.dialogId, updated.avatarKey),
-    version: updated.version,
-  };
-  const event: TGroupInfoEvent = {
-    type: "groupInfo",
-    dialogId: input.dialogId,
-    byUserId: actor.userId,
-    ...info,
-  };
   // Always on user subjects (like membership events), big groups included: one push per member per
-  // rename, bounded by the rename budget.
-  publishToUsers(deps.events, await listMemberUserIds(deps.db, input.dialogId), event);
-  return info;
+  // rename, bounded by the rename budget. Not published (NATS away): the relay sends the outbox row.
+  if (publishToUsers(deps.events, await listMemberUserIds(deps.db, input.dialogId), updated)) {
+    scheduleOutboxDelete(deps, { dialogId: input.dialogId, id: outboxId });
+  }
+  return { title: updated.title, avatarUrl: updated.avatarUrl, version: updated.version };
 }

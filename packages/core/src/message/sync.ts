@@ -68,7 +68,14 @@ export async function dialogHistory(
   return { messages, lastSeq: dialog.lastSeq, hasMore };
 }
 
-export type DialogChange = { dialogId: string; lastSeq: number; readSeq: number; deliveredSeq: number };
+/** `profileVersion`: the group's title/avatar version, so a client that missed a `groupInfo` push sees it. */
+export type DialogChange = {
+  dialogId: string;
+  lastSeq: number;
+  readSeq: number;
+  deliveredSeq: number;
+  profileVersion: number;
+};
 
 export type ChangesPage = { dialogs: DialogChange[]; nextCursor: string | null };
 
@@ -92,13 +99,21 @@ export async function listChanges(deps: ReadDeps, actor: Actor, cursor: string |
     getMembersOfUser(deps.db, dialogIds, actor.userId),
   ]);
   const memberByDialog = new Map(members.map((member) => [member.dialogId, member]));
-  const lastSeqByDialog = new Map(lastSeqs.map((row) => [row.dialogId, row.lastSeq]));
+  const lastSeqByDialog = new Map(lastSeqs.map((row) => [row.dialogId, row]));
   // In dialog id order (the IN reads come back in any order), so pages concatenate in order.
   const dialogs = dialogIds.flatMap((dialogId) => {
     const member = memberByDialog.get(dialogId);
-    const lastSeq = lastSeqByDialog.get(dialogId);
-    return member && lastSeq !== undefined
-      ? [{ dialogId, lastSeq, readSeq: member.readSeq, deliveredSeq: member.deliveredSeq }]
+    const row = lastSeqByDialog.get(dialogId);
+    return member && row !== undefined
+      ? [
+          {
+            dialogId,
+            lastSeq: row.lastSeq,
+            readSeq: member.readSeq,
+            deliveredSeq: member.deliveredSeq,
+            profileVersion: row.profileVersion,
+          },
+        ]
       : [];
   });
   const isFull = entries.length === pageSize;

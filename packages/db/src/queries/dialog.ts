@@ -40,10 +40,10 @@ export async function getDialogsByIds(db: DbOrTx, dialogIds: string[]): Promise<
 export async function getDialogLastSeqs(
   db: DbOrTx,
   dialogIds: string[],
-): Promise<{ dialogId: string; lastSeq: number }[]> {
+): Promise<{ dialogId: string; lastSeq: number; profileVersion: number }[]> {
   if (dialogIds.length === 0) return [];
   return db
-    .select({ dialogId: dialogs.id, lastSeq: dialogs.lastSeq })
+    .select({ dialogId: dialogs.id, lastSeq: dialogs.lastSeq, profileVersion: dialogs.profileVersion })
     .from(dialogs)
     .where(inArray(dialogs.id, dialogIds));
 }

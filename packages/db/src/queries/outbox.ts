@@ -4,6 +4,18 @@ import { rowsOf, toDate } from "./result";
 
 export type OutboxRow = { dialogId: string; id: string; kind: string; payload: unknown; createdAt: Date };
 
+/**
+ * An event committed with a dialog write other than a send (a group's new title): written in the
+ * same transaction, deleted once published, republished by the relay if its writer died first.
+ */
+export async function insertOutboxRow(
+  db: DbOrTx,
+  row: { dialogId: string; id: string; kind: string; payloadJson: string },
+): Promise<void> {
+  await db.execute(sql`INSERT INTO outbox (dialog_id, id, kind, payload, created_at)
+        VALUES (${row.dialogId}, ${row.id}, ${row.kind}, ${row.payloadJson}, NOW(3))`);
+}
+
 export async function deleteOutboxRow(db: DbOrTx, dialogId: string, id: string): Promise<void> {
   await db.execute(sql`DELETE FROM outbox WHERE dialog_id = ${dialogId} AND id = ${id}`);
 }
