@@ -67,11 +67,15 @@ async function benBrowserInChat(): Promise<TrackedPage> {
   return browser;
 }
 
-/** The devices page, freshly listed (a page already open there would not list a newer browser yet). */
-async function showDevices(page: Page): Promise<void> {
-  await openChat(page);
+/**
+ * Ben's devices page in a browser signed in after every other one of the test, so its list holds
+ * them all (an open page keeps the list it fetched).
+ */
+async function devicesPage(): Promise<Page> {
+  const { page } = await journey.signIn(ben);
   await page.getByRole("link", { name: "Devices" }).click();
   await page.getByRole("heading", { name: "Devices" }).waitFor();
+  return page;
 }
 
 async function openChat(page: Page): Promise<void> {
@@ -169,8 +173,8 @@ describe("tabs", () => {
     await doomed.goto("/chat");
     await waitLive(doomed);
     const revokedTab = await tabClientId(doomed);
-    await showDevices(ben.page);
-    const device = ben.page.locator(`[data-testid="device"][data-client-id="${revokedTab}"]`);
+    const revoker = await devicesPage();
+    const device = revoker.locator(`[data-testid="device"][data-client-id="${revokedTab}"]`);
     await device.getByRole("button", { name: /Revoke/ }).click();
     await doomed.waitForURL(/\/sign-in/, { timeout: 8000 });
     await doomed.getByText("This device was signed out").waitFor();
@@ -189,8 +193,8 @@ describe("tabs", () => {
     const browser = await benBrowserInChat();
     // Which client is that browser? Ask the API from inside it (its own cookie).
     const browserId = await browserClientId(browser.page);
-    await showDevices(ben.page);
-    const device = ben.page.locator(`[data-testid="device"][data-client-id="${browserId}"]`);
+    const revoker = await devicesPage();
+    const device = revoker.locator(`[data-testid="device"][data-client-id="${browserId}"]`);
     await device.getByRole("button", { name: /Revoke/ }).click();
     const started = Date.now();
     await browser.page.waitForURL(/\/sign-in/, { timeout: 8000 });
@@ -199,6 +203,6 @@ describe("tabs", () => {
     // Its tab client went with it (the browser's revoke cascades to its tabs).
     expect(await browser.page.evaluate(() => sessionStorage.getItem("parley.tab"))).toBeNull();
     // The revoking browser itself stays signed in and live.
-    await waitLive(ben.page);
+    await waitLive(revoker);
   });
 });
