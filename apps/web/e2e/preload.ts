@@ -1,9 +1,14 @@
 /**
  * Preloaded by bunfig.toml for every `bun test` run of this package: the browser journeys share one
- * stack for the whole run, and this stops it after the last test file.
+ * stack and one build for the whole run; this stops the stack and removes the build after the last
+ * test file.
  */
 import { afterAll } from "bun:test";
 import { markPreloaded, stopSharedStack } from "./fixture";
+import { removeBuild } from "./stack";
 
 markPreloaded();
-afterAll(stopSharedStack);
+afterAll(async () => {
+  await stopSharedStack();
+  removeBuild();
+});

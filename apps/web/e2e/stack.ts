@@ -4,7 +4,7 @@
  * (server.ts). Every process is stopped and the database dropped by `stop()`. A missing service
  * fails naming it; a process that dies names its log under apps/web/test-results.
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createTestAuthEnv } from "@parley/auth/testing";
 import {
@@ -29,10 +29,12 @@ const WEB_DIR = join(import.meta.dir, "..");
 const LOG_DIR = join(WEB_DIR, "test-results");
 /**
  * The build of this run, in a folder of its own: several people run the browser tests in one checkout,
- * and a build started by another run must not replace files under a server of this one. Removed when
- * the run ends; E2E_REUSE_BUILD=1 keeps one fixed build instead, for iterating on tests only.
+ * and a build started by another run must not replace files under a server of this one. Removed after
+ * the run's last file (e2e/preload.ts), and by the next build if that run died first; E2E_REUSE_BUILD=1
+ * keeps one fixed build instead, for iterating on tests only.
  */
 const REUSE_BUILD = process.env.E2E_REUSE_BUILD === "1";
+const BUILDS_DIR = join(WEB_DIR, ".next-e2e");
 const DIST_DIR = REUSE_BUILD ? ".next-e2e/reused" : `.next-e2e/run-${process.pid}`;
 
 export type Stack = {
@@ -57,11 +59,33 @@ export function buildWebApp(): Promise<void> {
   return built;
 }
 
+/** Removes this run's build (a reused one stays). */
+export function removeBuild(): void {
+  if (!REUSE_BUILD) rmSync(join(WEB_DIR, DIST_DIR), { recursive: true, force: true });
+}
+
+/** Builds of runs whose process is gone: a run that was killed never removed its own. */
+function removeBuildsOfDeadRuns(): void {
+  if (!existsSync(BUILDS_DIR)) return;
+  for (const name of readdirSync(BUILDS_DIR)) {
+    const pid = Number(/^run-(\d+)$/.exec(name)?.[1]);
+    if (pid && !isAlive(pid)) rmSync(join(BUILDS_DIR, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, someone else's.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 async function runNextBuild(): Promise<void> {
   if (REUSE_BUILD && existsSync(join(WEB_DIR, DIST_DIR, "BUILD_ID"))) return;
-  if (!REUSE_BUILD) {
-    process.once("exit", () => rmSync(join(WEB_DIR, DIST_DIR), { recursive: true, force: true }));
-  }
+  removeBuildsOfDeadRuns();
   const build = spawnLogged({
     name: "next-build",
     cmd: ["bun", "--bun", "node_modules/next/dist/bin/next", "build"],
