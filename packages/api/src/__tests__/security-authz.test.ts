@@ -217,6 +217,19 @@ const TABLE: Record<string, Entry> = {
     access: "member",
     input: ({ dialogId }) => ({ dialogId, userId: bob.userId }),
   },
+  "search.people": {
+    access: "user",
+    input: () => ({ query: "alice" }),
+    // Public profile fields only, like user.byHandle.
+    stranger: async (call) => {
+      for (const hit of await call.search.people({ query: "alice" }))
+        expect(Object.keys(hit).sort()).toEqual(["displayName", "handle", "id", "isContact"]);
+    },
+  },
+  "search.messages": {
+    access: "member",
+    input: ({ dialogId }) => ({ query: "members", dialogId }),
+  },
   "message.send": {
     access: "member",
     input: ({ dialogId }) => ({ dialogId, clientMsgId: "intruder-1", clientSeq: 1, content: text("hi") }),
@@ -267,6 +280,12 @@ async function snapshot(): Promise<string> {
 }
 
 describe("authorization of every procedure", () => {
+  test("searching across one's own dialogs never finds another's messages", async () => {
+    const found = await mallory.call.search.messages({ query: "members" });
+    expect(found.messages.map((message) => message.dialogId)).not.toContain(directId);
+    expect(found.messages.map((message) => message.dialogId)).not.toContain(groupId);
+  });
+
   test("the table names every procedure in appRouter (add an entry when you add a procedure)", () => {
     const paths = procedurePaths();
     expect(paths.length).toBeGreaterThan(20);
