@@ -37,14 +37,14 @@ export type MessagingOptions = {
   groupCreateRateLimit?: RateLimit;
   /** Ids put into dialogs per user (createGroup members, addMembers, openDirect peers). */
   memberAddRateLimit?: RateLimit;
+  /** Name, title and avatar changes per user (each one is a push to everyone who shares a dialog). */
+  profileEditRateLimit?: RateLimit;
   /** search.people per client and per user in one (short) window. */
   peopleSearchRateLimit?: RateLimit;
   /** search.people per user in a longer window (`max` only). */
   peopleSearchHourlyLimit?: RateLimit;
   /** search.messages per client and per user. */
   messageSearchRateLimit?: RateLimit;
-  /** Name, title and avatar changes per user (each one is a push to everyone who shares a dialog). */
-  profileEditRateLimit?: RateLimit;
   /** A group with at least this many members becomes big (one publish per message). Tests lower it. */
   bigGroupMinMembers?: number;
   /** After becoming big, per-member publishes continue this long (tokens listing it replace old ones). */
@@ -67,10 +67,10 @@ export type ResolvedMessagingOptions = {
   typingRateLimit: RateLimit;
   groupCreateRateLimit: RateLimit;
   memberAddRateLimit: RateLimit;
+  profileEditRateLimit: RateLimit;
   peopleSearchRateLimit: RateLimit;
   peopleSearchHourlyLimit: RateLimit;
   messageSearchRateLimit: RateLimit;
-  profileEditRateLimit: RateLimit;
   bigGroupMinMembers: number;
   bigGroupFanoutGraceMs: number;
   changesPageSize: number;
@@ -103,6 +103,8 @@ export const DEFAULT_PROFILE_RATE_LIMIT: RateLimit = { max: 60, windowMs: 10_000
 export const DEFAULT_GROUP_CREATE_RATE_LIMIT: RateLimit = { max: 20, windowMs: 60 * 60_000 };
 /** Room for one full group (MAX_GROUP_MEMBERS) an hour; a script adding strangers runs out. */
 export const DEFAULT_MEMBER_ADD_RATE_LIMIT: RateLimit = { max: 1_000, windowMs: 60 * 60_000 };
+/** A few tries at a name or a picture; a loop of renames (each a fan-out) runs out quickly. */
+export const DEFAULT_PROFILE_EDIT_RATE_LIMIT: RateLimit = { max: 20, windowMs: 10 * 60_000 };
 /**
  * A person types a name and the box asks once per pause (a handful of calls per person found); a
  * script listing people gets ten per call and runs out within the hour (docs/auth.md).
@@ -111,8 +113,6 @@ export const DEFAULT_PEOPLE_SEARCH_RATE_LIMIT: RateLimit = { max: 20, windowMs: 
 export const DEFAULT_PEOPLE_SEARCH_HOURLY_LIMIT: RateLimit = { max: 300, windowMs: 60 * 60_000 };
 /** Searching messages is a person's pace (a query per pause, paging a few times). */
 export const DEFAULT_MESSAGE_SEARCH_RATE_LIMIT: RateLimit = { max: 30, windowMs: 60_000, perUserMax: 60 };
-/** A few tries at a name or a picture; a loop of renames (each a fan-out) runs out quickly. */
-export const DEFAULT_PROFILE_EDIT_RATE_LIMIT: RateLimit = { max: 20, windowMs: 10 * 60_000 };
 
 /** The options with a default for everything left out; done once, when a process's services are built. */
 export function resolveMessagingOptions(options: MessagingOptions = {}): ResolvedMessagingOptions {
@@ -126,10 +126,10 @@ export function resolveMessagingOptions(options: MessagingOptions = {}): Resolve
     typingRateLimit: options.typingRateLimit ?? DEFAULT_TYPING_RATE_LIMIT,
     groupCreateRateLimit: options.groupCreateRateLimit ?? DEFAULT_GROUP_CREATE_RATE_LIMIT,
     memberAddRateLimit: options.memberAddRateLimit ?? DEFAULT_MEMBER_ADD_RATE_LIMIT,
+    profileEditRateLimit: options.profileEditRateLimit ?? DEFAULT_PROFILE_EDIT_RATE_LIMIT,
     peopleSearchRateLimit: options.peopleSearchRateLimit ?? DEFAULT_PEOPLE_SEARCH_RATE_LIMIT,
     peopleSearchHourlyLimit: options.peopleSearchHourlyLimit ?? DEFAULT_PEOPLE_SEARCH_HOURLY_LIMIT,
     messageSearchRateLimit: options.messageSearchRateLimit ?? DEFAULT_MESSAGE_SEARCH_RATE_LIMIT,
-    profileEditRateLimit: options.profileEditRateLimit ?? DEFAULT_PROFILE_EDIT_RATE_LIMIT,
     bigGroupMinMembers: options.bigGroupMinMembers ?? BIG_GROUP_MIN_MEMBERS,
     bigGroupFanoutGraceMs: options.bigGroupFanoutGraceMs ?? BIG_GROUP_FANOUT_GRACE_MS,
     changesPageSize: options.changesPageSize ?? CHANGES_PAGE_SIZE,

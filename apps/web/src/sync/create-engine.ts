@@ -6,7 +6,7 @@ import {
   MemoryStore,
   toApiError,
 } from "@parley/client";
-import { CLOSE_REVOKED } from "@parley/protocol";
+import { CLOSE_REVOKED, describeMedia } from "@parley/protocol";
 import { createXhrUploader } from "~/lib/upload-xhr";
 import { tabSession } from "~/trpc/tab-session";
 import type { Me } from "~/trpc/types";
@@ -144,7 +144,12 @@ export function createEngine({ realtimeUrl, viewer }: CreateEngineOptions): Engi
           dialogId,
           senderId: message.senderId,
           messageId: message.id,
-          text: message.content.kind === "text" ? message.content.text : "",
+          text:
+            message.content.kind === "text"
+              ? message.content.text
+              : message.content.kind === "media"
+                ? describeMedia(message.content)
+                : "",
           createdAt: message.createdAt,
         });
       }),

@@ -30,12 +30,12 @@ export type EnginePort = {
   typing: (dialogId: string) => void;
   /** Debounced; only moves forward. */
   markRead: (dialogId: string, seq: number) => void;
-  /** Replaces the users whose presence this tab follows (answers arrive as `presence` events). */
-  watchPresence: (userIds: string[]) => void;
   /** Edits, deletes (for everyone) or reacts to a message: shown at once, placed by the server. */
   change: (dialogId: string, change: TChangeInput) => void;
   /** Sends a reply to a message of the dialog. */
   reply: (dialogId: string, replyTo: string, text: string) => void;
   /** Makes sure the message at `seq` is held (loads the history around it when it is not). */
   loadAround: (dialogId: string, seq: number) => Promise<void>;
+  /** Replaces the users whose presence this tab follows (answers arrive as `presence` events). */
+  watchPresence: (userIds: string[]) => void;
 };

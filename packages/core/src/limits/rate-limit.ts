@@ -15,9 +15,9 @@ type Bucket =
   | "profile"
   | "groupCreate"
   | "memberAdd"
+  | "profileEdit"
   | "peopleSearch"
-  | "messageSearch"
-  | "profileEdit";
+  | "messageSearch";
 
 const REFUSALS: Record<Bucket, string> = {
   typing: "too many typing notices; slow down",
@@ -28,9 +28,9 @@ const REFUSALS: Record<Bucket, string> = {
   profile: "too many profile requests; slow down",
   groupCreate: "too many groups created; try again later",
   memberAdd: "too many members added; try again later",
+  profileEdit: "too many name or picture changes; try again in a few minutes",
   peopleSearch: "too many people searches; wait a minute and try again",
   messageSearch: "too many message searches; wait a moment and try again",
-  profileEdit: "too many name or picture changes; try again in a few minutes",
 };
 
 /**

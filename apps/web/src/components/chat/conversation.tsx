@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { ReplyBanner } from "~/components/message/reply-banner";
+import { seedEntries } from "~/components/message/seed-entries";
 import { useMessageLifecycle } from "~/components/message/use-message-lifecycle";
 import { useConversationSearch } from "~/components/search/use-conversation-search";
 import { useSeedProfiles } from "~/lib/profile-seed";
@@ -45,16 +46,7 @@ export function Conversation({ dialogId, seed }: { dialogId: string; seed?: Conv
     () =>
       seed
         ? {
-            entries: seed.history.messages.map((message) => ({
-              key: message.id,
-              id: message.id,
-              seq: message.seq,
-              senderId: message.senderId,
-              isOwn: message.senderId === viewer.id,
-              text: message.content.kind === "text" ? message.content.text : "",
-              createdAt: message.createdAt,
-              status: message.senderId === viewer.id ? "sent" : "received",
-            })),
+            entries: seedEntries(seed.history.messages, viewer.id),
             hasOlder: seed.history.hasMore,
           }
         : null,
