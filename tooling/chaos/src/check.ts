@@ -55,6 +55,14 @@ export type Findings = {
   stateMismatches: number;
   /** Changes refused for a reason no race explains, or never settled. */
   changeFailures: number;
+  /** User and group renames sent, and those the API failed (check-profiles.ts). */
+  renames: number;
+  renamesFailed: number;
+  /** (client, user or group) pairs whose held name or version differs from the server's. */
+  nameMismatches: number;
+  /** Of those, users' names; `namesByReconnect`: how many only the forced reconnect converged. */
+  userNameMismatches: number;
+  namesByReconnect: number;
   details: string[];
 };
 
@@ -71,6 +79,7 @@ export const VIOLATION_KEYS = [
   "unsettled",
   "stateMismatches",
   "changeFailures",
+  "nameMismatches",
 ] as const satisfies readonly (keyof Findings)[];
 
 export function emptyFindings(): Findings {
@@ -95,6 +104,11 @@ export function emptyFindings(): Findings {
     changesRefused: 0,
     stateMismatches: 0,
     changeFailures: 0,
+    renames: 0,
+    renamesFailed: 0,
+    nameMismatches: 0,
+    userNameMismatches: 0,
+    namesByReconnect: 0,
     details: [],
   };
 }

@@ -63,7 +63,7 @@ export type Population = {
      * A client of this user that only the judge uses to read the server's timeline: its own rate
      * budget, so judging never takes reads from an engine.
      */
-    observer: ChatApi;
+    observer: ChatApi & { client: ReturnType<typeof createTrpcChatApi>["client"] };
   }[];
   clients: ChaosClient[];
   dialogs: ChaosDialog[];

@@ -15,6 +15,8 @@ const COLUMNS = [
   "unsettled",
   "changes (refused)",
   "state diff",
+  "renames (failed)",
+  "name diff",
   "converge s",
   "tail s",
   "result",
@@ -40,6 +42,8 @@ function row(result: ScenarioResult): string[] {
     String(f.unsettled),
     `${f.changes} (${f.changesRefused})`,
     String(f.stateMismatches + f.changeFailures),
+    `${f.renames} (${f.renamesFailed})`,
+    `${f.nameMismatches}${f.namesByReconnect > 0 ? ` (${f.namesByReconnect} by reconnect)` : ""}`,
     result.convergenceSeconds === null ? "never" : result.convergenceSeconds.toFixed(1),
     result.quietTailSeconds === undefined
       ? "-"

@@ -1,5 +1,4 @@
-import { checkDialogs, type DialogSnapshot, type Findings, violationCount } from "./check";
-import { checkStates, type MessageStateView, type StateSnapshot } from "./check-states";
+import { checkDialogs, type Findings, violationCount } from "./check";
 import {
   dropNextPush,
   FAULT_KINDS,
@@ -8,7 +7,8 @@ import {
   type FaultRecord,
   injectFault,
 } from "./faults";
-import { clientStates, deletedKeys, keyOfText, sendChange, toStateView } from "./life-cycle-load";
+import { judge, withRetry } from "./judge";
+import { sendChange } from "./life-cycle-load";
 import {
   type ChaosClient,
   type ChaosDialog,
@@ -17,6 +17,14 @@ import {
   sendText,
 } from "./population";
 import { createRng, hashSeed } from "./prng";
+import {
+  noteKnownNames,
+  planRenames,
+  type RenameOutcome,
+  reconnectForNames,
+  sendRename,
+  serverNames,
+} from "./profile-load";
 import type { Profile, ScenarioSpec } from "./profiles";
 import type { World } from "./world";
 
@@ -39,6 +47,9 @@ export type ScenarioResult = {
   /** The scenario could not run (set-up failed): counts as a failure. */
   error?: string;
 };
+
+/** After healing, how long a user's rename may still be on its way as a push (then: reconnect). */
+const NAME_PUSH_GRACE_MS = 10_000;
 
 /** About one send in three is followed by an edit, delete or reaction from a member of the dialog. */
 const CHANGE_SHARE = 0.35;
@@ -94,6 +105,8 @@ export async function runScenario(
     const bursts = planBursts(pop, profile, rng.fork("load"));
     const changeRng = rng.fork("changes");
     const planned = planFaults(spec, profile, rng.fork("fault-times"));
+    noteKnownNames(pop, await serverNames(pop, withRetry));
+    const renames: RenameOutcome[] = [];
     log(
       `${spec.name}: ${pop.clients.length} clients, ${pop.dialogs.length} dialogs, ${bursts.length} bursts, faults ${planned.map((f) => `${f.kind}@${f.atMs}`).join(" ") || "none"}`,
     );
@@ -104,6 +117,10 @@ export async function runScenario(
       const detail = await injectFault(kind, ctx).catch((error: unknown) => `fault failed: ${String(error)}`);
       faults.push({ kind, atMs, detail });
       log(`  ${spec.name} +${atMs} ms ${kind}: ${detail}`);
+    });
+    const renameRuns = planRenames(pop, profile.loadMs, rng.fork("renames")).map(async (rename, n) => {
+      await Bun.sleep(Math.max(0, start + rename.atMs - Date.now()));
+      renames.push(await sendRename(pop, rename, n));
     });
     for (const burst of bursts) {
       await Bun.sleep(Math.max(0, start + burst.atMs - Date.now()));
@@ -119,13 +136,14 @@ export async function runScenario(
       ? await quietTail(ctx, rng.fork("tail"), start, log, spec.name, profile.convergeMs)
       : null;
     if (tail) faults.push(tail.record);
-    await Promise.all(faultRuns);
+    await Promise.all([...faultRuns, ...renameRuns]);
     await world.heal();
     const healedAt = Date.now();
 
     let convergenceSeconds: number | null = null;
-    let findings = await judge(pop);
+    let findings = await judge(pop, renames);
     let reportedAt = healedAt;
+    let namesByReconnect = 0;
     while (Date.now() - healedAt < profile.convergeMs) {
       const settled = await Promise.all(
         pop.clients.map((c) =>
@@ -136,10 +154,18 @@ export async function runScenario(
         ),
       );
       if (settled.every(Boolean)) {
-        findings = await judge(pop);
+        findings = await judge(pop, renames);
         if (violationCount(findings) === 0) {
           convergenceSeconds = (Date.now() - healedAt) / 1000;
           break;
+        }
+        // Pushes still in flight get a grace; then users' names may take the reconnect bound.
+        if (!namesByReconnect && Date.now() - healedAt >= NAME_PUSH_GRACE_MS) {
+          const stale = findings.userNameMismatches;
+          if (reconnectForNames(world, findings)) {
+            namesByReconnect = stale;
+            log(`  ${spec.name}: ${stale} stale user name(s) after healing: every socket cut once`);
+          }
         }
       }
       if (Date.now() - reportedAt >= 10_000) {
@@ -150,7 +176,8 @@ export async function runScenario(
       }
       await Bun.sleep(500);
     }
-    if (convergenceSeconds === null) findings = await judge(pop);
+    if (convergenceSeconds === null) findings = await judge(pop, renames);
+    findings.namesByReconnect = namesByReconnect;
     const engineErrors: Record<string, number> = {};
     for (const client of pop.clients) {
       for (const [key, count] of client.errors) engineErrors[key] = (engineErrors[key] ?? 0) + count;
@@ -281,108 +308,4 @@ async function quietTail(
     return null;
   })();
   return { record: { kind: "drop-push", atMs, detail: `quiet tail: ${detail}` }, recovered };
-}
-
-/** Every invariant: delivery and order (check.ts) and the message life cycle (check-states.ts). */
-async function judge(population: Population): Promise<Findings> {
-  const { dialogs, states } = await snapshot(population);
-  const findings = checkDialogs(dialogs);
-  const life = checkStates(states);
-  findings.changes += life.changes;
-  findings.changesRefused += life.changesRefused;
-  findings.stateMismatches += life.stateMismatches;
-  findings.changeFailures += life.changeFailures;
-  findings.details.push(...life.details.slice(0, Math.max(0, 40 - findings.details.length)));
-  return findings;
-}
-
-const CHANGE_KINDS = new Set(["edit", "delete", "reaction"]);
-
-/**
- * The server's timeline of each dialog (read as a member) and what every member's client shows.
- * Change rows (edits, deletes, reactions) take seqs but are not messages: the messages are judged
- * by check.ts, their states by check-states.ts. A deleted message keeps the key its deleter saw.
- */
-async function snapshot(
-  population: Population,
-): Promise<{ dialogs: DialogSnapshot[]; states: StateSnapshot[] }> {
-  const keyOf = keyOfText;
-  const deleted = deletedKeys(population);
-  const textOf = (content: { kind: string; text?: string }) =>
-    content.kind === "text" ? (content.text ?? "") : "";
-  const messageKey = (m: { id: string | null; content: { kind: string; text?: string } }) =>
-    m.content.kind === "deleted" ? (deleted.get(m.id ?? "") ?? `deleted:${m.id}`) : keyOf(textOf(m.content));
-  const serverStates = new Map<string, MessageStateView[]>();
-  const dialogs = await Promise.all(
-    population.dialogs.map(async (dialog, index) => {
-      const members = population.membersOf(dialog);
-      // Each dialog read by another member's observer, retried past a read-budget refusal.
-      const reader = population.users[dialog.members[index % dialog.members.length] ?? 0]?.observer;
-      if (!reader) throw new Error(`no observer for dialog ${dialog.id}`);
-      const server: DialogSnapshot["server"] = [];
-      let afterSeq = 0;
-      for (;;) {
-        const page = await withRetry(() => reader.sync({ dialogId: dialog.id, afterSeq, limit: 200 }));
-        const states = serverStates.get(dialog.id) ?? [];
-        serverStates.set(dialog.id, states);
-        for (const m of page.messages) {
-          if (CHANGE_KINDS.has(m.content.kind)) continue;
-          server.push({ seq: m.seq, id: m.id, key: messageKey(m) });
-          const state = toStateView(m);
-          if (state) states.push(state);
-        }
-        const last = page.messages.at(-1)?.seq;
-        if (!page.hasMore || last === undefined) break;
-        afterSeq = last;
-      }
-      return {
-        dialogId: dialog.id,
-        kind: dialog.kind,
-        server,
-        views: members.map((client) => ({
-          client: client.label,
-          shown: client.engine.messages(dialog.id).map((m) => ({
-            seq: m.seq,
-            id: m.id,
-            key: messageKey(m),
-            status: m.status,
-          })),
-        })),
-        sent: members.flatMap((client) =>
-          client.sent
-            .filter((s) => s.dialogId === dialog.id)
-            .map((s) => {
-              const status = client.statuses.get(s.localId);
-              return {
-                client: client.label,
-                key: keyOf(s.text),
-                expectRefusal: s.expectRefusal,
-                status: status?.status ?? null,
-                ...(status?.msgId === undefined ? {} : { msgId: status.msgId }),
-                ...(status?.error === undefined ? {} : { error: status.error }),
-              };
-            }),
-        ),
-      };
-    }),
-  );
-  const states = population.dialogs.map((dialog) =>
-    clientStates(population, dialog, serverStates.get(dialog.id) ?? []),
-  );
-  return { dialogs, states };
-}
-
-/** A read the judge needs: retried (1 s apart, ≤ 20 times) while the API is rate limiting or away. */
-async function withRetry<T>(read: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code;
-      const retryable =
-        code === "TOO_MANY_REQUESTS" || code === "NETWORK" || code === "INTERNAL_SERVER_ERROR";
-      if (!retryable || attempt >= 20) throw error;
-      await Bun.sleep(1_000);
-    }
-  }
 }
