@@ -108,6 +108,10 @@ async function main(): Promise<void> {
       READ_RATE_LIMIT_USER_MAX: "1000000",
       SEND_RATE_LIMIT_MAX: "1000000",
       SEND_RATE_LIMIT_USER_MAX: "1000000",
+      // group-100 measures per-member fan-out. At the default threshold (100) the group is big from
+      // its creation and reaches only sockets whose token lists it, and the load generator's tokens
+      // list no groups: nothing arrived. The big-group path is realtime-fanout's "dialog" row.
+      BIG_GROUP_MIN_MEMBERS: "1000",
     },
   });
   const port = await freePort();
