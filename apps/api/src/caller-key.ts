@@ -4,7 +4,9 @@
  * client's address. Keys are hashes, so the gate's table holds no credentials. A made-up token only
  * gets a bucket of its own and is refused by tRPC's auth; see docs/auth.md for what that leaves.
  */
-const SESSION_COOKIE = /(?:^|;\s*)(?:__Host-)?parley_session=([^;]+)/;
+import { SESSION_COOKIE_NAME } from "@parley/auth";
+
+const SESSION_COOKIE = new RegExp(`(?:^|;\\s*)(?:__Host-)?${SESSION_COOKIE_NAME}=([^;]+)`);
 
 export function callerKey(headers: Headers, ip: string | null): string {
   const authorization = headers.get("authorization");

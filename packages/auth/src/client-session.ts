@@ -23,9 +23,12 @@ export type SignInResult = {
   tokens: TokenPair | null;
 };
 
+/** The browser session cookie's name; with Secure cookies it carries the `__Host-` prefix. */
+export const SESSION_COOKIE_NAME = "parley_session";
+
 export function sessionCookieName(config: AuthConfig): string {
   // __Host- pins the cookie to our exact origin and path "/" (browsers enforce it with Secure).
-  return config.secureCookies ? "__Host-parley_session" : "parley_session";
+  return config.secureCookies ? `__Host-${SESSION_COOKIE_NAME}` : SESSION_COOKIE_NAME;
 }
 
 /**

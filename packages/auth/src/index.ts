@@ -1,5 +1,11 @@
 export { clientIpFrom } from "./client-ip";
-export type { SignInMode, SignInResult, TabSession, TokenPair } from "./client-session";
+export {
+  SESSION_COOKIE_NAME,
+  type SignInMode,
+  type SignInResult,
+  type TabSession,
+  type TokenPair,
+} from "./client-session";
 export type { ClientInfo, ClientKind } from "./clients";
 export {
   type AuthConfig,
